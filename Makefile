@@ -1,0 +1,41 @@
+# tokensim: two commands do everything on a fresh machine.
+#   make run    create .venv, install, run the main job
+#   make test   install the test extras and run the whole suite
+# Compiling contracts (make contracts) needs Node.js; running does not.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+NPM_STAMP := contracts/node_modules/.package-lock.json
+
+.PHONY: run test contracts bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+$(NPM_STAMP): contracts/package.json contracts/package-lock.json
+	cd contracts && npm ci --no-audit --no-fund --loglevel=error
+
+run: $(VENV)/.installed
+	$(BIN)/tokensim demo issuance
+
+test: $(VENV)/.installed-test $(NPM_STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+contracts: $(VENV)/.installed $(NPM_STAMP)
+	$(BIN)/tokensim compile
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/chain_micro.py
+
+clean:
+	rm -rf $(VENV) contracts/node_modules runs .pytest_cache

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {ComplianceModule} from "../ComplianceModule.sol";
+import {Restrictions} from "../Restrictions.sol";
+import {Calendar} from "../../utils/Calendar.sol";
+import {IIdentityRegistry} from "../../identity/IIdentityRegistry.sol";
+
+/// @title LockupModule
+/// @notice Holding periods by acquisition lot: Rule 144 and Regulation S.
+/// @dev Every mint creates a lot `(amount, releaseTime)` for the recipient, with
+/// `releaseTime = acquisition + period`. The period is a number of calendar months
+/// (Rule 144(d): 6 months for a reporting issuer, 1 year otherwise; Reg S category 3
+/// equity: 1 year, or 6 months for a reporting issuer) or of days (Reg S category 2 and
+/// category 3 debt: 40 days), see `Calendar.addMonths`. A lot is released at its release
+/// time exactly: one second before, it is locked.
+///
+/// Tokens that are not in a locked lot are unlocked. When a holder's tokens move, the
+/// unlocked ones go first, then locked lots in order of release; lots that move keep
+/// their release time (the holding period tacks; the Reg S period is the offering's).
+///
+/// Two modes:
+/// - `Rule144`: a holder may move only unlocked tokens (code 10, `LockupActive`).
+/// - `RegS`: during the distribution compliance period (Rule 903(b)) locked tokens may be
+///   resold offshore, to non-US persons, but not to a US person (code 11,
+///   `RegSUSPersonRestricted`); and no mint may go to a US person at all.
+contract LockupModule is ComplianceModule {
+    enum Mode {
+        Rule144,
+        RegS
+    }
+
+    struct Lot {
+        uint192 amount;
+        uint64 releaseTime;
+    }
+
+    error LockupInvalidPeriod(uint32 periodDays, uint32 periodMonths);
+
+    uint32 public constant MAX_PERIOD_DAYS = 3660;
+    uint32 public constant MAX_PERIOD_MONTHS = 120;
+
+    Mode public immutable mode;
+    uint32 public immutable periodDays;
+    uint32 public immutable periodMonths;
+
+    mapping(address holder => Lot[]) private _lots;
+
+    /// @param periodDays_ holding period in days, or 0 when `periodMonths_` is set.
+    /// @param periodMonths_ holding period in calendar months, or 0 when `periodDays_` is set.
+    constructor(address compliance_, address admin, Mode mode_, uint32 periodDays_, uint32 periodMonths_)
+        ComplianceModule(compliance_, admin)
+    {
+        if (
+            (periodDays_ == 0) == (periodMonths_ == 0) || periodDays_ > MAX_PERIOD_DAYS
+                || periodMonths_ > MAX_PERIOD_MONTHS
+        ) revert LockupInvalidPeriod(periodDays_, periodMonths_);
+        mode = mode_;
+        periodDays = periodDays_;
+        periodMonths = periodMonths_;
+    }
+
+    function moduleName() external pure returns (string memory) {
+        return "lockup";
+    }
+
+    /// @notice Release time of a lot acquired at `acquiredAt`.
+    function releaseTimeFor(uint256 acquiredAt) public view returns (uint64) {
+        if (periodMonths != 0) return uint64(Calendar.addMonths(acquiredAt, periodMonths));
+        return uint64(acquiredAt + uint256(periodDays) * Calendar.DAY);
+    }
+
+    /// @notice Tokens of `holder` still in their holding period, and the earliest time one
+    /// of them is released (0 when none is locked).
+    function lockedBalanceOf(address holder) public view returns (uint256 locked, uint64 nextRelease) {
+        Lot[] storage lots = _lots[holder];
+        uint256 n = lots.length;
+        for (uint256 i = 0; i < n; ++i) {
+            Lot storage lot = lots[i];
+            if (lot.releaseTime > block.timestamp) {
+                locked += lot.amount;
+                if (nextRelease == 0 || lot.releaseTime < nextRelease) nextRelease = lot.releaseTime;
+            }
+        }
+    }
+
+    /// @notice Tokens of `holder` free of any holding period.
+    function unlockedBalanceOf(address holder) public view returns (uint256) {
+        (uint256 locked,) = lockedBalanceOf(holder);
+        uint256 balance = _balanceOf(holder);
+        return balance > locked ? balance - locked : 0;
+    }
+
+    /// @notice The locked lots of `holder` (released lots are not listed).
+    function lotsOf(address holder) external view returns (Lot[] memory lots) {
+        Lot[] storage all = _lots[holder];
+        uint256 count;
+        for (uint256 i = 0; i < all.length; ++i) {
+            if (all[i].releaseTime > block.timestamp) ++count;
+        }
+        lots = new Lot[](count);
+        uint256 j;
+        for (uint256 i = 0; i < all.length; ++i) {
+            if (all[i].releaseTime > block.timestamp) lots[j++] = all[i];
+        }
+    }
+
+    function checkTransfer(address from, address to, uint256 amount, IIdentityRegistry registry)
+        external
+        view
+        returns (uint8, bytes memory)
+    {
+        if (from == address(0)) {
+            if (mode == Mode.RegS && registry.isUSPerson(to)) {
+                return (
+                    Restrictions.REG_S_US_PERSON,
+                    abi.encodeWithSelector(
+                        RegSUSPersonRestricted.selector, to, 0, amount, releaseTimeFor(block.timestamp)
+                    )
+                );
+            }
+            return _allowed();
+        }
+        if (from == to) return _allowed();
+        (uint256 locked, uint64 nextRelease) = lockedBalanceOf(from);
+        uint256 balance = _balanceOf(from);
+        uint256 unlocked = balance > locked ? balance - locked : 0;
+        if (amount <= unlocked) return _allowed();
+        if (mode == Mode.Rule144) {
+            return (
+                Restrictions.LOCKUP_ACTIVE,
+                abi.encodeWithSelector(LockupActive.selector, from, unlocked, amount, nextRelease)
+            );
+        }
+        if (registry.isUSPerson(to)) {
+            return (
+                Restrictions.REG_S_US_PERSON,
+                abi.encodeWithSelector(RegSUSPersonRestricted.selector, to, unlocked, amount, nextRelease)
+            );
+        }
+        return _allowed();
+    }
+
+    function _afterMint(address to, uint256 amount, IIdentityRegistry) internal override {
+        if (amount == 0) return;
+        _prune(_lots[to]);
+        _lots[to].push(Lot(uint192(amount), releaseTimeFor(block.timestamp)));
+    }
+
+    function _afterTransfer(address from, address to, uint256 amount, IIdentityRegistry) internal override {
+        if (from == to || amount == 0) return;
+        _prune(_lots[to]);
+        _moveLocked(from, to, amount);
+    }
+
+    function _afterBurn(address from, uint256 amount, IIdentityRegistry) internal override {
+        if (amount == 0) return;
+        _moveLocked(from, address(0), amount);
+    }
+
+    /// @dev `amount` left `from` (balances are already updated). Unlocked tokens went
+    /// first; whatever came out of locked lots is taken from them in order of release and,
+    /// unless burnt, given to `to` with the same release times.
+    function _moveLocked(address from, address to, uint256 amount) private {
+        Lot[] storage lots = _lots[from];
+        uint256 locked = _prune(lots);
+        uint256 balanceBefore = _balanceOf(from) + amount;
+        uint256 unlocked = balanceBefore > locked ? balanceBefore - locked : 0;
+        if (amount <= unlocked) return;
+        uint256 need = amount - unlocked;
+        while (need > 0 && lots.length > 0) {
+            uint256 idx = _earliest(lots);
+            Lot memory lot = lots[idx];
+            uint256 take = lot.amount < need ? lot.amount : need;
+            if (to != address(0)) _lots[to].push(Lot(uint192(take), lot.releaseTime));
+            need -= take;
+            if (take == lot.amount) {
+                lots[idx] = lots[lots.length - 1];
+                lots.pop();
+            } else {
+                lots[idx].amount = uint192(lot.amount - take);
+            }
+        }
+    }
+
+    /// @dev Drop released lots; return the sum of the locked ones left.
+    function _prune(Lot[] storage lots) private returns (uint256 locked) {
+        uint256 i = 0;
+        while (i < lots.length) {
+            if (lots[i].releaseTime <= block.timestamp) {
+                lots[i] = lots[lots.length - 1];
+                lots.pop();
+            } else {
+                locked += lots[i].amount;
+                ++i;
+            }
+        }
+    }
+
+    function _earliest(Lot[] storage lots) private view returns (uint256 idx) {
+        uint64 best = lots[0].releaseTime;
+        for (uint256 i = 1; i < lots.length; ++i) {
+            if (lots[i].releaseTime < best) {
+                best = lots[i].releaseTime;
+                idx = i;
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+import {ERC20Burnable} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Burnable.sol";
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+
+/// @title CashToken
+/// @notice The payment leg: a tokenized deposit or stablecoin.
+/// @dev Minted by `MINTER_ROLE`; any holder may burn its own tokens (or, with allowance,
+/// another's) to redeem. With the allow-list enabled, only listed accounts may send or
+/// receive (a bank's tokenized deposit); a stablecoin runs with it off.
+contract CashToken is ERC20, ERC20Burnable, AccessControl {
+    bytes32 public constant MINTER_ROLE = keccak256("MINTER_ROLE");
+    bytes32 public constant LIST_MANAGER_ROLE = keccak256("LIST_MANAGER_ROLE");
+
+    error CashNotAllowListed(address account);
+
+    event AllowListEnabled(bool enabled);
+    event AllowListUpdated(address indexed account, bool allowed);
+
+    bool public allowListEnabled;
+    mapping(address account => bool) public isAllowListed;
+
+    uint8 private immutable _decimals;
+
+    constructor(string memory name_, string memory symbol_, uint8 decimals_, address admin, bool allowListEnabled_)
+        ERC20(name_, symbol_)
+    {
+        _decimals = decimals_;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        allowListEnabled = allowListEnabled_;
+        emit AllowListEnabled(allowListEnabled_);
+    }
+
+    function decimals() public view override returns (uint8) {
+        return _decimals;
+    }
+
+    function mint(address to, uint256 amount) external onlyRole(MINTER_ROLE) {
+        _mint(to, amount);
+    }
+
+    function setAllowListEnabled(bool enabled) external onlyRole(LIST_MANAGER_ROLE) {
+        allowListEnabled = enabled;
+        emit AllowListEnabled(enabled);
+    }
+
+    function setAllowListed(address account, bool allowed) external onlyRole(LIST_MANAGER_ROLE) {
+        _setAllowListed(account, allowed);
+    }
+
+    function batchSetAllowListed(address[] calldata accounts, bool allowed) external onlyRole(LIST_MANAGER_ROLE) {
+        for (uint256 i = 0; i < accounts.length; ++i) {
+            _setAllowListed(accounts[i], allowed);
+        }
+    }
+
+    function _setAllowListed(address account, bool allowed) private {
+        isAllowListed[account] = allowed;
+        emit AllowListUpdated(account, allowed);
+    }
+
+    function _update(address from, address to, uint256 amount) internal override {
+        if (allowListEnabled) {
+            if (from != address(0) && !isAllowListed[from]) revert CashNotAllowListed(from);
+            if (to != address(0) && !isAllowListed[to]) revert CashNotAllowListed(to);
+        }
+        super._update(from, to, amount);
+    }
+}

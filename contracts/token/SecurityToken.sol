@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {ISecurityToken} from "./ISecurityToken.sol";
+import {IIdentityRegistry} from "../identity/IIdentityRegistry.sol";
+import {ICompliance} from "../compliance/ICompliance.sol";
+import {IRestrictionErrors} from "../compliance/IRestrictionErrors.sol";
+import {Restrictions} from "../compliance/Restrictions.sol";
+
+/// @title SecurityToken
+/// @notice A restricted ERC-20 security token: only verified investors may receive it,
+/// and every transfer must pass the token's compliance modules.
+/// @dev All restrictions live in one override of `_update`, the hook every balance change
+/// goes through; what it checks depends on the operation under way:
+///
+/// | operation | by | checks |
+/// |---|---|---|
+/// | transfer, transferFrom, batchTransfer | holder | pause, wallet freeze, balance, partial freeze, recipient verified, compliance |
+/// | mint, batchMint | agent | recipient verified, compliance (mint rules) |
+/// | burn, batchBurn | agent | balance, partial freeze |
+/// | forcedTransfer (no override) | agent | balance, partial freeze, recipient verified, compliance |
+/// | forcedTransfer (override) | agent | balance, partial freeze; the override is recorded in `ForcedTransfer` |
+/// | recoverWallet | agent | lost and new wallet belong to one investor, new wallet verified |
+///
+/// Agent operations ignore the pause and wallet freezes (they are how an agent acts on
+/// a frozen wallet) but never move partially frozen tokens: a forced transfer or burn that
+/// needs them is refused until the agent unfreezes them explicitly (`TokensUnfrozen`).
+/// Recovery moves the balance, the frozen amount and the wallet freeze to the new wallet
+/// and freezes the lost one.
+///
+/// `detectTransferRestriction(from, to, amount)` (ERC-1404) runs the same function the
+/// holder transfer runs, so its code always equals what the transfer does; with `from` the
+/// zero address it reports the mint rules. A refusal reverts with the custom error named
+/// in `Restrictions`, carrying the values involved.
+contract SecurityToken is ERC20, AccessControl, Pausable, ISecurityToken, IRestrictionErrors {
+    bytes32 public constant AGENT_ROLE = keccak256("AGENT_ROLE");
+
+    enum Operation {
+        Transfer,
+        Mint,
+        Burn,
+        Forced,
+        ForcedOverride,
+        Recovery
+    }
+
+    error TokenBatchLengthMismatch(uint256 first, uint256 second);
+    error TokenInvalidAddress(address account);
+    error TokenFreezeExceedsBalance(address wallet, uint256 balance, uint256 frozenAfter);
+    error TokenUnfreezeExceedsFrozen(address wallet, uint256 frozen, uint256 amount);
+    error TokenRecoveryInvestorMismatch(
+        address lostWallet, address newWallet, bytes32 lostInvestorId, bytes32 newInvestorId
+    );
+
+    event IdentityRegistrySet(address indexed identityRegistry);
+    event ComplianceSet(address indexed compliance);
+    event AddressFrozen(address indexed wallet, bool indexed frozen, address indexed agent);
+    event TokensFrozen(address indexed wallet, uint256 amount);
+    event TokensUnfrozen(address indexed wallet, uint256 amount);
+    event ForcedTransfer(
+        address indexed from, address indexed to, uint256 amount, bool complianceOverridden, address indexed agent
+    );
+    event WalletRecovered(
+        address indexed lostWallet, address indexed newWallet, bytes32 indexed investorId, uint256 amount, address agent
+    );
+
+    IIdentityRegistry public identityRegistry;
+    ICompliance public compliance;
+    mapping(address wallet => bool) public isFrozen;
+    mapping(address wallet => uint256) public frozenTokens;
+
+    uint8 private immutable _decimals;
+    Operation private transient _operation;
+
+    /// @param admin receives `DEFAULT_ADMIN_ROLE` (the issuer); grant `AGENT_ROLE` to the
+    /// transfer agent.
+    constructor(
+        string memory name_,
+        string memory symbol_,
+        uint8 decimals_,
+        address admin,
+        IIdentityRegistry identityRegistry_,
+        ICompliance compliance_
+    ) ERC20(name_, symbol_) {
+        _decimals = decimals_;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _setIdentityRegistry(identityRegistry_);
+        _setCompliance(compliance_);
+    }
+
+    function decimals() public view override returns (uint8) {
+        return _decimals;
+    }
+
+    // ----------------------------------------------------------------- ERC-1404
+
+    /// @notice Restriction code of moving `amount` from `from` to `to` (0 = allowed). With
+    /// `from` the zero address: the code of minting `amount` to `to`.
+    function detectTransferRestriction(address from, address to, uint256 amount) external view returns (uint8) {
+        (uint8 code,) = transferRestriction(from, to, amount);
+        return code;
+    }
+
+    function messageForTransferRestriction(uint8 code) external pure returns (string memory) {
+        return Restrictions.message(code);
+    }
+
+    /// @notice True when the transfer (or, with `from` zero, the mint) would succeed.
+    function canTransfer(address from, address to, uint256 amount) external view returns (bool) {
+        (uint8 code,) = transferRestriction(from, to, amount);
+        return code == Restrictions.SUCCESS;
+    }
+
+    /// @notice The restriction code and the ABI-encoded error the operation would revert
+    /// with (empty when allowed).
+    function transferRestriction(address from, address to, uint256 amount)
+        public
+        view
+        returns (uint8 code, bytes memory reason)
+    {
+        if (from == address(0)) return _mintRestriction(to, amount);
+        return _holderRestriction(from, to, amount);
+    }
+
+    // ------------------------------------------------------------ holder actions
+
+    /// @notice Transfer to several recipients at once (all or nothing).
+    function batchTransfer(address[] calldata to, uint256[] calldata amounts) external returns (bool) {
+        _sameLength(to.length, amounts.length);
+        for (uint256 i = 0; i < to.length; ++i) {
+            _transfer(msg.sender, to[i], amounts[i]);
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------- agent actions
+
+    function mint(address to, uint256 amount) external onlyRole(AGENT_ROLE) {
+        _as(Operation.Mint);
+        _mint(to, amount);
+        _as(Operation.Transfer);
+    }
+
+    function batchMint(address[] calldata to, uint256[] calldata amounts) external onlyRole(AGENT_ROLE) {
+        _sameLength(to.length, amounts.length);
+        _as(Operation.Mint);
+        for (uint256 i = 0; i < to.length; ++i) {
+            _mint(to[i], amounts[i]);
+        }
+        _as(Operation.Transfer);
+    }
+
+    function burn(address from, uint256 amount) external onlyRole(AGENT_ROLE) {
+        _as(Operation.Burn);
+        _burn(from, amount);
+        _as(Operation.Transfer);
+    }
+
+    function batchBurn(address[] calldata from, uint256[] calldata amounts) external onlyRole(AGENT_ROLE) {
+        _sameLength(from.length, amounts.length);
+        _as(Operation.Burn);
+        for (uint256 i = 0; i < from.length; ++i) {
+            _burn(from[i], amounts[i]);
+        }
+        _as(Operation.Transfer);
+    }
+
+    /// @notice Move tokens without the holder's signature (court order, error correction).
+    /// @param overrideCompliance when true, skip recipient verification and the compliance
+    /// modules; the event records it. Partially frozen tokens never move.
+    function forcedTransfer(address from, address to, uint256 amount, bool overrideCompliance)
+        external
+        onlyRole(AGENT_ROLE)
+        returns (bool)
+    {
+        _forcedTransfer(from, to, amount, overrideCompliance);
+        return true;
+    }
+
+    function batchForcedTransfer(
+        address[] calldata from,
+        address[] calldata to,
+        uint256[] calldata amounts,
+        bool overrideCompliance
+    ) external onlyRole(AGENT_ROLE) {
+        _sameLength(from.length, to.length);
+        _sameLength(from.length, amounts.length);
+        for (uint256 i = 0; i < from.length; ++i) {
+            _forcedTransfer(from[i], to[i], amounts[i], overrideCompliance);
+        }
+    }
+
+    /// @notice Move everything of a lost wallet to a new wallet of the same investor.
+    function recoverWallet(address lostWallet, address newWallet) external onlyRole(AGENT_ROLE) returns (bool) {
+        if (newWallet == address(0) || newWallet == lostWallet) revert TokenInvalidAddress(newWallet);
+        bytes32 lostId = identityRegistry.investorIdOf(lostWallet);
+        bytes32 newId = identityRegistry.investorIdOf(newWallet);
+        if (lostId == bytes32(0) || lostId != newId) {
+            revert TokenRecoveryInvestorMismatch(lostWallet, newWallet, lostId, newId);
+        }
+        if (!identityRegistry.isVerified(newWallet)) revert RecipientNotVerified(newWallet);
+        uint256 amount = balanceOf(lostWallet);
+        if (amount > 0) {
+            _as(Operation.Recovery);
+            _transfer(lostWallet, newWallet, amount);
+            _as(Operation.Transfer);
+        }
+        uint256 frozen = frozenTokens[lostWallet];
+        if (frozen > 0) {
+            frozenTokens[lostWallet] = 0;
+            frozenTokens[newWallet] += frozen;
+            emit TokensUnfrozen(lostWallet, frozen);
+            emit TokensFrozen(newWallet, frozen);
+        }
+        if (isFrozen[lostWallet] && !isFrozen[newWallet]) _setFrozen(newWallet, true);
+        if (!isFrozen[lostWallet]) _setFrozen(lostWallet, true);
+        emit WalletRecovered(lostWallet, newWallet, lostId, amount, msg.sender);
+        return true;
+    }
+
+    function setAddressFrozen(address wallet, bool frozen) external onlyRole(AGENT_ROLE) {
+        _setFrozen(wallet, frozen);
+    }
+
+    function batchSetAddressFrozen(address[] calldata wallets, bool frozen) external onlyRole(AGENT_ROLE) {
+        for (uint256 i = 0; i < wallets.length; ++i) {
+            _setFrozen(wallets[i], frozen);
+        }
+    }
+
+    function freezePartialTokens(address wallet, uint256 amount) external onlyRole(AGENT_ROLE) {
+        _freezePartial(wallet, amount);
+    }
+
+    function batchFreezePartialTokens(address[] calldata wallets, uint256[] calldata amounts)
+        external
+        onlyRole(AGENT_ROLE)
+    {
+        _sameLength(wallets.length, amounts.length);
+        for (uint256 i = 0; i < wallets.length; ++i) {
+            _freezePartial(wallets[i], amounts[i]);
+        }
+    }
+
+    function unfreezePartialTokens(address wallet, uint256 amount) external onlyRole(AGENT_ROLE) {
+        _unfreezePartial(wallet, amount);
+    }
+
+    function batchUnfreezePartialTokens(address[] calldata wallets, uint256[] calldata amounts)
+        external
+        onlyRole(AGENT_ROLE)
+    {
+        _sameLength(wallets.length, amounts.length);
+        for (uint256 i = 0; i < wallets.length; ++i) {
+            _unfreezePartial(wallets[i], amounts[i]);
+        }
+    }
+
+    /// @notice Stop holder transfers (agent operations continue).
+    function pause() external onlyRole(AGENT_ROLE) {
+        _pause();
+    }
+
+    function unpause() external onlyRole(AGENT_ROLE) {
+        _unpause();
+    }
+
+    // ------------------------------------------------------------- administration
+
+    function setIdentityRegistry(IIdentityRegistry identityRegistry_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setIdentityRegistry(identityRegistry_);
+    }
+
+    function setCompliance(ICompliance compliance_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setCompliance(compliance_);
+    }
+
+    // ------------------------------------------------------------------- the hook
+
+    function _update(address from, address to, uint256 amount) internal override {
+        Operation op = _operation;
+        uint8 code;
+        bytes memory reason;
+        if (op == Operation.Transfer) {
+            (code, reason) = _holderRestriction(from, to, amount);
+        } else if (op == Operation.Mint) {
+            (code, reason) = _mintRestriction(to, amount);
+        } else if (op == Operation.Burn) {
+            (code, reason) = _unfrozenRestriction(from, amount);
+        } else if (op == Operation.Forced) {
+            (code, reason) = _forcedRestriction(from, to, amount, true);
+        } else if (op == Operation.ForcedOverride) {
+            (code, reason) = _forcedRestriction(from, to, amount, false);
+        }
+        if (code != Restrictions.SUCCESS) _revertWith(reason);
+        super._update(from, to, amount);
+        if (from == address(0)) {
+            compliance.created(to, amount);
+        } else if (to == address(0)) {
+            compliance.destroyed(from, amount);
+        } else {
+            compliance.transferred(from, to, amount);
+        }
+    }
+
+    // -------------------------------------------------------------- restrictions
+
+    function _holderRestriction(address from, address to, uint256 amount)
+        private
+        view
+        returns (uint8, bytes memory)
+    {
+        if (to == address(0)) {
+            return (Restrictions.INVALID_RECIPIENT, abi.encodeWithSelector(ERC20InvalidReceiver.selector, to));
+        }
+        if (paused()) return (Restrictions.PAUSED, abi.encodeWithSelector(EnforcedPause.selector));
+        if (isFrozen[from]) return (Restrictions.SENDER_FROZEN, abi.encodeWithSelector(SenderFrozen.selector, from));
+        if (isFrozen[to]) {
+            return (Restrictions.RECIPIENT_FROZEN, abi.encodeWithSelector(RecipientFrozen.selector, to));
+        }
+        return _forcedRestriction(from, to, amount, true);
+    }
+
+    function _mintRestriction(address to, uint256 amount) private view returns (uint8, bytes memory) {
+        if (to == address(0)) {
+            return (Restrictions.INVALID_RECIPIENT, abi.encodeWithSelector(ERC20InvalidReceiver.selector, to));
+        }
+        if (!identityRegistry.isVerified(to)) {
+            return (Restrictions.RECIPIENT_NOT_VERIFIED, abi.encodeWithSelector(RecipientNotVerified.selector, to));
+        }
+        return compliance.checkTransfer(address(0), to, amount);
+    }
+
+    function _forcedRestriction(address from, address to, uint256 amount, bool runCompliance)
+        private
+        view
+        returns (uint8 code, bytes memory reason)
+    {
+        (code, reason) = _unfrozenRestriction(from, amount);
+        if (code != Restrictions.SUCCESS || !runCompliance) return (code, reason);
+        if (!identityRegistry.isVerified(to)) {
+            return (Restrictions.RECIPIENT_NOT_VERIFIED, abi.encodeWithSelector(RecipientNotVerified.selector, to));
+        }
+        return compliance.checkTransfer(from, to, amount);
+    }
+
+    function _unfrozenRestriction(address from, uint256 amount) private view returns (uint8, bytes memory) {
+        uint256 balance = balanceOf(from);
+        if (balance < amount) {
+            return (
+                Restrictions.INSUFFICIENT_BALANCE,
+                abi.encodeWithSelector(ERC20InsufficientBalance.selector, from, balance, amount)
+            );
+        }
+        uint256 unfrozen = balance - frozenTokens[from];
+        if (unfrozen < amount) {
+            return (
+                Restrictions.FROZEN_TOKENS,
+                abi.encodeWithSelector(InsufficientUnfrozenBalance.selector, from, unfrozen, amount)
+            );
+        }
+        return (Restrictions.SUCCESS, "");
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    function _forcedTransfer(address from, address to, uint256 amount, bool overrideCompliance) private {
+        _as(overrideCompliance ? Operation.ForcedOverride : Operation.Forced);
+        _transfer(from, to, amount);
+        _as(Operation.Transfer);
+        emit ForcedTransfer(from, to, amount, overrideCompliance, msg.sender);
+    }
+
+    function _setFrozen(address wallet, bool frozen) private {
+        isFrozen[wallet] = frozen;
+        emit AddressFrozen(wallet, frozen, msg.sender);
+    }
+
+    function _freezePartial(address wallet, uint256 amount) private {
+        uint256 balance = balanceOf(wallet);
+        uint256 frozenAfter = frozenTokens[wallet] + amount;
+        if (frozenAfter > balance) revert TokenFreezeExceedsBalance(wallet, balance, frozenAfter);
+        frozenTokens[wallet] = frozenAfter;
+        emit TokensFrozen(wallet, amount);
+    }
+
+    function _unfreezePartial(address wallet, uint256 amount) private {
+        uint256 frozen = frozenTokens[wallet];
+        if (amount > frozen) revert TokenUnfreezeExceedsFrozen(wallet, frozen, amount);
+        frozenTokens[wallet] = frozen - amount;
+        emit TokensUnfrozen(wallet, amount);
+    }
+
+    function _setIdentityRegistry(IIdentityRegistry identityRegistry_) private {
+        if (address(identityRegistry_) == address(0)) revert TokenInvalidAddress(address(identityRegistry_));
+        identityRegistry = identityRegistry_;
+        emit IdentityRegistrySet(address(identityRegistry_));
+    }
+
+    function _setCompliance(ICompliance compliance_) private {
+        if (address(compliance_) == address(0)) revert TokenInvalidAddress(address(compliance_));
+        compliance = compliance_;
+        emit ComplianceSet(address(compliance_));
+    }
+
+    function _as(Operation op) private {
+        _operation = op;
+    }
+
+    function _sameLength(uint256 first, uint256 second) private pure {
+        if (first != second) revert TokenBatchLengthMismatch(first, second);
+    }
+
+    function _revertWith(bytes memory reason) private pure {
+        assembly ("memory-safe") {
+            revert(add(reason, 32), mload(reason))
+        }
+    }
+}

@@ -1,0 +1,1 @@
+"""tokensim: a security-token and tokenized-collateral lifecycle simulator."""

@@ -1,0 +1,49 @@
+"""Calendar helpers: the one place where seconds meet calendar dates (UTC).
+
+Simulation time is seconds; legal periods are often calendar months ("six months must
+elapse", Rule 144(d)). ``add_months`` is the Python twin of the Solidity
+``Calendar.addMonths`` (contracts/utils/Calendar.sol): same time of day, day clamped to
+the end of the target month, so 31 August plus six months is the last day of February.
+A property test checks the two agree on random timestamps.
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+from datetime import UTC, datetime
+
+DAY = 86_400
+"""Seconds in a day."""
+
+HOUR = 3_600
+WEEK = 7 * DAY
+
+
+def add_months(timestamp: int, months: int) -> int:
+    """``timestamp`` moved ``months`` calendar months later (UTC, day clamped)."""
+    if months < 0:
+        raise ValueError(f"months(={months}) must be >= 0")
+    moment = datetime.fromtimestamp(timestamp, UTC)
+    index = moment.year * 12 + (moment.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    day = min(moment.day, _calendar.monthrange(year, month)[1])
+    return int(moment.replace(year=year, month=month, day=day).timestamp())
+
+
+def add_days(timestamp: int, days: int) -> int:
+    """``timestamp`` plus ``days`` whole days."""
+    return timestamp + days * DAY
+
+
+def timestamp(iso: str) -> int:
+    """Unix seconds of an ISO-8601 date or date-time, read as UTC when no zone is given."""
+    moment = datetime.fromisoformat(iso)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp())
+
+
+def iso(timestamp: int) -> str:
+    """ISO-8601 UTC text of a Unix timestamp, e.g. ``2026-07-01T00:00:00Z``."""
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

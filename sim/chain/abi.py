@@ -1,0 +1,290 @@
+"""ABI encoding and decoding of functions, events and errors, with eth-abi.
+
+Each ABI entry is compiled once into an object that encodes and decodes it: what Python
+values a call accepts and what it returns. Inputs are forgiving (an address may be a
+checksum string, 20 bytes, or anything with an ``.address``; a struct may be a tuple, a
+mapping or an object with the fields as attributes; a ``bytesN`` may be raw bytes, a
+``0x`` hex string, or short text such as ``"US"``); outputs are exact (addresses as
+checksum strings, structs as named tuples named after the Solidity struct).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+import eth_abi
+from eth_abi.exceptions import DecodingError, EncodingError
+from eth_hash.auto import keccak
+from eth_utils import to_checksum_address
+
+from sim.errors import ConfigError
+
+Converter = Callable[[Any], Any] | None
+
+_ARRAY_SUFFIX = re.compile(r"(\[\d*\])$")
+_DYNAMIC_INDEXED = re.compile(r"^(string|bytes|\(.*\).*|.*\[\d*\])$")
+
+
+@lru_cache(maxsize=None)
+def checksum(address: str) -> str:
+    """Checksum form of a ``0x`` address string (cached: addresses repeat)."""
+    return to_checksum_address(address)
+
+
+def address_bytes(value: Any) -> bytes:
+    """20-byte form of an address given as bytes, hex string or object with ``.address``."""
+    if isinstance(value, bytes):
+        if len(value) != 20:
+            raise ConfigError(f"an address has 20 bytes, got {len(value)}")
+        return value
+    if not isinstance(value, str):
+        value = getattr(value, "address", value)
+    if isinstance(value, str) and len(value) == 42 and value[:2] in ("0x", "0X"):
+        try:
+            return bytes.fromhex(value[2:])
+        except ValueError:
+            pass
+    raise ConfigError(f"not an address: {value!r}")
+
+
+def address_str(value: Any) -> str:
+    """Checksum string of an address given in any accepted form."""
+    if isinstance(value, str) and len(value) == 42:
+        return checksum(value)
+    return checksum("0x" + address_bytes(value).hex())
+
+
+def canonical_type(param: Mapping[str, Any]) -> str:
+    """ABI type string of a parameter, with tuples spelled out: ``(address,uint256)[]``."""
+    kind = param["type"]
+    if kind.startswith("tuple"):
+        inner = ",".join(canonical_type(c) for c in param["components"])
+        return f"({inner}){kind[5:]}"
+    return kind
+
+
+# ------------------------------------------------------------------ input side
+
+
+def _input_converter(param: Mapping[str, Any]) -> Converter:
+    kind = param["type"]
+    suffix = _ARRAY_SUFFIX.search(kind)
+    if suffix:
+        element = dict(param, type=kind[: -len(suffix.group(1))])
+        convert = _input_converter(element)
+        if convert is None:
+            return list
+        return lambda values: [convert(v) for v in values]
+    if kind == "address":
+        return _to_address_input
+    if kind == "tuple":
+        names = [c["name"] for c in param["components"]]
+        converters = [_input_converter(c) for c in param["components"]]
+        return lambda value: _struct_input(value, names, converters)
+    if kind.startswith("bytes") and kind != "bytes":
+        return _fixed_bytes_input(int(kind[5:]))
+    return None
+
+
+def _to_address_input(value: Any) -> Any:
+    if isinstance(value, str):
+        return value
+    return address_bytes(value)
+
+
+def _fixed_bytes_input(size: int) -> Callable[[Any], Any]:
+    def convert(value: Any) -> Any:
+        if isinstance(value, str):
+            if value.startswith("0x"):
+                return bytes.fromhex(value[2:])
+            raw = value.encode()
+            if len(raw) > size:
+                raise ConfigError(f"{value!r} does not fit in bytes{size}")
+            return raw.ljust(size, b"\x00")
+        return value
+
+    return convert
+
+
+def _struct_input(value: Any, names: list[str], converters: list[Converter]) -> tuple:
+    if isinstance(value, Mapping):
+        missing = [n for n in names if n not in value]
+        if missing:
+            raise ConfigError(f"struct is missing field(s) {', '.join(missing)}")
+        items = [value[n] for n in names]
+    elif isinstance(value, Sequence) and not isinstance(value, str | bytes):
+        items = list(value)
+    else:
+        try:
+            items = [getattr(value, n) for n in names]
+        except AttributeError as exc:
+            raise ConfigError(f"cannot read struct fields {names} from {value!r}") from exc
+    return tuple(c(v) if c else v for c, v in zip(converters, items, strict=True))
+
+
+# ----------------------------------------------------------------- output side
+
+
+@lru_cache(maxsize=None)
+def _struct_class(name: str, fields: tuple[str, ...]) -> type:
+    return NamedTuple(name, [(f, Any) for f in fields])  # type: ignore[misc]
+
+
+def _output_converter(param: Mapping[str, Any]) -> Converter:
+    kind = param["type"]
+    suffix = _ARRAY_SUFFIX.search(kind)
+    if suffix:
+        element = dict(param, type=kind[: -len(suffix.group(1))])
+        convert = _output_converter(element)
+        if convert is None:
+            return list
+        return lambda values: [convert(v) for v in values]
+    if kind == "address":
+        return checksum
+    if kind == "tuple":
+        components = param["components"]
+        fields = tuple(c["name"] or f"field{i}" for i, c in enumerate(components))
+        internal = param.get("internalType", "")
+        cls_name = internal.split(".")[-1].split(" ")[-1].rstrip("[]0123456789") or "Struct"
+        cls = _struct_class(cls_name.replace("struct", "").strip() or "Struct", fields)
+        converters = [_output_converter(c) for c in components]
+        return lambda value: cls(*(c(v) if c else v for c, v in zip(converters, value)))
+    return None
+
+
+def _apply(converters: list[Converter], values: Sequence[Any]) -> list[Any]:
+    return [c(v) if c else v for c, v in zip(converters, values)]
+
+
+# --------------------------------------------------------------------- entries
+
+
+class AbiFunction:
+    """One function of an ABI: encodes calls, decodes return values."""
+
+    __slots__ = (
+        "name",
+        "signature",
+        "selector",
+        "input_names",
+        "input_types",
+        "output_types",
+        "is_view",
+        "_in",
+        "_out",
+        "_encode",
+    )
+
+    def __init__(self, entry: Mapping[str, Any]) -> None:
+        self.name: str = entry["name"]
+        inputs = entry.get("inputs", [])
+        outputs = entry.get("outputs", [])
+        self.input_names = tuple(p.get("name") or f"arg{i}" for i, p in enumerate(inputs))
+        self.input_types = tuple(canonical_type(p) for p in inputs)
+        self.output_types = tuple(canonical_type(p) for p in outputs)
+        self.signature = f"{self.name}({','.join(self.input_types)})"
+        self.selector = keccak(self.signature.encode())[:4]
+        self.is_view = entry.get("stateMutability") in ("view", "pure")
+        converters = [_input_converter(p) for p in inputs]
+        self._in = converters if any(converters) else None
+        outs = [_output_converter(p) for p in outputs]
+        self._out = outs if any(outs) else None
+        self._encode = eth_abi.encode
+
+    def encode(self, args: Sequence[Any], kwargs: Mapping[str, Any] | None = None) -> bytes:
+        """Calldata: selector and arguments (positional, or by parameter name)."""
+        if kwargs:
+            args = self._merge_kwargs(args, kwargs)
+        if len(args) != len(self.input_types):
+            raise ConfigError(
+                f"{self.signature} takes {len(self.input_types)} argument(s)"
+                f" ({', '.join(self.input_names)}), got {len(args)}"
+            )
+        if self._in is not None:
+            args = [c(a) if c else a for c, a in zip(self._in, args)]
+        try:
+            return self.selector + self._encode(self.input_types, args)
+        except (EncodingError, TypeError, ValueError, OverflowError) as exc:
+            raise ConfigError(f"{self.signature}: cannot encode arguments {list(args)!r}: {exc}") from exc
+
+    def _merge_kwargs(self, args: Sequence[Any], kwargs: Mapping[str, Any]) -> list[Any]:
+        merged = list(args)
+        for name in self.input_names[len(args) :]:
+            if name not in kwargs:
+                raise ConfigError(f"{self.signature}: missing argument {name!r}")
+            merged.append(kwargs[name])
+        unknown = set(kwargs) - set(self.input_names[len(args) :])
+        if unknown:
+            raise ConfigError(f"{self.signature}: unknown argument(s) {', '.join(sorted(unknown))}")
+        return merged
+
+    def decode_output(self, data: bytes) -> Any:
+        """Return value: None for none, the value for one, a tuple for several."""
+        if not self.output_types:
+            return None
+        try:
+            values = eth_abi.decode(self.output_types, data)
+        except DecodingError as exc:
+            raise ConfigError(f"{self.signature}: cannot decode return data 0x{data.hex()}: {exc}") from exc
+        if self._out is not None:
+            values = _apply(self._out, values)
+        return values[0] if len(values) == 1 else tuple(values)
+
+
+class AbiEvent:
+    """One event of an ABI: decodes logs into named arguments."""
+
+    __slots__ = ("name", "signature", "topic0", "topic_count", "_indexed", "_data_names", "_data_types", "_data_out", "_order")
+
+    def __init__(self, entry: Mapping[str, Any]) -> None:
+        self.name: str = entry["name"]
+        inputs = entry.get("inputs", [])
+        types = [canonical_type(p) for p in inputs]
+        self.signature = f"{self.name}({','.join(types)})"
+        self.topic0 = keccak(self.signature.encode())
+        names = [p.get("name") or f"arg{i}" for i, p in enumerate(inputs)]
+        self._order = names
+        self._indexed = [
+            (n, t, _output_converter(p)) for n, t, p in zip(names, types, inputs) if p.get("indexed")
+        ]
+        self.topic_count = 1 + len(self._indexed)
+        data = [(n, t, p) for n, t, p in zip(names, types, inputs) if not p.get("indexed")]
+        self._data_names = [n for n, _, _ in data]
+        self._data_types = [t for _, t, _ in data]
+        self._data_out = [_output_converter(p) for _, _, p in data]
+
+    def decode(self, topics: Sequence[bytes], data: bytes) -> dict[str, Any]:
+        args: dict[str, Any] = {}
+        for (name, kind, convert), topic in zip(self._indexed, topics[1:]):
+            if _DYNAMIC_INDEXED.match(kind):
+                args[name] = topic  # indexed dynamic values are stored as their hash
+            else:
+                value = eth_abi.decode([kind], topic)[0]
+                args[name] = convert(value) if convert else value
+        values = eth_abi.decode(self._data_types, data) if self._data_types else ()
+        for name, value, convert in zip(self._data_names, values, self._data_out):
+            args[name] = convert(value) if convert else value
+        return {name: args[name] for name in self._order}
+
+
+class AbiError:
+    """One custom error of an ABI: decodes revert data into field values."""
+
+    __slots__ = ("name", "signature", "selector", "fields", "types", "_out")
+
+    def __init__(self, entry: Mapping[str, Any]) -> None:
+        self.name: str = entry["name"]
+        inputs = entry.get("inputs", [])
+        self.types = tuple(canonical_type(p) for p in inputs)
+        self.fields = tuple(p.get("name") or f"arg{i}" for i, p in enumerate(inputs))
+        self.signature = f"{self.name}({','.join(self.types)})"
+        self.selector = keccak(self.signature.encode())[:4]
+        self._out = [_output_converter(p) for p in inputs]
+
+    def decode(self, data: bytes) -> list[Any]:
+        """Field values from revert data (selector included)."""
+        values = eth_abi.decode(self.types, data[4:]) if self.types else ()
+        return _apply(self._out, values)

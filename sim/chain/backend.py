@@ -1,0 +1,216 @@
+"""The chain backend interface: what every EVM backend provides.
+
+A backend is an EVM chain the simulation drives in-process or over RPC. It deals in
+raw bytes (addresses, calldata, return data, logs) and never decodes ABI or reverts:
+that is ``sim.chain.Chain``'s job, done the same for every backend. A backend subclass
+implements the abstract methods below, grouped as eth-tester groups its own backend API:
+
+- accounts: ``accounts``, ``new_account``, ``balance``, ``set_balance``, ``nonce``
+- execution: ``deploy``, ``transact``, ``call``, ``code``
+- clock: ``now``, ``warp``, ``mine``, ``block_number``
+- snapshots: ``snapshot``, ``revert``
+
+Time: one block per simulated instant. ``warp(t)`` sets the timestamp the next
+transaction runs at; every transaction at the same timestamp goes into the same block,
+so ``block.timestamp`` is exactly the simulated time (a lock-up ending at day 180 ends at
+day 180 for the contract too). Moving the clock seals the pending block. ``now()`` is the
+timestamp of the pending block; the clock never goes backwards (``TimeTravelError``).
+
+Gas is measured, not charged: the chain runs with a base fee of zero and transactions
+carry a gas price of zero, so balances of ether never depend on gas and any account can
+transact without funding. Receipts report ``gas_used``.
+
+Reverted transactions are mined (status 0, nonce consumed), as on a real chain; the
+receipt carries the revert data or the halt reason for ``Chain`` to decode.
+
+Snapshots: ``snapshot()`` returns an id; ``revert(id)`` restores chain state, clock and
+pending block to that point and discards snapshots taken after it; ``id`` stays valid and
+can be reverted to again.
+
+``BackendConformance`` in ``sim.testing.conformance`` is the test suite every backend
+passes; ``capabilities`` tells it what a backend cannot do.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+
+DEFAULT_GAS_LIMIT = 30_000_000
+"""Gas limit of a transaction when the caller gives none (mainnet's block gas limit)."""
+
+DEFAULT_GENESIS_TIMESTAMP = 1_767_225_600
+"""2026-01-01T00:00:00Z: genesis time when none is given (scenarios set their own start)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Log:
+    """One log entry of a transaction."""
+
+    address: bytes
+    topics: tuple[bytes, ...]
+    data: bytes
+    log_index: int
+
+
+@dataclass(frozen=True, slots=True)
+class RawReceipt:
+    """The outcome of a mined transaction, undecoded.
+
+    ``status`` is 1 for success, 0 for a revert or halt; then ``revert_data`` holds the
+    revert payload (empty when the execution halted or reverted without data) and
+    ``halt_reason`` says why execution stopped when there was no revert (out of gas...).
+    ``output`` is the return data when the backend can report it (else None).
+    """
+
+    tx_hash: bytes
+    block_number: int
+    timestamp: int
+    status: int
+    gas_used: int
+    logs: tuple[Log, ...]
+    contract_address: bytes | None = None
+    output: bytes | None = None
+    revert_data: bytes = b""
+    halt_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallResult:
+    """The outcome of a read-only call: return data, or revert data / halt reason."""
+
+    success: bool
+    output: bytes
+    halt_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What a backend can do; the conformance suite skips what it cannot.
+
+    Attributes:
+        return_data: receipts carry the transaction's return data.
+        same_block_transactions: several transactions can share one block (and so one
+            timestamp); without it each transaction needs its own second.
+        signed_transactions: transactions are signed and their sender recovered.
+        web3: the backend exposes a web3.py ``Web3`` object (``backend.w3``).
+    """
+
+    return_data: bool = True
+    same_block_transactions: bool = True
+    signed_transactions: bool = True
+    web3: bool = False
+
+
+@dataclass
+class BackendInfo:
+    """Name and version facts for summaries."""
+
+    name: str
+    versions: dict[str, str] = field(default_factory=dict)
+
+
+class Backend(abc.ABC):
+    """An EVM chain. Subclasses implement every abstract method; see the module docstring."""
+
+    name: str = ""
+    capabilities: Capabilities = Capabilities()
+
+    # ---------------------------------------------------------------- accounts
+
+    @property
+    @abc.abstractmethod
+    def accounts(self) -> list[bytes]:
+        """The pre-funded accounts, in a fixed order (the first is the deployer)."""
+
+    @abc.abstractmethod
+    def new_account(self) -> bytes:
+        """Create a new account whose key the backend holds; deterministic per backend."""
+
+    @abc.abstractmethod
+    def balance(self, address: bytes) -> int:
+        """Ether balance in wei."""
+
+    @abc.abstractmethod
+    def set_balance(self, address: bytes, wei: int) -> None:
+        """Set an ether balance directly (a test-chain cheat, like ``hardhat_setBalance``)."""
+
+    @abc.abstractmethod
+    def nonce(self, address: bytes) -> int:
+        """Transactions sent so far by ``address`` (pending ones included)."""
+
+    @abc.abstractmethod
+    def code(self, address: bytes) -> bytes:
+        """Runtime bytecode at ``address`` (empty for accounts without code)."""
+
+    # --------------------------------------------------------------- execution
+
+    @abc.abstractmethod
+    def deploy(
+        self, sender: bytes, initcode: bytes, *, value: int = 0, gas: int = DEFAULT_GAS_LIMIT
+    ) -> RawReceipt:
+        """Create a contract; ``contract_address`` is set when the receipt succeeded."""
+
+    @abc.abstractmethod
+    def transact(
+        self,
+        sender: bytes,
+        to: bytes,
+        data: bytes,
+        *,
+        value: int = 0,
+        gas: int = DEFAULT_GAS_LIMIT,
+    ) -> RawReceipt:
+        """Send a transaction in the pending block and return its receipt."""
+
+    @abc.abstractmethod
+    def call(
+        self, to: bytes, data: bytes, *, sender: bytes | None = None, value: int = 0
+    ) -> CallResult:
+        """Execute without changing state, against the pending block's state."""
+
+    # -------------------------------------------------------------------- clock
+
+    @abc.abstractmethod
+    def now(self) -> int:
+        """Timestamp the next transaction runs at (the pending block's)."""
+
+    @abc.abstractmethod
+    def warp(self, timestamp: int) -> None:
+        """Make ``timestamp`` the time of the next transaction.
+
+        Seals the pending block if it holds transactions and ``timestamp`` is later.
+        Raises ``TimeTravelError`` if ``timestamp`` is earlier than ``now()``, or equal to
+        the last sealed block's timestamp (a new block needs a later one).
+        """
+
+    @abc.abstractmethod
+    def mine(self, blocks: int = 1) -> None:
+        """Seal the pending block and then ``blocks - 1`` empty ones, one second apart.
+
+        The next pending block is one second after the last sealed one.
+        """
+
+    @property
+    @abc.abstractmethod
+    def block_number(self) -> int:
+        """Number of the pending block."""
+
+    # ----------------------------------------------------------------- snapshots
+
+    @abc.abstractmethod
+    def snapshot(self) -> int:
+        """Remember the whole chain state; return an id for ``revert``."""
+
+    @abc.abstractmethod
+    def revert(self, snapshot_id: int) -> None:
+        """Go back to the state of ``snapshot_id``; later snapshots are discarded."""
+
+    # --------------------------------------------------------------------- misc
+
+    def info(self) -> BackendInfo:
+        """Name and library versions, for run summaries."""
+        return BackendInfo(self.name)
+
+    def close(self) -> None:
+        """Release external resources (processes, connections). Idempotent."""

@@ -1,0 +1,280 @@
+"""``Chain``: the typed face of a backend, the same for every backend.
+
+Everything above the chain layer (contract handles, actors, the pytest plugin) talks to
+a ``Chain``. It turns Python values into calldata and back through the artifacts' ABIs,
+raises the typed exception of every revert (``sim.chain.reverts``), decodes logs into
+events, and passes the clock and snapshots through to the backend::
+
+    chain = Chain("eth-tester")
+    token = chain.deploy("CashToken", "US Dollar", "USD", 6, chain.deployer, False,
+                         sender=chain.deployer)
+    chain.warp(chain.now() + 86_400)          # one day later
+    with chain.isolation():                   # everything inside is undone after
+        ...
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+from sim.chain.abi import AbiFunction, address_bytes, address_str, checksum
+from sim.chain.artifacts import Artifact, load
+from sim.chain.backend import DEFAULT_GAS_LIMIT, Backend, RawReceipt
+from sim.chain.contract import Contract
+from sim.chain.events import Event
+from sim.chain.events import registry as event_registry
+from sim.chain.reverts import decode_revert
+from sim.chain.reverts import registry as error_registry
+from sim.errors import ConfigError
+
+BACKENDS = {
+    "eth-tester": ("sim.chain.eth_tester", "EthTesterBackend"),
+}
+"""Backend names and where their classes live."""
+
+HANDLES: dict[str, type[Contract]] = {}
+"""Typed handle class per artifact name (filled by ``sim.contracts``)."""
+
+
+def make_backend(name: str, **options: Any) -> Backend:
+    """Create the backend called ``name`` (see ``BACKENDS``)."""
+    try:
+        module_name, class_name = BACKENDS[name]
+    except KeyError:
+        raise ConfigError(
+            f"unknown chain backend {name!r}; expected one of: {', '.join(BACKENDS)}"
+        ) from None
+    import importlib
+
+    cls = getattr(importlib.import_module(module_name), class_name)
+    return cls(**options)
+
+
+def register_artifact(artifact: Artifact) -> None:
+    """Make the custom errors and events of ``artifact`` decode like the shipped ones."""
+    error_registry.register(artifact)
+    event_registry.register(artifact)
+
+
+class Receipt:
+    """A mined, successful transaction: block, time, gas, events, return value."""
+
+    __slots__ = ("raw", "return_value", "_events")
+
+    def __init__(self, raw: RawReceipt, return_value: Any = None) -> None:
+        self.raw = raw
+        self.return_value = return_value
+        self._events: list[Event] | None = None
+
+    @property
+    def tx_hash(self) -> str:
+        return "0x" + self.raw.tx_hash.hex()
+
+    @property
+    def block_number(self) -> int:
+        return self.raw.block_number
+
+    @property
+    def timestamp(self) -> int:
+        return self.raw.timestamp
+
+    @property
+    def gas_used(self) -> int:
+        return self.raw.gas_used
+
+    @property
+    def status(self) -> int:
+        return self.raw.status
+
+    @property
+    def contract_address(self) -> str | None:
+        address = self.raw.contract_address
+        return checksum("0x" + address.hex()) if address else None
+
+    @property
+    def events(self) -> list[Event]:
+        """Every log of the transaction, decoded, in order."""
+        if self._events is None:
+            self._events = [event_registry.decode(log) for log in self.raw.logs]
+        return self._events
+
+    def events_named(self, name: str) -> list[Event]:
+        return [e for e in self.events if e.name == name]
+
+    def __repr__(self) -> str:
+        names = ", ".join(e.name for e in self.events)
+        return f"<Receipt {self.tx_hash[:10]} block={self.block_number} gas={self.gas_used} [{names}]>"
+
+
+class Chain:
+    """A backend with ABI, events, typed reverts and handles on top.
+
+    Args:
+        backend: a ``Backend``, or the name of one (``"eth-tester"``).
+        **options: passed to the backend when given by name.
+    """
+
+    def __init__(self, backend: Backend | str = "eth-tester", **options: Any) -> None:
+        self.backend = make_backend(backend, **options) if isinstance(backend, str) else backend
+        self._accounts = [checksum("0x" + a.hex()) for a in self.backend.accounts]
+
+    # ---------------------------------------------------------------- accounts
+
+    @property
+    def accounts(self) -> list[str]:
+        """The pre-funded accounts (checksum addresses)."""
+        return list(self._accounts)
+
+    @property
+    def deployer(self) -> str:
+        """The first account: deploys and administers the system unless told otherwise."""
+        return self._accounts[0]
+
+    def new_account(self) -> str:
+        """A new account with a key the backend holds (deterministic order)."""
+        return checksum("0x" + self.backend.new_account().hex())
+
+    def balance(self, account: Any) -> int:
+        """Ether balance (wei)."""
+        return self.backend.balance(address_bytes(account))
+
+    # --------------------------------------------------------------- contracts
+
+    def deploy(
+        self,
+        contract: str | Artifact,
+        *args: Any,
+        sender: Any,
+        value: int = 0,
+        gas: int | None = None,
+        **kwargs: Any,
+    ) -> Contract:
+        """Deploy a shipped contract by name, or any artifact; return its handle."""
+        artifact = load(contract) if isinstance(contract, str) else contract
+        if not artifact.bytecode:
+            raise ConfigError(f"{artifact.name} has no creation bytecode (abstract or interface?)")
+        constructor = next((e for e in artifact.abi if e.get("type") == "constructor"), None)
+        if constructor is not None:
+            fn = AbiFunction({**constructor, "name": "constructor"})
+            encoded_args = fn.encode(args, kwargs)[4:]
+        elif args or kwargs:
+            raise ConfigError(f"{artifact.name} has no constructor arguments, got {len(args)}")
+        else:
+            encoded_args = b""
+        raw = self.backend.deploy(
+            address_bytes(sender), artifact.bytecode + encoded_args, value=value,
+            gas=gas or DEFAULT_GAS_LIMIT,
+        )
+        self._raise_if_failed(raw, f"{artifact.name}.constructor")
+        return self.at(raw.contract_address, artifact)
+
+    def at(self, address: Any, contract: str | Artifact) -> Contract:
+        """A handle on an already deployed contract."""
+        artifact = load(contract) if isinstance(contract, str) else contract
+        if not HANDLES:
+            import sim.contracts  # noqa: F401  (registers the typed handle classes)
+        return HANDLES.get(artifact.name, Contract)(self, address, artifact)
+
+    # --------------------------------------------------------------- execution
+
+    def transact(
+        self,
+        sender: Any,
+        to: Any,
+        data: bytes,
+        *,
+        value: int = 0,
+        gas: int | None = None,
+        context: str | None = None,
+        function: AbiFunction | None = None,
+    ) -> Receipt:
+        """Send a transaction; raise the typed exception if it reverted."""
+        raw = self.backend.transact(
+            address_bytes(sender), address_bytes(to), data, value=value, gas=gas or DEFAULT_GAS_LIMIT
+        )
+        self._raise_if_failed(raw, context)
+        return_value = None
+        if function is not None and raw.output is not None and function.output_types:
+            return_value = function.decode_output(raw.output)
+        return Receipt(raw, return_value)
+
+    def call(
+        self,
+        to: Any,
+        data: bytes,
+        *,
+        sender: Any = None,
+        value: int = 0,
+        context: str | None = None,
+    ) -> bytes:
+        """Execute read-only against the pending state; return the raw output."""
+        result = self.backend.call(
+            address_bytes(to), data, sender=address_bytes(sender) if sender is not None else None,
+            value=value,
+        )
+        if not result.success:
+            exc = decode_revert(result.output, halt_reason=result.halt_reason)
+            exc.context = context
+            raise exc
+        return result.output
+
+    def _raise_if_failed(self, raw: RawReceipt, context: str | None) -> None:
+        if raw.status != 1:
+            exc = decode_revert(raw.revert_data, halt_reason=raw.halt_reason)
+            exc.receipt = raw
+            exc.context = context
+            raise exc
+
+    # -------------------------------------------------------------------- clock
+
+    def now(self) -> int:
+        """Timestamp (seconds) the next transaction runs at."""
+        return self.backend.now()
+
+    def warp(self, timestamp: int) -> None:
+        """Move the clock to ``timestamp`` (never backwards)."""
+        self.backend.warp(int(timestamp))
+
+    def advance(self, seconds: int) -> int:
+        """Move the clock ``seconds`` forward; return the new time."""
+        if seconds < 0:
+            raise ConfigError(f"seconds(={seconds}) must be >= 0")
+        target = self.now() + int(seconds)
+        self.warp(target)
+        return target
+
+    def mine(self, blocks: int = 1) -> None:
+        """Seal the pending block (and ``blocks - 1`` empty ones)."""
+        self.backend.mine(blocks)
+
+    @property
+    def block_number(self) -> int:
+        return self.backend.block_number
+
+    # ----------------------------------------------------------------- snapshots
+
+    def snapshot(self) -> int:
+        return self.backend.snapshot()
+
+    def revert(self, snapshot_id: int) -> None:
+        self.backend.revert(snapshot_id)
+
+    @contextlib.contextmanager
+    def isolation(self) -> Iterator[None]:
+        """Undo every change (state and clock) made inside the block."""
+        snapshot_id = self.snapshot()
+        try:
+            yield
+        finally:
+            self.revert(snapshot_id)
+
+    def close(self) -> None:
+        self.backend.close()
+
+    def __repr__(self) -> str:
+        return f"<Chain {self.backend.name} block={self.block_number} now={self.now()}>"
+
+
+__all__ = ["Chain", "Receipt", "make_backend", "register_artifact", "address_str"]

@@ -1,0 +1,55 @@
+"""Typed handles and deployment of the contract system: identity, compliance, tokens."""
+
+from sim.contracts.compliance import (
+    AccreditedOnly,
+    HolderLimit,
+    InvestmentLimit,
+    Jurisdictions,
+    Lockup,
+    MaxBalance,
+    ModuleSpec,
+    SupplyLimit,
+    module_spec,
+)
+from sim.contracts.identity import (
+    DEFAULT_BAND_FLOORS_USD,
+    Identity,
+    IdentityRegistry,
+    Investor,
+    InvestorType,
+    deploy_identity_registry,
+    investor_id,
+)
+from sim.contracts.restrictions import Restriction
+from sim.contracts.token import (
+    AGENT_ROLE,
+    CashToken,
+    SecurityToken,
+    deploy_cash_token,
+    deploy_security_token,
+)
+
+__all__ = [
+    "AGENT_ROLE",
+    "AccreditedOnly",
+    "CashToken",
+    "DEFAULT_BAND_FLOORS_USD",
+    "HolderLimit",
+    "Identity",
+    "IdentityRegistry",
+    "InvestmentLimit",
+    "Investor",
+    "InvestorType",
+    "Jurisdictions",
+    "Lockup",
+    "MaxBalance",
+    "ModuleSpec",
+    "Restriction",
+    "SecurityToken",
+    "SupplyLimit",
+    "deploy_cash_token",
+    "deploy_identity_registry",
+    "deploy_security_token",
+    "investor_id",
+    "module_spec",
+]

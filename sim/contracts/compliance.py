@@ -1,0 +1,280 @@
+"""Compliance modules: validated parameters and deployment.
+
+Each rule a security token enforces is a module contract plugged into the token's
+``Compliance``. In Python a module is described by a spec, validated when it is built
+(before anything is deployed), with presets named after the rule they implement::
+
+    modules = [
+        Lockup.rule_144(reporting_issuer=False),     # 12 months, 17 CFR 230.144(d)(1)(ii)
+        HolderLimit.rule_506b(),                     # 35 non-accredited purchasers
+        Jurisdictions(allow=["US", "CA"]),
+        InvestmentLimit.reg_cf(price_cents=1_000),   # $10 a token
+    ]
+    token = deploy_security_token(chain, registry=registry, admin=issuer, modules=modules)
+
+The defaults and presets take their numbers from ``sim.rules``. A spec is also what a
+scenario file's ``compliance:`` list parses into (the ``kind`` field tells which).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import Field, TypeAdapter, ValidationError, field_validator, model_validator
+
+from sim import rules
+from sim.chain.chain import Chain
+from sim.chain.contract import Contract
+from sim.contracts._spec import Spec, format_validation_error
+from sim.contracts.identity import ISO_3166_ALPHA_2
+from sim.errors import ConfigError
+
+UNLIMITED = 2**256 - 1
+"""What the contracts read as "no limit"."""
+
+
+class ModuleSpec(Spec):
+    """Base of the module specs: ``kind`` names the rule, ``contract`` its Solidity contract."""
+
+    contract: ClassVar[str] = ""
+    kind: str
+
+    def constructor_args(self) -> list[Any]:
+        """Constructor arguments after ``(compliance, admin)``."""
+        raise NotImplementedError
+
+    def deploy(self, chain: Chain, compliance: Contract, *, admin: Any) -> Contract:
+        """Deploy this module for ``compliance`` (which must be bound to its token)."""
+        return chain.deploy(self.contract, compliance, admin, *self.constructor_args(), sender=admin)
+
+
+class Lockup(ModuleSpec):
+    """Holding period by acquisition lot (``LockupModule``).
+
+    Attributes:
+        mode: ``rule144``: locked tokens cannot move at all; ``regs``: during the
+            distribution compliance period locked tokens move only to non-US persons, and
+            no US person may receive a mint.
+        months: period in calendar months (exclusive with ``days``).
+        days: period in days (exclusive with ``months``).
+    """
+
+    contract: ClassVar[str] = "LockupModule"
+    kind: Literal["lockup"] = "lockup"
+    mode: Literal["rule144", "regs"] = "rule144"
+    months: int | None = Field(default=None, gt=0, le=120)
+    days: int | None = Field(default=None, gt=0, le=3660)
+
+    @model_validator(mode="after")
+    def _one_period(self) -> Lockup:
+        if (self.months is None) == (self.days is None):
+            raise ValueError("give exactly one of months or days")
+        return self
+
+    @classmethod
+    def rule_144(cls, *, reporting_issuer: bool = True) -> Lockup:
+        """Rule 144(d): 6 months for an issuer reporting for 90 days, else 1 year."""
+        months = rules.RULE_144_MONTHS_REPORTING if reporting_issuer else rules.RULE_144_MONTHS_NON_REPORTING
+        return cls(mode="rule144", months=months)
+
+    @classmethod
+    def reg_s(cls, *, category: int, equity: bool = True, reporting_issuer: bool = False) -> Lockup:
+        """Regulation S distribution compliance period (Rule 903(b)) by category."""
+        if category == 1:
+            raise ConfigError("Lockup.reg_s: category 1 has no distribution compliance period")
+        if category == 2:
+            return cls(mode="regs", days=rules.REG_S_CATEGORY_2_DAYS)
+        if category == 3:
+            if not equity:
+                return cls(mode="regs", days=rules.REG_S_CATEGORY_3_DEBT_DAYS)
+            months = (
+                rules.REG_S_CATEGORY_3_EQUITY_MONTHS_REPORTING
+                if reporting_issuer
+                else rules.REG_S_CATEGORY_3_EQUITY_MONTHS
+            )
+            return cls(mode="regs", months=months)
+        raise ConfigError(f"Lockup.reg_s: category must be 1, 2 or 3 (got {category!r})")
+
+    def constructor_args(self) -> list[Any]:
+        return [0 if self.mode == "rule144" else 1, self.days or 0, self.months or 0]
+
+
+class HolderLimit(ModuleSpec):
+    """Holder caps and the Section 12(g) flag (``HolderLimitModule``).
+
+    Attributes:
+        max_holders: cap on holders of record (investors, not wallets); None for none.
+        max_non_accredited_purchasers: cap on distinct non-accredited buyers in the
+            offering (mints); None for none.
+        holders_threshold: holders that raise the 12(g) flag (2,000).
+        non_accredited_threshold: non-accredited holders that raise it (500).
+    """
+
+    contract: ClassVar[str] = "HolderLimitModule"
+    kind: Literal["holder_limit"] = "holder_limit"
+    max_holders: int | None = Field(default=None, ge=1)
+    max_non_accredited_purchasers: int | None = Field(default=None, ge=0)
+    holders_threshold: int = Field(default=rules.SECTION_12G_HOLDERS, ge=1)
+    non_accredited_threshold: int = Field(default=rules.SECTION_12G_NON_ACCREDITED_HOLDERS, ge=1)
+
+    @classmethod
+    def rule_506b(cls, *, max_holders: int | None = None) -> HolderLimit:
+        """Rule 506(b): at most 35 non-accredited purchasers (17 CFR 230.506(b)(2)(i))."""
+        return cls(max_holders=max_holders, max_non_accredited_purchasers=rules.RULE_506B_MAX_NON_ACCREDITED)
+
+    def constructor_args(self) -> list[Any]:
+        return [
+            UNLIMITED if self.max_holders is None else self.max_holders,
+            UNLIMITED if self.max_non_accredited_purchasers is None else self.max_non_accredited_purchasers,
+            self.holders_threshold,
+            self.non_accredited_threshold,
+        ]
+
+
+class Jurisdictions(ModuleSpec):
+    """Recipients by jurisdiction (``JurisdictionModule``): give ``allow`` or ``block``."""
+
+    contract: ClassVar[str] = "JurisdictionModule"
+    kind: Literal["jurisdiction"] = "jurisdiction"
+    allow: list[str] | None = None
+    block: list[str] | None = None
+
+    @field_validator("allow", "block")
+    @classmethod
+    def _iso_codes(cls, values: list[str] | None) -> list[str] | None:
+        for code in values or []:
+            if code not in ISO_3166_ALPHA_2:
+                raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
+        return values
+
+    @model_validator(mode="after")
+    def _one_list(self) -> Jurisdictions:
+        if (self.allow is None) == (self.block is None):
+            raise ValueError("give exactly one of allow or block")
+        return self
+
+    def constructor_args(self) -> list[Any]:
+        if self.allow is not None:
+            return [0, [c.encode() for c in self.allow]]
+        return [1, [c.encode() for c in self.block or []]]
+
+
+class AccreditedOnly(ModuleSpec):
+    """Rule 506(c): recipients must be verified accredited investors (``AccreditedOnlyModule``).
+
+    Attributes:
+        mints_only: apply to purchases in the offering only, not to resales.
+    """
+
+    contract: ClassVar[str] = "AccreditedOnlyModule"
+    kind: Literal["accredited_only"] = "accredited_only"
+    mints_only: bool = False
+
+    def constructor_args(self) -> list[Any]:
+        return [self.mints_only]
+
+
+class MaxBalance(ModuleSpec):
+    """Per-investor balance cap in token units (``MaxBalanceModule``)."""
+
+    contract: ClassVar[str] = "MaxBalanceModule"
+    kind: Literal["max_balance"] = "max_balance"
+    max_balance: int = Field(gt=0, lt=2**256)
+
+    def constructor_args(self) -> list[Any]:
+        return [self.max_balance]
+
+
+class SupplyLimit(ModuleSpec):
+    """Total supply cap in token units (``SupplyLimitModule``)."""
+
+    contract: ClassVar[str] = "SupplyLimitModule"
+    kind: Literal["supply_limit"] = "supply_limit"
+    supply_limit: int = Field(gt=0, lt=2**256)
+
+    def constructor_args(self) -> list[Any]:
+        return [self.supply_limit]
+
+
+class InvestmentLimit(ModuleSpec):
+    """Rolling 12-month investment limits and offering cap (``InvestmentLimitModule``).
+
+    A non-accredited investor's limit, with g the greater of income and net worth:
+    ``max(floor, g * low_bps / 10000)`` if either is below ``threshold_usd``, else
+    ``g * high_bps / 10000``; capped at ``ceiling_usd`` (0: no cap). Use the presets
+    ``reg_cf`` and ``reg_a_tier2``.
+
+    Attributes:
+        price_cents: offering price of one whole token, in US cents.
+        offering_cap_usd: most the offering may raise in the window (None: no cap).
+    """
+
+    contract: ClassVar[str] = "InvestmentLimitModule"
+    kind: Literal["investment_limit"] = "investment_limit"
+    price_cents: int = Field(gt=0, lt=2**128)
+    threshold_usd: int = Field(default=rules.REG_CF_THRESHOLD_USD, ge=0, lt=2**64)
+    floor_usd: int = Field(default=rules.REG_CF_FLOOR_USD, ge=0, lt=2**64)
+    low_bps: int = Field(default=rules.REG_CF_LOW_BPS, ge=0, le=10_000)
+    high_bps: int = Field(default=rules.REG_CF_HIGH_BPS, ge=0, le=10_000)
+    ceiling_usd: int = Field(default=rules.REG_CF_CEILING_USD, ge=0, lt=2**64)
+    window_months: int = Field(default=rules.INVESTMENT_WINDOW_MONTHS, gt=0, le=120)
+    offering_cap_usd: int | None = Field(default=None, gt=0, lt=2**128)
+
+    @classmethod
+    def reg_cf(cls, *, price_cents: int, offering_cap_usd: int | None = rules.REG_CF_OFFERING_CAP_USD) -> InvestmentLimit:
+        """Regulation Crowdfunding limits (17 CFR 227.100(a))."""
+        return cls(price_cents=price_cents, offering_cap_usd=offering_cap_usd)
+
+    @classmethod
+    def reg_a_tier2(
+        cls, *, price_cents: int, offering_cap_usd: int | None = rules.REG_A_TIER_2_OFFERING_CAP_USD
+    ) -> InvestmentLimit:
+        """Regulation A Tier 2: 10% of the greater of income and net worth (Rule 251(d)(2)(i)(C))."""
+        return cls(
+            price_cents=price_cents,
+            threshold_usd=0,
+            floor_usd=0,
+            low_bps=rules.REG_A_TIER_2_BPS,
+            high_bps=rules.REG_A_TIER_2_BPS,
+            ceiling_usd=0,
+            offering_cap_usd=offering_cap_usd,
+        )
+
+    def limit_cents(self, income_usd: int, net_worth_usd: int, *, accredited: bool) -> int | None:
+        """The Python reference of the contract's ``limitOf`` (None: unlimited)."""
+        if accredited:
+            return None
+        greater = max(income_usd, net_worth_usd)
+        if income_usd < self.threshold_usd or net_worth_usd < self.threshold_usd:
+            limit = max(self.floor_usd * 100, greater * self.low_bps // 100)
+        else:
+            limit = greater * self.high_bps // 100
+        if self.ceiling_usd:
+            limit = min(limit, self.ceiling_usd * 100)
+        return limit
+
+    def constructor_args(self) -> list[Any]:
+        rule = (self.threshold_usd, self.floor_usd, self.low_bps, self.high_bps, self.ceiling_usd)
+        cap_cents = 0 if self.offering_cap_usd is None else self.offering_cap_usd * 100
+        return [rule, self.window_months, self.price_cents, cap_cents]
+
+
+AnyModule = Annotated[
+    Lockup | HolderLimit | Jurisdictions | AccreditedOnly | MaxBalance | SupplyLimit | InvestmentLimit,
+    Field(discriminator="kind"),
+]
+"""Any module spec, told apart by ``kind`` (the form scenario files use)."""
+
+_module_adapter: TypeAdapter[Any] = TypeAdapter(AnyModule)
+
+
+def module_spec(value: ModuleSpec | dict[str, Any]) -> ModuleSpec:
+    """A module spec from a spec or a plain dict with a ``kind`` field."""
+    if isinstance(value, ModuleSpec):
+        return value
+    if not isinstance(value, dict):
+        raise ConfigError(f"a compliance module is a ModuleSpec or a dict with 'kind', got {value!r}")
+    try:
+        return _module_adapter.validate_python(value, strict=True)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error("module", exc)) from None

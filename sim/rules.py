@@ -1,0 +1,92 @@
+"""The regulatory numbers tokensim uses as defaults, each with its source.
+
+Every default a scenario or fixture does not set comes from here; the sources are those
+of ``../shared/DOMAIN.md``. Items DOMAIN.md marks "(check)" were seen only in secondary
+sources and are marked so below. Code that uses a number imports it from this module, so
+the source of every default is one grep away.
+"""
+
+from __future__ import annotations
+
+# --------------------------------------------------------------- investors
+
+ACCREDITED_INCOME_USD = 200_000
+"""Income in each of the last two years for an accredited natural person (17 CFR 230.501(a)(6))."""
+
+ACCREDITED_JOINT_INCOME_USD = 300_000
+"""Joint income with a spouse or partner (17 CFR 230.501(a)(6))."""
+
+ACCREDITED_NET_WORTH_USD = 1_000_000
+"""Net worth excluding the primary residence (17 CFR 230.501(a)(5))."""
+
+# ----------------------------------------------------------------- Reg D
+
+RULE_506B_MAX_NON_ACCREDITED = 35
+"""At most 35 non-accredited purchasers in a Rule 506(b) offering (17 CFR 230.506(b)(2)(i))."""
+
+# -------------------------------------------------------------- Rule 144
+
+RULE_144_MONTHS_REPORTING = 6
+"""Holding period, issuer reporting for at least 90 days: six months (17 CFR 230.144(d)(1)(i))."""
+
+RULE_144_MONTHS_NON_REPORTING = 12
+"""Holding period, non-reporting issuer: one year (17 CFR 230.144(d)(1)(ii))."""
+
+# ----------------------------------------------------------------- Reg S
+
+REG_S_CATEGORY_2_DAYS = 40
+"""Distribution compliance period, category 2: 40 days (17 CFR 230.903(b)(2)(iii))."""
+
+REG_S_CATEGORY_3_DEBT_DAYS = 40
+"""Category 3 debt securities: 40 days (17 CFR 230.903(b)(3)(iii)(A))."""
+
+REG_S_CATEGORY_3_EQUITY_MONTHS = 12
+"""Category 3 equity securities: one year (17 CFR 230.903(b)(3)(iii)(A))."""
+
+REG_S_CATEGORY_3_EQUITY_MONTHS_REPORTING = 6
+"""Category 3 equity of a reporting issuer: six months (Rule 903; DOMAIN.md marks it "check")."""
+
+# ---------------------------------------------------------- Section 12(g)
+
+SECTION_12G_HOLDERS = 2_000
+"""Holders of record that trigger registration (Exchange Act 12(g)(1)(A)(i))."""
+
+SECTION_12G_NON_ACCREDITED_HOLDERS = 500
+"""Non-accredited holders of record that trigger registration (Exchange Act 12(g)(1)(A)(ii))."""
+
+SECTION_12G_TOTAL_ASSETS_USD = 10_000_000
+"""Total assets above which the holder test applies (Exchange Act 12(g)(1)(A))."""
+
+# ----------------------------------------------------------------- Reg CF
+
+REG_CF_THRESHOLD_USD = 124_000
+"""Income or net worth below which the lower Reg CF limit applies (17 CFR 227.100(a)(2)(i))."""
+
+REG_CF_FLOOR_USD = 2_500
+"""Minimum Reg CF limit under the lower rule (17 CFR 227.100(a)(2)(i))."""
+
+REG_CF_LOW_BPS = 500
+"""5% of the greater of income and net worth (17 CFR 227.100(a)(2)(i))."""
+
+REG_CF_HIGH_BPS = 1_000
+"""10% of the greater of income and net worth when both are at or above the threshold (17 CFR 227.100(a)(2)(ii))."""
+
+REG_CF_CEILING_USD = 124_000
+"""Never more than $124,000 in 12 months (17 CFR 227.100(a)(2)(ii))."""
+
+REG_CF_OFFERING_CAP_USD = 5_000_000
+"""An issuer raises at most $5 million in 12 months under Reg CF (17 CFR 227.100(a)(1))."""
+
+REG_A_TIER_2_BPS = 1_000
+"""A non-accredited natural person buys at most 10% of the greater of income and net worth (17 CFR 230.251(d)(2)(i)(C))."""
+
+REG_A_TIER_2_OFFERING_CAP_USD = 75_000_000
+"""Tier 2 offerings: at most $75 million in 12 months (17 CFR 230.251(a)(2))."""
+
+INVESTMENT_WINDOW_MONTHS = 12
+"""The rolling window of the Reg CF and Reg A limits: 12 months."""
+
+# ------------------------------------------------------------- settlement
+
+SETTLEMENT_CYCLE_DAYS = 1
+"""T+1 since 28 May 2024 (Exchange Act Rule 15c6-1)."""

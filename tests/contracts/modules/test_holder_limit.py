@@ -1,0 +1,180 @@
+"""Holders of record, the Rule 506(b) non-accredited cap, and the 12(g) flag (HolderLimitModule)."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.contracts import HolderLimit, Restriction
+from sim.errors import ConfigError, solidity
+
+ZERO = "0x" + "00" * 20
+
+
+@pytest.fixture
+def reg_d_506b(make_security_token):
+    return make_security_token(modules=[HolderLimit.rule_506b()])
+
+
+def test_35th_non_accredited_purchaser_allowed_36th_refused(
+    chain, reg_d_506b, make_investor, deployer, reverts
+):
+    buyers = [make_investor("retail") for _ in range(36)]
+    for buyer in buyers[:35]:
+        reg_d_506b.mint(buyer, 1, sender=deployer)
+    module = reg_d_506b.module("holder-limit")
+    assert module.nonAccreditedPurchasers() == 35
+    assert reg_d_506b.restriction(ZERO, buyers[35], 1) == Restriction.NON_ACCREDITED_LIMIT
+    with reverts(solidity.NonAccreditedLimitReached, purchasers=35, limit=35):
+        reg_d_506b.mint(buyers[35], 1, sender=deployer)
+
+
+def test_non_accredited_purchaser_counted_once(chain, make_security_token, make_investor, deployer):
+    token = make_security_token(modules=[HolderLimit(max_non_accredited_purchasers=1)])
+    buyer = make_investor("retail")
+    token.mint(buyer, 1, sender=deployer)
+    token.mint(buyer, 1, sender=deployer)
+    assert token.module("holder-limit").nonAccreditedPurchasers() == 1
+
+
+def test_accredited_purchasers_do_not_count(chain, make_security_token, make_investor, deployer):
+    token = make_security_token(modules=[HolderLimit(max_non_accredited_purchasers=0)])
+    token.mint(make_investor("accredited"), 1, sender=deployer)
+    token.mint(make_investor("institutional"), 1, sender=deployer)
+    assert token.module("holder-limit").nonAccreditedPurchasers() == 0
+
+
+def test_purchaser_cap_counts_buyers_ever_not_current_holders(
+    chain, make_security_token, make_investor, deployer, reverts
+):
+    """A non-accredited buyer who sold out still counts: 506(b) limits purchasers."""
+    token = make_security_token(modules=[HolderLimit(max_non_accredited_purchasers=1)])
+    first, second, accredited = make_investor("retail"), make_investor("retail"), make_investor()
+    token.mint(first, 1, sender=deployer)
+    token.transfer(accredited, 1, sender=first)
+    with reverts(solidity.NonAccreditedLimitReached, purchasers=1, limit=1):
+        token.mint(second, 1, sender=deployer)
+
+
+def test_resale_to_non_accredited_is_not_an_offering_purchase(
+    chain, make_security_token, make_investor, deployer
+):
+    token = make_security_token(modules=[HolderLimit(max_non_accredited_purchasers=0)])
+    seller, buyer = make_investor(), make_investor("retail")
+    token.mint(seller, 2, sender=deployer)
+    token.transfer(buyer, 1, sender=seller)
+    assert token.balanceOf(buyer) == 1
+
+
+@pytest.fixture
+def two_holders(make_security_token):
+    return make_security_token(modules=[HolderLimit(max_holders=2)])
+
+
+def test_holder_cap_refuses_a_new_holder_at_the_cap(chain, two_holders, make_investor, deployer, reverts):
+    a, b, c = make_investor(), make_investor(), make_investor()
+    two_holders.mint(a, 5, sender=deployer)
+    two_holders.mint(b, 5, sender=deployer)
+    with reverts(solidity.HolderLimitReached, holders=2, limit=2):
+        two_holders.mint(c, 5, sender=deployer)
+    with reverts(solidity.HolderLimitReached, holders=2, limit=2):
+        two_holders.transfer(c, 1, sender=a)
+
+
+def test_holder_cap_allows_existing_holders_to_trade(chain, two_holders, make_investor, deployer):
+    a, b = make_investor(), make_investor()
+    two_holders.mint(a, 5, sender=deployer)
+    two_holders.mint(b, 5, sender=deployer)
+    two_holders.transfer(b, 3, sender=a)
+    two_holders.mint(a, 1, sender=deployer)
+    assert two_holders.module("holder-limit").holders() == 2
+
+
+def test_holder_cap_allows_a_swap_of_holders(chain, two_holders, make_investor, deployer):
+    """A seller leaving entirely makes room for the buyer in the same transfer."""
+    a, b, c = make_investor(), make_investor(), make_investor()
+    two_holders.mint(a, 5, sender=deployer)
+    two_holders.mint(b, 5, sender=deployer)
+    assert two_holders.restriction(a, c, 5) == Restriction.SUCCESS
+    two_holders.transfer(c, 5, sender=a)
+    assert two_holders.module("holder-limit").holders() == 2
+
+
+def test_wallets_of_one_investor_count_as_one_holder(chain, two_holders, make_investor, deployer):
+    first_wallet = make_investor(investor_id="carol")
+    second_wallet = make_investor(investor_id="carol")
+    other = make_investor()
+    two_holders.mint(first_wallet, 1, sender=deployer)
+    two_holders.mint(second_wallet, 1, sender=deployer)
+    two_holders.mint(other, 1, sender=deployer)
+    assert two_holders.module("holder-limit").holders() == 2
+
+
+def test_section_12g_flag_raised_once_at_the_holder_threshold(
+    chain, make_security_token, make_investor, deployer
+):
+    token = make_security_token(modules=[HolderLimit(holders_threshold=3, non_accredited_threshold=100)])
+    investors = [make_investor() for _ in range(4)]
+    flags = []
+    for investor in investors:
+        receipt = token.mint(investor, 1, sender=deployer)
+        flags += receipt.events_named("HoldersOfRecordThresholdReached")
+    assert len(flags) == 1
+    assert flags[0].args == {
+        "holders": 3,
+        "nonAccreditedHolders": 0,
+        "holdersThreshold": 3,
+        "nonAccreditedThreshold": 100,
+    }
+    assert token.module("holder-limit").thresholdReached()
+
+
+def test_section_12g_flag_raised_by_non_accredited_holders(
+    chain, make_security_token, make_investor, deployer
+):
+    token = make_security_token(modules=[HolderLimit(holders_threshold=100, non_accredited_threshold=2)])
+    token.mint(make_investor("retail"), 1, sender=deployer)
+    assert not token.module("holder-limit").thresholdReached()
+    receipt = token.mint(make_investor("retail"), 1, sender=deployer)
+    (flag,) = receipt.events_named("HoldersOfRecordThresholdReached")
+    assert flag.nonAccreditedHolders == 2
+
+
+def test_holder_leaving_is_no_longer_counted(chain, make_security_token, make_investor, deployer):
+    token = make_security_token(modules=[HolderLimit()])
+    seller, buyer = make_investor("retail"), make_investor()
+    token.mint(seller, 4, sender=deployer)
+    token.transfer(buyer, 4, sender=seller)
+    module = token.module("holder-limit")
+    assert (module.holders(), module.nonAccreditedHolders()) == (1, 0)
+
+
+def test_default_thresholds_are_those_of_section_12g(make_security_token):
+    module = make_security_token(modules=[HolderLimit()]).module("holder-limit")
+    assert module.holdersThreshold() == 2_000
+    assert module.nonAccreditedHoldersThreshold() == 500
+
+
+def test_rule_506b_preset_caps_35():
+    assert HolderLimit.rule_506b().max_non_accredited_purchasers == 35
+
+
+def test_admin_can_change_the_caps(chain, two_holders, make_investor, deployer):
+    module = two_holders.module("holder-limit")
+    module.setMaxHolders(3, sender=deployer)
+    for _ in range(3):
+        two_holders.mint(make_investor(), 1, sender=deployer)
+    assert module.holders() == 3
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"max_holders": 0}, "HolderLimit.max_holders: Input should be greater than or equal to 1"),
+        ({"max_non_accredited_purchasers": -1}, "greater than or equal to 0"),
+        ({"holders_threshold": 0}, "HolderLimit.holders_threshold"),
+        ({"max_holders": 2.5}, "Input should be a valid integer"),
+    ],
+)
+def test_bad_parameters_are_refused_before_deployment(kwargs, message):
+    with pytest.raises(ConfigError, match=message):
+        HolderLimit(**kwargs)
