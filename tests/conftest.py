@@ -8,3 +8,5 @@ DAY = 86_400
 def sealed_time(chain) -> int:
     """The time of the next transaction (alias kept short for boundary tests)."""
     return chain.now()
+
+pytest_plugins = ["pytester"]

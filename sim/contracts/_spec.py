@@ -26,13 +26,21 @@ def format_validation_error(title: str, exc: ValidationError) -> str:
     return "\n".join(lines)
 
 
-class Spec(BaseModel):
+class _SpecMeta(type(BaseModel)):  # type: ignore[misc]
+    """Turns validation errors of a direct call (``Lockup(months=0)``) into ``ConfigError``.
+
+    Done here rather than in ``__init__`` because pydantic calls a custom ``__init__`` while
+    validating nested models too, which would wrap the message twice.
+    """
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except ValidationError as exc:
+            raise ConfigError(format_validation_error(cls.__name__, exc)) from None
+
+
+class Spec(BaseModel, metaclass=_SpecMeta):
     """Frozen, strict, no unknown fields; errors become ``ConfigError``."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-    def __init__(self, **data: Any) -> None:
-        try:
-            super().__init__(**data)
-        except ValidationError as exc:
-            raise ConfigError(format_validation_error(type(self).__name__, exc)) from None

@@ -1,0 +1,5 @@
+"""``python -m sim``: the tokensim command line."""
+
+from sim.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Demos that narrate a token's life step by step, for teaching and first runs."""

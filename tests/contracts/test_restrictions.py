@@ -1,0 +1,30 @@
+"""The Python table of restriction codes equals the Solidity one."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.contracts import Restriction
+from sim.contracts.restrictions import RESTRICTION_OF_ERROR
+from sim.errors import TransferRestricted, solidity
+
+
+@pytest.mark.parametrize("code", list(Restriction))
+def test_message_equals_the_contracts(security_token, code):
+    assert security_token.messageForTransferRestriction(code) == code.message
+
+
+def test_unknown_code_has_a_message(security_token):
+    assert security_token.messageForTransferRestriction(99) == "Unknown restriction code"
+
+
+def test_every_refusal_code_has_exactly_one_error():
+    codes = sorted(RESTRICTION_OF_ERROR.values())
+    assert codes == sorted(r for r in Restriction if r != Restriction.SUCCESS)
+
+
+@pytest.mark.parametrize(("name", "code"), sorted(RESTRICTION_OF_ERROR.items()))
+def test_restriction_errors_carry_their_code(name, code):
+    cls = getattr(solidity, name)
+    assert issubclass(cls, TransferRestricted)
+    assert (cls.code, cls.message) == (code, code.message)

@@ -1,0 +1,55 @@
+"""The ``tokensim`` command line."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+
+from rich.console import Console
+from typer.testing import CliRunner
+
+from sim.calendar import timestamp
+from sim.cli import app
+from sim.demos import issuance
+
+runner = CliRunner()
+
+
+def test_help_lists_the_commands():
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("compile", "demo"):
+        assert command in result.output
+
+
+def test_version():
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.startswith("tokensim ")
+
+
+def test_console_script_is_installed():
+    out = subprocess.run([sys.executable, "-m", "sim", "--help"], capture_output=True, text=True)
+    assert out.returncode == 0 and "demo" in out.stdout
+
+
+def test_issuance_demo_refuses_what_the_rules_refuse():
+    result = issuance.run(console=Console(file=io.StringIO()))
+    assert result.refusals == {
+        "Non-accredited purchaser limit reached": 1,
+        "Recipient jurisdiction not permitted": 1,
+        "Recipient identity is not verified": 1,
+        "Holding period has not ended for these tokens": 2,
+    }
+    assert result.minted == 75
+    assert result.non_accredited_purchasers == 35
+    assert result.holders == 75
+    assert result.total_supply == 40 * issuance.SHARES_ACCREDITED + 35 * issuance.SHARES_NON_ACCREDITED
+    assert result.resale_settled_at == timestamp("2027-01-15T14:00:00")  # one calendar year on
+
+
+def test_demo_command_prints_the_story():
+    result = runner.invoke(app, ["demo", "issuance"])
+    assert result.exit_code == 0
+    assert "NonAccreditedLimitReached" in result.output
+    assert "35/35 non-accredited purchasers" in result.output
