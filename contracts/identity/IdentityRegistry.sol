@@ -25,6 +25,7 @@ contract IdentityRegistry is IIdentityRegistry, AccessControl {
     error IdentityNotRegistered(address wallet);
     error IdentityBatchLengthMismatch(uint256 wallets, uint256 identities);
     error IdentityInvalidBandFloors(uint256 index);
+    error IdentityInvestorIdImmutable(address wallet, bytes32 investorId, bytes32 proposed);
 
     event IdentityRegistered(
         address indexed wallet, bytes32 indexed investorId, InvestorType investorType, bytes2 jurisdiction, uint64 expiry
@@ -54,7 +55,9 @@ contract IdentityRegistry is IIdentityRegistry, AccessControl {
 
     // ------------------------------------------------------------------ writes
 
-    /// @notice Create or replace the record of `wallet`.
+    /// @notice Create or replace the record of `wallet`. A wallet's investor id never
+    /// changes once registered: holder counts and limits are kept per investor id, so
+    /// re-keying a wallet that holds tokens would strand them. Remove the record first.
     function registerIdentity(address wallet, Identity calldata identity) external onlyRole(VERIFIER_ROLE) {
         _register(wallet, identity);
     }
@@ -146,7 +149,11 @@ contract IdentityRegistry is IIdentityRegistry, AccessControl {
         if (identity.expiry <= block.timestamp) {
             revert IdentityExpiryNotInFuture(wallet, identity.expiry, block.timestamp);
         }
-        bool existed = _identities[wallet].investorId != bytes32(0);
+        bytes32 current = _identities[wallet].investorId;
+        bool existed = current != bytes32(0);
+        if (existed && current != identity.investorId) {
+            revert IdentityInvestorIdImmutable(wallet, current, identity.investorId);
+        }
         _identities[wallet] = identity;
         if (existed) {
             emit IdentityUpdated(

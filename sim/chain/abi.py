@@ -69,15 +69,20 @@ def canonical_type(param: Mapping[str, Any]) -> str:
 # ------------------------------------------------------------------ input side
 
 
+def _array_converter(param: Mapping[str, Any], make: Callable[[Mapping[str, Any]], Converter]) -> Converter:
+    """Converter of an array parameter from that of its element (``list`` if none needed)."""
+    suffix = _ARRAY_SUFFIX.search(param["type"])
+    element = dict(param, type=param["type"][: -len(suffix.group(1))])  # type: ignore[union-attr]
+    convert = make(element)
+    if convert is None:
+        return list
+    return lambda values: [convert(v) for v in values]
+
+
 def _input_converter(param: Mapping[str, Any]) -> Converter:
     kind = param["type"]
-    suffix = _ARRAY_SUFFIX.search(kind)
-    if suffix:
-        element = dict(param, type=kind[: -len(suffix.group(1))])
-        convert = _input_converter(element)
-        if convert is None:
-            return list
-        return lambda values: [convert(v) for v in values]
+    if _ARRAY_SUFFIX.search(kind):
+        return _array_converter(param, _input_converter)
     if kind == "address":
         return _to_address_input
     if kind == "tuple":
@@ -135,13 +140,8 @@ def _struct_class(name: str, fields: tuple[str, ...]) -> type:
 
 def _output_converter(param: Mapping[str, Any]) -> Converter:
     kind = param["type"]
-    suffix = _ARRAY_SUFFIX.search(kind)
-    if suffix:
-        element = dict(param, type=kind[: -len(suffix.group(1))])
-        convert = _output_converter(element)
-        if convert is None:
-            return list
-        return lambda values: [convert(v) for v in values]
+    if _ARRAY_SUFFIX.search(kind):
+        return _array_converter(param, _output_converter)
     if kind == "address":
         return checksum
     if kind == "tuple":

@@ -223,7 +223,7 @@ class Chain:
     def _raise_if_failed(self, raw: RawReceipt, context: str | None) -> None:
         if raw.status != 1:
             exc = decode_revert(raw.revert_data, halt_reason=raw.halt_reason)
-            exc.receipt = raw
+            exc.receipt = Receipt(raw)
             exc.context = context
             raise exc
 

@@ -83,7 +83,7 @@ def compile_contracts(
     errors = [e for e in output.get("errors", []) if e.get("severity") in ("error", "warning")]
     if errors:
         raise CompilerError("\n".join(e.get("formattedMessage", e["message"]) for e in errors))
-    return _write_artifacts(output, out_dir)
+    return _write_artifacts(output, contracts_dir, out_dir)
 
 
 def _source_hash(output: dict) -> str:
@@ -106,11 +106,11 @@ def _contract_kinds(output: dict) -> dict[tuple[str, str], tuple[str, bool]]:
     return kinds
 
 
-def _write_artifacts(output: dict, out_dir: Path) -> list[Path]:
+def _write_artifacts(output: dict, contracts_dir: Path, out_dir: Path) -> list[Path]:
     contents = {}
     for path in output["sources"]:
-        local = CONTRACTS_DIR / path
-        module = CONTRACTS_DIR / "node_modules" / path
+        local = contracts_dir / path
+        module = contracts_dir / "node_modules" / path
         contents[path] = (local if local.exists() else module).read_text()
     output["_contents"] = contents
     source_hash = _source_hash(output)

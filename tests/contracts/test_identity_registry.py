@@ -38,6 +38,19 @@ def test_first_registration_and_update_emit_different_events(chain, identity_reg
     assert first.events[0].args["wallet"] == wallet
 
 
+def test_a_wallets_investor_id_cannot_change(chain, identity_registry, make_investor, deployer, reverts):
+    investor = make_investor(investor_id="jack")
+    with reverts(
+        solidity.IdentityInvestorIdImmutable,
+        wallet=investor,
+        investorId=investor_id("jack"),
+        proposed=investor_id("jill"),
+    ):
+        identity_registry.register(investor, Identity(investor_id="jill"), sender=deployer)
+    identity_registry.removeIdentity(investor, sender=deployer)
+    identity_registry.register(investor, Identity(investor_id="jill"), sender=deployer)
+
+
 def test_batch_registration(chain, identity_registry, deployer):
     wallets = [chain.new_account() for _ in range(3)]
     identities = [Identity(investor_id=f"batch-{i}", investor_type="retail") for i in range(3)]

@@ -47,7 +47,7 @@ def test_sender_jurisdiction_does_not_matter(chain, make_security_token, make_in
     token = make_security_token(modules=[Jurisdictions(allow=["US"])])
     holder, buyer = make_investor(), make_investor()
     token.mint(holder, 2, sender=deployer)
-    make_investor(jurisdiction="FR", wallet=holder, investor_id="moved")
+    make_investor(jurisdiction="FR", wallet=holder, investor_id=holder.identity.investor_id)
     token.transfer(buyer, 1, sender=holder)
 
 
