@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from sim.errors import CompilerError, TokensimError
 
@@ -46,7 +47,7 @@ def compile() -> None:
     try:
         written = compile_contracts()
     except CompilerError as exc:
-        err_console.print(f"[red]compile failed:[/red] {exc}")
+        err_console.print(f"[red]compile failed:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from None
     for path in written:
         console.print(f"wrote {path}")
@@ -60,7 +61,7 @@ def demo_issuance() -> None:
     try:
         issuance.run(console=console)
     except TokensimError as exc:
-        err_console.print(f"[red]demo failed:[/red] {exc}")
+        err_console.print(f"[red]demo failed:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from None
 
 

@@ -97,6 +97,28 @@ contract Compliance is ICompliance, AccessControl {
         return (0, "");
     }
 
+    /// @notice The first module refusal that depends on the sender alone.
+    function checkSender(address from, uint256 amount) external view returns (uint8 code, bytes memory reason) {
+        IIdentityRegistry registry = _registry();
+        uint256 n = _modules.length;
+        for (uint256 i = 0; i < n; ++i) {
+            (code, reason) = _modules[i].checkSender(from, amount, registry);
+            if (code != 0) return (code, reason);
+        }
+        return (0, "");
+    }
+
+    /// @notice The first module refusal that depends on the recipient alone.
+    function checkRecipient(address to) external view returns (uint8 code, bytes memory reason) {
+        IIdentityRegistry registry = _registry();
+        uint256 n = _modules.length;
+        for (uint256 i = 0; i < n; ++i) {
+            (code, reason) = _modules[i].checkRecipient(to, registry);
+            if (code != 0) return (code, reason);
+        }
+        return (0, "");
+    }
+
     // -------------------------------------------------------------------- hooks
 
     function transferred(address from, address to, uint256 amount) external onlyToken {

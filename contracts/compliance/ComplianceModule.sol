@@ -13,7 +13,9 @@ import {IIdentityRegistry} from "../identity/IIdentityRegistry.sol";
 /// token, and reads the token's balances and supply directly. A subclass implements
 /// `moduleName` and `checkTransfer`, and overrides whichever hooks its rule needs
 /// (`_afterTransfer`, `_afterMint`, `_afterBurn`; they do nothing by default). Only the
-/// compliance may call the hooks. Parameter setters are guarded by `DEFAULT_ADMIN_ROLE`.
+/// compliance may call the hooks. `checkSender` and `checkRecipient` (the parts of the rule
+/// that depend on one side alone, for pre-trade checks) allow by default. Parameter setters
+/// are guarded by `DEFAULT_ADMIN_ROLE`.
 abstract contract ComplianceModule is IComplianceModule, IRestrictionErrors, AccessControl {
     error ModuleCallerNotCompliance(address caller);
     error ModuleComplianceNotBound(address compliance);
@@ -32,6 +34,16 @@ abstract contract ComplianceModule is IComplianceModule, IRestrictionErrors, Acc
     modifier onlyCompliance() {
         if (msg.sender != compliance) revert ModuleCallerNotCompliance(msg.sender);
         _;
+    }
+
+    /// @dev Default: nothing about the sender alone refuses. Override where it does.
+    function checkSender(address, uint256, IIdentityRegistry) external view virtual returns (uint8, bytes memory) {
+        return _allowed();
+    }
+
+    /// @dev Default: nothing about the recipient alone refuses. Override where it does.
+    function checkRecipient(address, IIdentityRegistry) external view virtual returns (uint8, bytes memory) {
+        return _allowed();
     }
 
     function onTransfer(address from, address to, uint256 amount, IIdentityRegistry registry)

@@ -12,6 +12,9 @@ interface ICompliance {
         view
         returns (uint8 code, bytes memory reason);
 
+    function checkSender(address from, uint256 amount) external view returns (uint8 code, bytes memory reason);
+    function checkRecipient(address to) external view returns (uint8 code, bytes memory reason);
+
     function transferred(address from, address to, uint256 amount) external;
     function created(address to, uint256 amount) external;
     function destroyed(address from, uint256 amount) external;

@@ -23,6 +23,20 @@ interface IComplianceModule {
         view
         returns (uint8 code, bytes memory reason);
 
+    /// @notice The part of the rule that depends on the sender alone: a refusal here means
+    /// every transfer of `amount` from `from` is refused (for pre-trade checks).
+    function checkSender(address from, uint256 amount, IIdentityRegistry registry)
+        external
+        view
+        returns (uint8 code, bytes memory reason);
+
+    /// @notice The part of the rule that depends on the recipient alone: may `to` hold the
+    /// token at all (for pre-trade checks and beneficial owners in custody).
+    function checkRecipient(address to, IIdentityRegistry registry)
+        external
+        view
+        returns (uint8 code, bytes memory reason);
+
     /// @notice Called after a transfer between holders (including forced transfers and
     /// wallet recoveries), with balances already updated.
     function onTransfer(address from, address to, uint256 amount, IIdentityRegistry registry) external;

@@ -15,6 +15,8 @@ interface IRestrictionErrors {
     error InsufficientUnfrozenBalance(address holder, uint256 unfrozen, uint256 needed);
     /// @dev code 7: the recipient has no valid (verified, unexpired) identity.
     error RecipientNotVerified(address wallet);
+    /// @dev code 8: `needed` exceeds the balance not frozen and not on hold for a settlement.
+    error TokensOnHold(address holder, uint256 available, uint256 needed);
     /// @dev code 10: only `unlocked` of the holder's tokens have ended their holding period.
     error LockupActive(address holder, uint256 unlocked, uint256 needed, uint64 nextRelease);
     /// @dev code 11: a US person may not receive tokens still in a Reg S distribution

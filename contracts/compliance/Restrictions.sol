@@ -16,6 +16,7 @@ library Restrictions {
     uint8 internal constant INSUFFICIENT_BALANCE = 5; // ERC20InsufficientBalance
     uint8 internal constant FROZEN_TOKENS = 6; // InsufficientUnfrozenBalance
     uint8 internal constant RECIPIENT_NOT_VERIFIED = 7; // RecipientNotVerified
+    uint8 internal constant TOKENS_ON_HOLD = 8; // TokensOnHold
     uint8 internal constant LOCKUP_ACTIVE = 10; // LockupActive
     uint8 internal constant REG_S_US_PERSON = 11; // RegSUSPersonRestricted
     uint8 internal constant HOLDER_LIMIT = 12; // HolderLimitReached
@@ -37,6 +38,7 @@ library Restrictions {
         if (code == INSUFFICIENT_BALANCE) return "Insufficient balance";
         if (code == FROZEN_TOKENS) return "Amount exceeds the unfrozen balance";
         if (code == RECIPIENT_NOT_VERIFIED) return "Recipient identity is not verified";
+        if (code == TOKENS_ON_HOLD) return "Amount exceeds the balance not on hold";
         if (code == LOCKUP_ACTIVE) return "Holding period has not ended for these tokens";
         if (code == REG_S_US_PERSON) return "Reg S distribution compliance period: US person";
         if (code == HOLDER_LIMIT) return "Holder limit reached";

@@ -4,15 +4,22 @@ pragma solidity ^0.8.28;
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {ERC20Burnable} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Burnable.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Holds} from "./Holds.sol";
+import {IRestrictionErrors} from "../compliance/IRestrictionErrors.sol";
 
 /// @title CashToken
 /// @notice The payment leg: a tokenized deposit or stablecoin.
 /// @dev Minted by `MINTER_ROLE`; any holder may burn its own tokens (or, with allowance,
 /// another's) to redeem. With the allow-list enabled, only listed accounts may send or
-/// receive (a bank's tokenized deposit); a stablecoin runs with it off.
-contract CashToken is ERC20, ERC20Burnable, AccessControl {
+/// receive (a bank's tokenized deposit); a stablecoin runs with it off. Cash on hold for a
+/// pending settlement (see `Holds`; the settlement contract holds `HOLD_OPERATOR_ROLE`)
+/// cannot be spent until the hold is executed or released.
+contract CashToken is ERC20, ERC20Burnable, AccessControl, Holds, IRestrictionErrors {
     bytes32 public constant MINTER_ROLE = keccak256("MINTER_ROLE");
     bytes32 public constant LIST_MANAGER_ROLE = keccak256("LIST_MANAGER_ROLE");
+    bytes32 public constant HOLD_OPERATOR_ROLE = keccak256("HOLD_OPERATOR_ROLE");
+
+    error CashBatchLengthMismatch(uint256 recipients, uint256 amounts);
 
     error CashNotAllowListed(address account);
 
@@ -41,6 +48,35 @@ contract CashToken is ERC20, ERC20Burnable, AccessControl {
         _mint(to, amount);
     }
 
+    /// @notice Pay several recipients in one transaction (distributions); all or nothing.
+    function batchTransfer(address[] calldata to, uint256[] calldata amounts) external returns (bool) {
+        if (to.length != amounts.length) revert CashBatchLengthMismatch(to.length, amounts.length);
+        for (uint256 i = 0; i < to.length; ++i) {
+            _transfer(msg.sender, to[i], amounts[i]);
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------- holds
+
+    /// @notice Put `amount` of `holder`'s cash on hold for a settlement.
+    function hold(bytes32 holdId, address holder, uint256 amount) external onlyRole(HOLD_OPERATOR_ROLE) {
+        uint256 available = balanceOf(holder) - heldBalanceOf(holder);
+        if (available < amount) revert TokensOnHold(holder, available, amount);
+        _createHold(holdId, holder, amount);
+    }
+
+    /// @notice Pay `amount` of a hold to `to` (allow-list rules apply).
+    function executeHold(bytes32 holdId, address to, uint256 amount) external onlyRole(HOLD_OPERATOR_ROLE) returns (bool) {
+        address holder = _takeFromHold(holdId, amount, to);
+        _transfer(holder, to, amount);
+        return true;
+    }
+
+    function releaseHold(bytes32 holdId) external onlyRole(HOLD_OPERATOR_ROLE) {
+        _releaseHold(holdId);
+    }
+
     function setAllowListEnabled(bool enabled) external onlyRole(LIST_MANAGER_ROLE) {
         allowListEnabled = enabled;
         emit AllowListEnabled(enabled);
@@ -62,6 +98,11 @@ contract CashToken is ERC20, ERC20Burnable, AccessControl {
     }
 
     function _update(address from, address to, uint256 amount) internal override {
+        if (from != address(0)) {
+            uint256 balance = balanceOf(from);
+            uint256 held = heldBalanceOf(from);
+            if (balance >= amount && balance - held < amount) revert TokensOnHold(from, balance - held, amount);
+        }
         if (allowListEnabled) {
             if (from != address(0) && !isAllowListed[from]) revert CashNotAllowListed(from);
             if (to != address(0) && !isAllowListed[to]) revert CashNotAllowListed(to);

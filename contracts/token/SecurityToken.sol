@@ -9,6 +9,7 @@ import {IIdentityRegistry} from "../identity/IIdentityRegistry.sol";
 import {ICompliance} from "../compliance/ICompliance.sol";
 import {IRestrictionErrors} from "../compliance/IRestrictionErrors.sol";
 import {Restrictions} from "../compliance/Restrictions.sol";
+import {Holds} from "./Holds.sol";
 
 /// @title SecurityToken
 /// @notice A restricted ERC-20 security token: only verified investors may receive it,
@@ -23,20 +24,27 @@ import {Restrictions} from "../compliance/Restrictions.sol";
 /// | burn, batchBurn | agent | balance, partial freeze |
 /// | forcedTransfer (no override) | agent | balance, partial freeze, recipient verified, compliance |
 /// | forcedTransfer (override) | agent | balance, partial freeze; the override is recorded in `ForcedTransfer` |
-/// | recoverWallet | agent | lost and new wallet belong to one investor, new wallet verified |
+/// | recoverWallet | agent | lost and new wallet belong to one investor, new wallet verified, no holds |
+/// | hold | hold operator | balance not frozen and not on hold |
+/// | executeHold | hold operator | as a holder transfer, from the holder |
 ///
 /// Agent operations ignore the pause and wallet freezes (they are how an agent acts on
-/// a frozen wallet) but never move partially frozen tokens: a forced transfer or burn that
-/// needs them is refused until the agent unfreezes them explicitly (`TokensUnfrozen`).
-/// Recovery moves the balance, the frozen amount and the wallet freeze to the new wallet
-/// and freezes the lost one.
+/// a frozen wallet) but never move partially frozen tokens or tokens on hold: a forced
+/// transfer or burn that needs them is refused until the agent unfreezes them explicitly
+/// (`TokensUnfrozen`) or the hold operator releases them. Recovery moves the balance, the
+/// frozen amount and the wallet freeze to the new wallet and freezes the lost one.
+///
+/// Holds (see `Holds`) keep tokens with their owner while a settlement is pending; the
+/// settlement contract holds `HOLD_OPERATOR_ROLE`. Frozen plus held never exceeds the
+/// balance.
 ///
 /// `detectTransferRestriction(from, to, amount)` (ERC-1404) runs the same function the
 /// holder transfer runs, so its code always equals what the transfer does; with `from` the
 /// zero address it reports the mint rules. A refusal reverts with the custom error named
 /// in `Restrictions`, carrying the values involved.
-contract SecurityToken is ERC20, AccessControl, Pausable, ISecurityToken, IRestrictionErrors {
+contract SecurityToken is ERC20, AccessControl, Pausable, Holds, ISecurityToken, IRestrictionErrors {
     bytes32 public constant AGENT_ROLE = keccak256("AGENT_ROLE");
+    bytes32 public constant HOLD_OPERATOR_ROLE = keccak256("HOLD_OPERATOR_ROLE");
 
     enum Operation {
         Transfer,
@@ -49,11 +57,12 @@ contract SecurityToken is ERC20, AccessControl, Pausable, ISecurityToken, IRestr
 
     error TokenBatchLengthMismatch(uint256 first, uint256 second);
     error TokenInvalidAddress(address account);
-    error TokenFreezeExceedsBalance(address wallet, uint256 balance, uint256 frozenAfter);
+    error TokenFreezeExceedsBalance(address wallet, uint256 balance, uint256 held, uint256 frozenAfter);
     error TokenUnfreezeExceedsFrozen(address wallet, uint256 frozen, uint256 amount);
     error TokenRecoveryInvestorMismatch(
         address lostWallet, address newWallet, bytes32 lostInvestorId, bytes32 newInvestorId
     );
+    error TokenRecoveryWithHolds(address lostWallet, uint256 held);
 
     event IdentityRegistrySet(address indexed identityRegistry);
     event ComplianceSet(address indexed compliance);
@@ -123,6 +132,53 @@ contract SecurityToken is ERC20, AccessControl, Pausable, ISecurityToken, IRestr
     {
         if (from == address(0)) return _mintRestriction(to, amount);
         return _holderRestriction(from, to, amount);
+    }
+
+    /// @notice Pre-trade check of a seller: a non-zero code means any transfer of `amount`
+    /// from `from` is refused, with that code (pause, freeze, balance, holds, lock-up). A
+    /// zero does not promise a transfer passes: the recipient's side is checked with it.
+    function senderRestriction(address from, uint256 amount) external view returns (uint8 code, bytes memory reason) {
+        if (paused()) return (Restrictions.PAUSED, abi.encodeWithSelector(EnforcedPause.selector));
+        if (isFrozen[from]) return (Restrictions.SENDER_FROZEN, abi.encodeWithSelector(SenderFrozen.selector, from));
+        (code, reason) = _availableRestriction(from, amount);
+        if (code != Restrictions.SUCCESS) return (code, reason);
+        return compliance.checkSender(from, amount);
+    }
+
+    /// @notice Pre-trade check of a buyer, or eligibility of a beneficial owner: a non-zero
+    /// code means `to` may not receive the token at all (verification, freeze,
+    /// jurisdiction, accreditation). A zero does not promise a transfer passes.
+    function recipientRestriction(address to) external view returns (uint8 code, bytes memory reason) {
+        if (to == address(0)) {
+            return (Restrictions.INVALID_RECIPIENT, abi.encodeWithSelector(ERC20InvalidReceiver.selector, to));
+        }
+        if (isFrozen[to]) return (Restrictions.RECIPIENT_FROZEN, abi.encodeWithSelector(RecipientFrozen.selector, to));
+        if (!identityRegistry.isVerified(to)) {
+            return (Restrictions.RECIPIENT_NOT_VERIFIED, abi.encodeWithSelector(RecipientNotVerified.selector, to));
+        }
+        return compliance.checkRecipient(to);
+    }
+
+    // ------------------------------------------------------------------- holds
+
+    /// @notice Put `amount` of `holder`'s tokens on hold for a settlement.
+    function hold(bytes32 holdId, address holder, uint256 amount) external onlyRole(HOLD_OPERATOR_ROLE) {
+        (uint8 code, bytes memory reason) = _availableRestriction(holder, amount);
+        if (code != Restrictions.SUCCESS) _revertWith(reason);
+        _createHold(holdId, holder, amount);
+    }
+
+    /// @notice Deliver `amount` of a hold to `to`: a transfer from the holder under the
+    /// holder-transfer rules (pause, freezes, verification, compliance).
+    function executeHold(bytes32 holdId, address to, uint256 amount) external onlyRole(HOLD_OPERATOR_ROLE) returns (bool) {
+        address holder = _takeFromHold(holdId, amount, to);
+        _transfer(holder, to, amount);
+        return true;
+    }
+
+    /// @notice Give the rest of a hold back to the holder.
+    function releaseHold(bytes32 holdId) external onlyRole(HOLD_OPERATOR_ROLE) {
+        _releaseHold(holdId);
     }
 
     // ------------------------------------------------------------ holder actions
@@ -202,6 +258,8 @@ contract SecurityToken is ERC20, AccessControl, Pausable, ISecurityToken, IRestr
             revert TokenRecoveryInvestorMismatch(lostWallet, newWallet, lostId, newId);
         }
         if (!identityRegistry.isVerified(newWallet)) revert RecipientNotVerified(newWallet);
+        uint256 held = heldBalanceOf(lostWallet);
+        if (held > 0) revert TokenRecoveryWithHolds(lostWallet, held);
         uint256 amount = balanceOf(lostWallet);
         if (amount > 0) {
             _as(Operation.Recovery);
@@ -289,7 +347,7 @@ contract SecurityToken is ERC20, AccessControl, Pausable, ISecurityToken, IRestr
         } else if (op == Operation.Mint) {
             (code, reason) = _mintRestriction(to, amount);
         } else if (op == Operation.Burn) {
-            (code, reason) = _unfrozenRestriction(from, amount);
+            (code, reason) = _availableRestriction(from, amount);
         } else if (op == Operation.Forced) {
             (code, reason) = _forcedRestriction(from, to, amount, true);
         } else if (op == Operation.ForcedOverride) {
@@ -339,7 +397,7 @@ contract SecurityToken is ERC20, AccessControl, Pausable, ISecurityToken, IRestr
         view
         returns (uint8 code, bytes memory reason)
     {
-        (code, reason) = _unfrozenRestriction(from, amount);
+        (code, reason) = _availableRestriction(from, amount);
         if (code != Restrictions.SUCCESS || !runCompliance) return (code, reason);
         if (!identityRegistry.isVerified(to)) {
             return (Restrictions.RECIPIENT_NOT_VERIFIED, abi.encodeWithSelector(RecipientNotVerified.selector, to));
@@ -347,7 +405,7 @@ contract SecurityToken is ERC20, AccessControl, Pausable, ISecurityToken, IRestr
         return compliance.checkTransfer(from, to, amount);
     }
 
-    function _unfrozenRestriction(address from, uint256 amount) private view returns (uint8, bytes memory) {
+    function _availableRestriction(address from, uint256 amount) private view returns (uint8, bytes memory) {
         uint256 balance = balanceOf(from);
         if (balance < amount) {
             return (
@@ -361,6 +419,10 @@ contract SecurityToken is ERC20, AccessControl, Pausable, ISecurityToken, IRestr
                 Restrictions.FROZEN_TOKENS,
                 abi.encodeWithSelector(InsufficientUnfrozenBalance.selector, from, unfrozen, amount)
             );
+        }
+        uint256 available = unfrozen - heldBalanceOf(from);
+        if (available < amount) {
+            return (Restrictions.TOKENS_ON_HOLD, abi.encodeWithSelector(TokensOnHold.selector, from, available, amount));
         }
         return (Restrictions.SUCCESS, "");
     }
@@ -381,8 +443,9 @@ contract SecurityToken is ERC20, AccessControl, Pausable, ISecurityToken, IRestr
 
     function _freezePartial(address wallet, uint256 amount) private {
         uint256 balance = balanceOf(wallet);
+        uint256 held = heldBalanceOf(wallet);
         uint256 frozenAfter = frozenTokens[wallet] + amount;
-        if (frozenAfter > balance) revert TokenFreezeExceedsBalance(wallet, balance, frozenAfter);
+        if (frozenAfter + held > balance) revert TokenFreezeExceedsBalance(wallet, balance, held, frozenAfter);
         frozenTokens[wallet] = frozenAfter;
         emit TokensFrozen(wallet, amount);
     }

@@ -24,6 +24,7 @@ class Restriction(IntEnum):
     INSUFFICIENT_BALANCE = 5
     FROZEN_TOKENS = 6
     RECIPIENT_NOT_VERIFIED = 7
+    TOKENS_ON_HOLD = 8
     LOCKUP_ACTIVE = 10
     REG_S_US_PERSON = 11
     HOLDER_LIMIT = 12
@@ -50,6 +51,7 @@ MESSAGES: dict[Restriction, str] = {
     Restriction.INSUFFICIENT_BALANCE: "Insufficient balance",
     Restriction.FROZEN_TOKENS: "Amount exceeds the unfrozen balance",
     Restriction.RECIPIENT_NOT_VERIFIED: "Recipient identity is not verified",
+    Restriction.TOKENS_ON_HOLD: "Amount exceeds the balance not on hold",
     Restriction.LOCKUP_ACTIVE: "Holding period has not ended for these tokens",
     Restriction.REG_S_US_PERSON: "Reg S distribution compliance period: US person",
     Restriction.HOLDER_LIMIT: "Holder limit reached",
@@ -70,6 +72,7 @@ RESTRICTION_OF_ERROR: dict[str, Restriction] = {
     "ERC20InsufficientBalance": Restriction.INSUFFICIENT_BALANCE,
     "InsufficientUnfrozenBalance": Restriction.FROZEN_TOKENS,
     "RecipientNotVerified": Restriction.RECIPIENT_NOT_VERIFIED,
+    "TokensOnHold": Restriction.TOKENS_ON_HOLD,
     "LockupActive": Restriction.LOCKUP_ACTIVE,
     "RegSUSPersonRestricted": Restriction.REG_S_US_PERSON,
     "HolderLimitReached": Restriction.HOLDER_LIMIT,

@@ -6,7 +6,7 @@ forced transfers, burns, freezes, pauses, recoveries and clock moves, and checks
 every step:
 
 - the sum of all balances equals the total supply;
-- frozen tokens never exceed a wallet's balance, nor do locked ones;
+- frozen plus held tokens never exceed a wallet's balance, nor do locked ones;
 - no wallet that is not verified gains tokens unless a ``ForcedTransfer`` event recorded
   the compliance override;
 - for every holder transfer and mint, ``detectTransferRestriction`` predicted the real
@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from sim.contracts import HolderLimit, Jurisdictions, Lockup, MaxBalance, Restriction
+from sim.contracts.settlement import HOLD_OPERATOR_ROLE
 from sim.errors import ContractRevert, TransferRestricted
 
 ZERO = "0x" + "00" * 20
@@ -53,11 +54,13 @@ def world(chain, make_investor, make_security_token, identity_registry, deployer
         "unverified": make_investor(verified=False),
         "unregistered": chain.new_account(),
     }
-    return token, wallets, identity_registry, deployer
+    operator = chain.new_account()
+    token.grantRole(HOLD_OPERATOR_ROLE, operator, sender=deployer)
+    return token, wallets, identity_registry, deployer, operator
 
 
 def test_token_invariants_hold_under_random_operations(chain, world):
-    token, wallets, registry, agent = world
+    token, wallets, registry, agent, operator = world
     lockup = token.module("lockup")
     names = sorted(wallets)
     base = chain.snapshot()
@@ -67,6 +70,7 @@ def test_token_invariants_hold_under_random_operations(chain, world):
             super().__init__()
             chain.revert(base)
             self.overridden: set[str] = set()
+            self.holds: list[bytes] = []
 
         wallet = st.sampled_from(names)
         amount = st.integers(min_value=0, max_value=250)
@@ -136,6 +140,34 @@ def test_token_invariants_hold_under_random_operations(chain, world):
             except ContractRevert as refused:
                 assert type(refused).__name__ == "TokenUnfreezeExceedsFrozen"
 
+        @rule(data=st.data(), amount=st.integers(min_value=1, max_value=150))
+        def hold(self, data, amount: int) -> None:
+            hold_id = len(self.holds).to_bytes(32, "big")
+            try:
+                token.hold(hold_id, wallets[self._holder(data)], amount, sender=operator)
+            except TransferRestricted:
+                return
+            self.holds.append(hold_id)
+
+        @rule(data=st.data(), to=wallet, execute=st.booleans())
+        def settle_hold(self, data, to: str, execute: bool) -> None:
+            live = [h for h in self.holds if token.holdOf(h).amount > 0]
+            if not live:
+                return
+            hold_id = data.draw(st.sampled_from(live), label="hold")
+            if not execute:
+                token.releaseHold(hold_id, sender=operator)
+                return
+            record = token.holdOf(hold_id)
+            amount = data.draw(st.integers(min_value=1, max_value=record.amount), label="part")
+            verified = registry.isVerified(wallets[to])
+            try:
+                token.executeHold(hold_id, wallets[to], amount, sender=operator)
+            except TransferRestricted:
+                assert token.holdOf(hold_id).amount == record.amount, "a refused execution consumed the hold"
+                return
+            assert verified, f"unverified {to} received tokens from a hold"
+
         @rule(holder=wallet, frozen=st.booleans())
         def set_frozen(self, holder: str, frozen: bool) -> None:
             token.setAddressFrozen(wallets[holder], frozen, sender=agent)
@@ -148,6 +180,8 @@ def test_token_invariants_hold_under_random_operations(chain, world):
         @rule(lost=st.sampled_from(["twin_a", "twin_b"]))
         def recover(self, lost: str) -> None:
             other = "twin_b" if lost == "twin_a" else "twin_a"
+            if token.heldBalanceOf(wallets[lost]) > 0:
+                return
             token.recoverWallet(wallets[lost], wallets[other], sender=agent)
             token.setAddressFrozen(wallets[lost], False, sender=agent)
 
@@ -160,10 +194,10 @@ def test_token_invariants_hold_under_random_operations(chain, world):
             assert sum(token.balanceOf(wallets[n]) for n in names) == token.totalSupply()
 
         @invariant()
-        def frozen_and_locked_never_exceed_balance(self) -> None:
+        def frozen_held_and_locked_never_exceed_balance(self) -> None:
             for n in names:
                 balance = token.balanceOf(wallets[n])
-                assert token.frozenTokens(wallets[n]) <= balance, n
+                assert token.frozenTokens(wallets[n]) + token.heldBalanceOf(wallets[n]) <= balance, n
                 assert lockup.lockedBalanceOf(wallets[n])[0] <= balance, n
 
         @invariant()

@@ -26,6 +26,21 @@ contract AccreditedOnlyModule is ComplianceModule {
         returns (uint8, bytes memory)
     {
         if (mintsOnly && from != address(0)) return _allowed();
+        return _checkAccredited(to, registry);
+    }
+
+    /// @notice For resales: refused when the recipient is not accredited (unless `mintsOnly`).
+    function checkRecipient(address to, IIdentityRegistry registry)
+        external
+        view
+        override
+        returns (uint8, bytes memory)
+    {
+        if (mintsOnly) return _allowed();
+        return _checkAccredited(to, registry);
+    }
+
+    function _checkAccredited(address to, IIdentityRegistry registry) private view returns (uint8, bytes memory) {
         if (!registry.isAccredited(to)) {
             return (Restrictions.NOT_ACCREDITED, abi.encodeWithSelector(InvestorNotAccredited.selector, to));
         }

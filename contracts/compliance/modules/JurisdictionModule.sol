@@ -40,6 +40,19 @@ contract JurisdictionModule is ComplianceModule {
         view
         returns (uint8, bytes memory)
     {
+        return _checkJurisdiction(to, registry);
+    }
+
+    function checkRecipient(address to, IIdentityRegistry registry)
+        external
+        view
+        override
+        returns (uint8, bytes memory)
+    {
+        return _checkJurisdiction(to, registry);
+    }
+
+    function _checkJurisdiction(address to, IIdentityRegistry registry) private view returns (uint8, bytes memory) {
         bytes2 jurisdiction = registry.jurisdictionOf(to);
         bool permitted = listMode == ListMode.AllowList ? isListed[jurisdiction] : !isListed[jurisdiction];
         if (!permitted) {

@@ -19,6 +19,9 @@ import {IIdentityRegistry} from "../../identity/IIdentityRegistry.sol";
 /// unlocked ones go first, then locked lots in order of release; lots that move keep
 /// their release time (the holding period tacks; the Reg S period is the offering's).
 ///
+/// Moving tokens between two wallets of the same investor (one investor id in the identity
+/// registry) is not a sale: locked lots move freely and keep their release times.
+///
 /// Two modes:
 /// - `Rule144`: a holder may move only unlocked tokens (code 10, `LockupActive`).
 /// - `RegS`: during the distribution compliance period (Rule 903(b)) locked tokens may be
@@ -85,10 +88,15 @@ contract LockupModule is ComplianceModule {
     }
 
     /// @notice Tokens of `holder` free of any holding period.
-    function unlockedBalanceOf(address holder) public view returns (uint256) {
-        (uint256 locked,) = lockedBalanceOf(holder);
+    function unlockedBalanceOf(address holder) public view returns (uint256 unlocked) {
+        (unlocked,) = _unlocked(holder);
+    }
+
+    function _unlocked(address holder) private view returns (uint256 unlocked, uint64 nextRelease) {
+        uint256 locked;
+        (locked, nextRelease) = lockedBalanceOf(holder);
         uint256 balance = _balanceOf(holder);
-        return balance > locked ? balance - locked : 0;
+        unlocked = balance > locked ? balance - locked : 0;
     }
 
     /// @notice The locked lots of `holder` (released lots are not listed).
@@ -122,10 +130,9 @@ contract LockupModule is ComplianceModule {
             return _allowed();
         }
         if (from == to) return _allowed();
-        (uint256 locked, uint64 nextRelease) = lockedBalanceOf(from);
-        uint256 balance = _balanceOf(from);
-        uint256 unlocked = balance > locked ? balance - locked : 0;
+        (uint256 unlocked, uint64 nextRelease) = _unlocked(from);
         if (amount <= unlocked) return _allowed();
+        if (_investorKey(registry, from) == _investorKey(registry, to)) return _allowed();
         if (mode == Mode.Rule144) {
             return (
                 Restrictions.LOCKUP_ACTIVE,
@@ -139,6 +146,23 @@ contract LockupModule is ComplianceModule {
             );
         }
         return _allowed();
+    }
+
+    /// @notice Rule 144 mode: refused when `amount` exceeds the unlocked tokens, whoever the
+    /// recipient. (Reg S mode depends on the recipient: see `checkTransfer`.)
+    function checkSender(address from, uint256 amount, IIdentityRegistry)
+        external
+        view
+        override
+        returns (uint8, bytes memory)
+    {
+        if (mode != Mode.Rule144) return _allowed();
+        (uint256 unlocked, uint64 nextRelease) = _unlocked(from);
+        if (amount <= unlocked) return _allowed();
+        return (
+            Restrictions.LOCKUP_ACTIVE,
+            abi.encodeWithSelector(LockupActive.selector, from, unlocked, amount, nextRelease)
+        );
     }
 
     function _afterMint(address to, uint256 amount, IIdentityRegistry) internal override {

@@ -91,6 +91,19 @@ def test_unlocked_tokens_received_by_resale_are_free(chain, make_security_token,
     assert token.balanceOf(carol) == 5
 
 
+def test_locked_lots_move_between_wallets_of_one_investor(chain, make_security_token, make_investor, deployer, reverts):
+    """Not a sale: the lots keep their release time at the investor's other wallet."""
+    token = make_security_token(modules=[Lockup(days=30)])
+    first, second = make_investor(investor_id="kim"), make_investor(investor_id="kim")
+    outsider = make_investor()
+    t0 = chain.now()
+    token.mint(first, 10, sender=deployer)
+    token.transfer(second, 10, sender=first)
+    assert token.module("lockup").lockedBalanceOf(second) == (10, t0 + 30 * DAY)
+    with reverts(solidity.LockupActive, holder=second):
+        token.transfer(outsider, 1, sender=second)
+
+
 def test_lots_list_shows_locked_lots_only(chain, make_security_token, make_investor, deployer):
     token = make_security_token(modules=[Lockup(days=10)])
     alice = make_investor()

@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IHoldable} from "./IHoldable.sol";
+import {IDvPSettlement} from "./IDvPSettlement.sol";
+
+/// @title DvPSettlement
+/// @notice Holds-based delivery versus payment: the securities and the cash stay with
+/// their owners until both legs settle together, or neither does (PFMI Principle 12).
+/// @dev The life of an instruction:
+///
+/// 1. `instruct`: the clearing agent records a trade: seller, buyer, security token and
+///    quantity, cash token and amount, the settle-by time (the last second it may settle).
+/// 2. `affirm`: each party affirms its side; affirming puts that party's leg on hold on
+///    the token (`IHoldable.hold`), so it cannot be spent elsewhere but stays visible.
+///    A party without the securities or the cash cannot affirm (the token refuses the hold).
+/// 3. `settle` (one instruction) or `settleBatch` (a cycle's batch, gross or multilaterally
+///    netted): both holds are executed atomically. The tokens check their own rules on the
+///    transfers (compliance is checked at settlement); a refusal is recorded
+///    (`SettlementRefused`, with the token's error) and neither leg moves.
+/// 4. Past the settle-by time, `markFailed` records a fail and rolls the instruction to a
+///    new settle-by time. The party that had not affirmed is the failing party: a seller
+///    that did not deliver, or a buyer that did not pay; it accrues a cash penalty of
+///    `failPenaltyPpm` parts per million of the cash amount per day of fail (CSDR style;
+///    1 bp = 100 ppm), owed to the other party. Penalties are recorded, not collected.
+/// 5. `buyIn` closes out an instruction whose seller failed to deliver: the buyer's hold
+///    is released and the seller owes the replacement cost over the original amount.
+///    `cancel` releases both holds.
+///
+/// Netting: for a batch, the net position of every party in every token is computed; each
+/// net deliverer delivers only its net amount, out of its holds, to net receivers; the rest
+/// of every hold is released. All in one transaction: if any transfer is refused, the
+/// netting is abandoned (`NettingFailed`) and the batch settles gross, instruction by
+/// instruction, so one refused trade does not stop the others.
+contract DvPSettlement is IDvPSettlement, AccessControl {
+    bytes32 public constant CLEARING_ROLE = keccak256("CLEARING_ROLE");
+    uint256 public constant PPM = 1_000_000;
+
+    error DvPInvalidParties(address seller, address buyer);
+    error DvPInvalidTokens(address securityToken, address cashToken);
+    error DvPZeroQuantity();
+    error DvPDeadlineInPast(uint64 settleBy, uint256 now_);
+    error DvPUnknownInstruction(uint256 id);
+    error DvPNotPending(uint256 id, Status status);
+    error DvPNotParty(uint256 id, address caller, bool asSeller);
+    error DvPAlreadyAffirmed(uint256 id, bool asSeller);
+    error DvPNotAffirmed(uint256 id, bool sellerAffirmed, bool buyerAffirmed);
+    error DvPDeadlinePassed(uint256 id, uint64 settleBy, uint256 now_);
+    error DvPDeadlineNotPassed(uint256 id, uint64 settleBy, uint256 now_);
+    error DvPInvalidRoll(uint256 id, uint64 newSettleBy, uint256 now_);
+    error DvPBuyInNotAllowed(uint256 id, bool sellerAffirmed, uint32 failDays);
+    error DvPOnlySelf(address caller);
+    error DvPInvalidPenaltyRate(uint256 ppm);
+
+    event Instructed(
+        uint256 indexed id,
+        address indexed seller,
+        address indexed buyer,
+        address securityToken,
+        uint256 quantity,
+        address cashToken,
+        uint256 amount,
+        uint64 settleBy,
+        bytes32 tradeRef
+    );
+    event Affirmed(uint256 indexed id, address indexed party, bool asSeller);
+    event Settled(uint256 indexed id, bool netted);
+    event SettlementRefused(uint256 indexed id, bytes reason);
+    event InstructionFailed(
+        uint256 indexed id, uint32 failDays, address indexed failingParty, uint256 penalty, uint64 newSettleBy
+    );
+    event Cancelled(uint256 indexed id);
+    event BoughtIn(uint256 indexed id, address indexed seller, address indexed buyer, uint256 replacementAmount, uint256 cost);
+    event BatchSettled(uint256 settled, uint256 refused, uint256 transfers, bool netted);
+    event NettingFailed(bytes reason);
+    event FailPenaltyRateSet(uint256 ppm);
+
+    uint256 public failPenaltyPpm;
+    uint256 public instructionCount;
+    mapping(uint256 id => Instruction) private _instructions;
+    mapping(address party => mapping(address cashToken => uint256)) public penaltiesOwed;
+    mapping(address party => mapping(address cashToken => uint256)) public penaltiesDue;
+    mapping(address party => mapping(address cashToken => uint256)) public buyInCostsOwed;
+
+    /// @param failPenaltyPpm_ daily fail penalty in parts per million of the cash amount
+    /// (CSDR, Reg. 2017/389: 1.0 bp = 100 ppm for liquid shares, 0.1 bp = 10 ppm for
+    /// sovereign bonds).
+    constructor(address admin, uint256 failPenaltyPpm_) {
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _setFailPenalty(failPenaltyPpm_);
+    }
+
+    // ------------------------------------------------------------- instructions
+
+    function instruct(
+        address seller,
+        address buyer,
+        address securityToken,
+        uint256 quantity,
+        address cashToken,
+        uint256 amount,
+        uint64 settleBy,
+        bytes32 tradeRef
+    ) external onlyRole(CLEARING_ROLE) returns (uint256 id) {
+        if (seller == address(0) || buyer == address(0) || seller == buyer) revert DvPInvalidParties(seller, buyer);
+        if (securityToken == address(0) || cashToken == address(0) || securityToken == cashToken) {
+            revert DvPInvalidTokens(securityToken, cashToken);
+        }
+        if (quantity == 0) revert DvPZeroQuantity();
+        if (settleBy < block.timestamp) revert DvPDeadlineInPast(settleBy, block.timestamp);
+        id = ++instructionCount;
+        _instructions[id] = Instruction({
+            seller: seller,
+            buyer: buyer,
+            securityToken: securityToken,
+            cashToken: cashToken,
+            quantity: quantity,
+            amount: amount,
+            settleBy: settleBy,
+            instructedAt: uint64(block.timestamp),
+            failDays: 0,
+            status: Status.Pending,
+            sellerAffirmed: false,
+            buyerAffirmed: false,
+            tradeRef: tradeRef
+        });
+        emit Instructed(id, seller, buyer, securityToken, quantity, cashToken, amount, settleBy, tradeRef);
+    }
+
+    /// @notice Affirm one side: puts the seller's securities or the buyer's cash on hold.
+    function affirm(uint256 id, bool asSeller) external {
+        Instruction storage ins = _pending(id);
+        if (msg.sender != (asSeller ? ins.seller : ins.buyer)) revert DvPNotParty(id, msg.sender, asSeller);
+        if (asSeller ? ins.sellerAffirmed : ins.buyerAffirmed) revert DvPAlreadyAffirmed(id, asSeller);
+        if (asSeller) {
+            ins.sellerAffirmed = true;
+            IHoldable(ins.securityToken).hold(holdIdOf(id, true), ins.seller, ins.quantity);
+        } else {
+            ins.buyerAffirmed = true;
+            if (ins.amount > 0) IHoldable(ins.cashToken).hold(holdIdOf(id, false), ins.buyer, ins.amount);
+        }
+        emit Affirmed(id, msg.sender, asSeller);
+    }
+
+    /// @notice Settle one affirmed instruction; false (and `SettlementRefused`) if a token
+    /// refused a leg.
+    function settle(uint256 id) external onlyRole(CLEARING_ROLE) returns (bool) {
+        _requireSettleable(id);
+        return _settleGross(id);
+    }
+
+    /// @notice Settle a batch of affirmed instructions, netted or gross; returns how many
+    /// settled.
+    function settleBatch(uint256[] calldata ids, bool netted) external onlyRole(CLEARING_ROLE) returns (uint256 settled) {
+        for (uint256 i = 0; i < ids.length; ++i) {
+            _requireSettleable(ids[i]);
+        }
+        if (netted && ids.length > 1) {
+            try this.executeNet(ids) returns (uint256 transfers) {
+                for (uint256 i = 0; i < ids.length; ++i) {
+                    _instructions[ids[i]].status = Status.Settled;
+                    emit Settled(ids[i], true);
+                }
+                emit BatchSettled(ids.length, 0, transfers, true);
+                return ids.length;
+            } catch (bytes memory reason) {
+                emit NettingFailed(reason);
+            }
+        }
+        for (uint256 i = 0; i < ids.length; ++i) {
+            if (_settleGross(ids[i])) ++settled;
+        }
+        emit BatchSettled(settled, ids.length - settled, settled * 2, false);
+    }
+
+    /// @notice Record a fail past the settle-by time and roll the instruction to `newSettleBy`.
+    function markFailed(uint256 id, uint64 newSettleBy) external onlyRole(CLEARING_ROLE) {
+        Instruction storage ins = _pending(id);
+        if (block.timestamp <= ins.settleBy) revert DvPDeadlineNotPassed(id, ins.settleBy, block.timestamp);
+        if (newSettleBy <= block.timestamp) revert DvPInvalidRoll(id, newSettleBy, block.timestamp);
+        ins.failDays += 1;
+        address failing;
+        if (!ins.sellerAffirmed) failing = ins.seller;
+        else if (!ins.buyerAffirmed) failing = ins.buyer;
+        uint256 penalty;
+        if (failing != address(0)) {
+            penalty = ins.amount * failPenaltyPpm / PPM;
+            address counterparty = failing == ins.seller ? ins.buyer : ins.seller;
+            penaltiesOwed[failing][ins.cashToken] += penalty;
+            penaltiesDue[counterparty][ins.cashToken] += penalty;
+        }
+        ins.settleBy = newSettleBy;
+        emit InstructionFailed(id, ins.failDays, failing, penalty, newSettleBy);
+    }
+
+    /// @notice Cancel a pending instruction and release whatever is on hold.
+    function cancel(uint256 id) external onlyRole(CLEARING_ROLE) {
+        Instruction storage ins = _pending(id);
+        _releaseLegs(id, ins);
+        ins.status = Status.Cancelled;
+        emit Cancelled(id);
+    }
+
+    /// @notice Close out an instruction whose seller failed to deliver; the seller owes the
+    /// replacement cost above the original amount.
+    function buyIn(uint256 id, uint256 replacementAmount) external onlyRole(CLEARING_ROLE) {
+        Instruction storage ins = _pending(id);
+        if (ins.sellerAffirmed || ins.failDays == 0) revert DvPBuyInNotAllowed(id, ins.sellerAffirmed, ins.failDays);
+        _releaseLegs(id, ins);
+        ins.status = Status.BoughtIn;
+        uint256 cost = replacementAmount > ins.amount ? replacementAmount - ins.amount : 0;
+        buyInCostsOwed[ins.seller][ins.cashToken] += cost;
+        emit BoughtIn(id, ins.seller, ins.buyer, replacementAmount, cost);
+    }
+
+    function setFailPenaltyPpm(uint256 ppm) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setFailPenalty(ppm);
+    }
+
+    // -------------------------------------------------------------------- views
+
+    function instruction(uint256 id) external view returns (Instruction memory) {
+        return _instructions[id];
+    }
+
+    /// @notice The id of the hold an instruction places on a leg.
+    function holdIdOf(uint256 id, bool sellerLeg) public view returns (bytes32) {
+        return keccak256(abi.encode(address(this), id, sellerLeg));
+    }
+
+    // ------------------------------------------------------------ self-calls
+
+    /// @dev Both legs of one instruction; reverts as a whole when a token refuses.
+    function executeLegs(uint256 id) external {
+        if (msg.sender != address(this)) revert DvPOnlySelf(msg.sender);
+        Instruction storage ins = _instructions[id];
+        IHoldable(ins.securityToken).executeHold(holdIdOf(id, true), ins.buyer, ins.quantity);
+        if (ins.amount > 0) IHoldable(ins.cashToken).executeHold(holdIdOf(id, false), ins.seller, ins.amount);
+    }
+
+    /// @dev Net settlement of a batch; reverts as a whole when a token refuses a transfer.
+    function executeNet(uint256[] calldata ids) external returns (uint256 transfers) {
+        if (msg.sender != address(this)) revert DvPOnlySelf(msg.sender);
+        Net memory net = _netPositions(ids);
+        for (uint256 i = 0; i < ids.length; ++i) {
+            Instruction storage ins = _instructions[ids[i]];
+            transfers += _deliverFromHold(net, ins.securityToken, ins.seller, holdIdOf(ids[i], true), ins.quantity);
+            if (ins.amount > 0) {
+                transfers += _deliverFromHold(net, ins.cashToken, ins.buyer, holdIdOf(ids[i], false), ins.amount);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- internal
+
+    struct Net {
+        address[] tokens;
+        address[] parties;
+        int256[] amounts;
+        uint256 count;
+    }
+
+    function _netPositions(uint256[] calldata ids) private view returns (Net memory net) {
+        uint256 size = ids.length * 4;
+        net.tokens = new address[](size);
+        net.parties = new address[](size);
+        net.amounts = new int256[](size);
+        for (uint256 i = 0; i < ids.length; ++i) {
+            Instruction storage ins = _instructions[ids[i]];
+            _addNet(net, ins.securityToken, ins.seller, -int256(ins.quantity));
+            _addNet(net, ins.securityToken, ins.buyer, int256(ins.quantity));
+            _addNet(net, ins.cashToken, ins.buyer, -int256(ins.amount));
+            _addNet(net, ins.cashToken, ins.seller, int256(ins.amount));
+        }
+    }
+
+    function _addNet(Net memory net, address token, address party, int256 delta) private pure {
+        for (uint256 i = 0; i < net.count; ++i) {
+            if (net.tokens[i] == token && net.parties[i] == party) {
+                net.amounts[i] += delta;
+                return;
+            }
+        }
+        net.tokens[net.count] = token;
+        net.parties[net.count] = party;
+        net.amounts[net.count] = delta;
+        net.count += 1;
+    }
+
+    /// @dev Deliver, out of one hold of `deliverer` on `token`, what remains of the
+    /// deliverer's net delivery, to net receivers; release the rest of the hold.
+    function _deliverFromHold(Net memory net, address token, address deliverer, bytes32 holdId, uint256 held)
+        private
+        returns (uint256 transfers)
+    {
+        uint256 d = _indexOf(net, token, deliverer);
+        uint256 due = net.amounts[d] < 0 ? uint256(-net.amounts[d]) : 0;
+        uint256 send = due < held ? due : held;
+        for (uint256 r = 0; r < net.count && send > 0; ++r) {
+            if (net.tokens[r] != token || net.amounts[r] <= 0) continue;
+            uint256 room = uint256(net.amounts[r]);
+            uint256 x = send < room ? send : room;
+            IHoldable(token).executeHold(holdId, net.parties[r], x);
+            net.amounts[r] -= int256(x);
+            net.amounts[d] += int256(x);
+            send -= x;
+            held -= x;
+            transfers += 1;
+        }
+        if (held > 0) IHoldable(token).releaseHold(holdId);
+    }
+
+    function _indexOf(Net memory net, address token, address party) private pure returns (uint256) {
+        for (uint256 i = 0; i < net.count; ++i) {
+            if (net.tokens[i] == token && net.parties[i] == party) return i;
+        }
+        return type(uint256).max;
+    }
+
+    function _settleGross(uint256 id) private returns (bool) {
+        try this.executeLegs(id) {
+            _instructions[id].status = Status.Settled;
+            emit Settled(id, false);
+            return true;
+        } catch (bytes memory reason) {
+            emit SettlementRefused(id, reason);
+            return false;
+        }
+    }
+
+    function _requireSettleable(uint256 id) private view {
+        Instruction storage ins = _pending(id);
+        if (!ins.sellerAffirmed || !ins.buyerAffirmed) revert DvPNotAffirmed(id, ins.sellerAffirmed, ins.buyerAffirmed);
+        if (block.timestamp > ins.settleBy) revert DvPDeadlinePassed(id, ins.settleBy, block.timestamp);
+    }
+
+    function _releaseLegs(uint256 id, Instruction storage ins) private {
+        if (ins.sellerAffirmed) IHoldable(ins.securityToken).releaseHold(holdIdOf(id, true));
+        if (ins.buyerAffirmed && ins.amount > 0) IHoldable(ins.cashToken).releaseHold(holdIdOf(id, false));
+    }
+
+    function _pending(uint256 id) private view returns (Instruction storage ins) {
+        ins = _instructions[id];
+        if (ins.status == Status.None) revert DvPUnknownInstruction(id);
+        if (ins.status != Status.Pending) revert DvPNotPending(id, ins.status);
+    }
+
+    function _setFailPenalty(uint256 ppm) private {
+        if (ppm > PPM) revert DvPInvalidPenaltyRate(ppm);
+        failPenaltyPpm = ppm;
+        emit FailPenaltyRateSet(ppm);
+    }
+}

@@ -1,0 +1,42 @@
+"""Prices on chain: the oracle's handle and deployment."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from eth_hash.auto import keccak
+
+from sim.chain.chain import HANDLES, Chain
+from sim.chain.contract import Contract
+from sim.errors import ConfigError
+
+FEEDER_ROLE = keccak(b"FEEDER_ROLE")
+PRICE_DECIMALS = 8
+"""Prices are US dollars with 8 decimals per whole token (as Chainlink's USD feeds)."""
+
+
+def to_oracle_price(cents: int) -> int:
+    """Oracle units of a price in US cents."""
+    return cents * 10 ** (PRICE_DECIMALS - 2)
+
+
+def from_oracle_price(price: int) -> Decimal:
+    """US dollars of an oracle price."""
+    return Decimal(price) / 10**PRICE_DECIMALS
+
+
+class PriceOracle(Contract):
+    """Handle on a ``PriceOracle``."""
+
+
+HANDLES["PriceOracle"] = PriceOracle
+
+
+def deploy_oracle(chain: Chain, *, admin: Any, feeder: Any = None, max_age_seconds: int) -> PriceOracle:
+    """Deploy an oracle whose reads are refused once a price is older than ``max_age_seconds``."""
+    if not isinstance(max_age_seconds, int) or max_age_seconds <= 0:
+        raise ConfigError(f"max_age_seconds(={max_age_seconds!r}) must be a positive integer")
+    oracle = chain.deploy("PriceOracle", admin, max_age_seconds, sender=admin)
+    oracle.grantRole(FEEDER_ROLE, feeder if feeder is not None else admin, sender=admin)
+    return oracle  # type: ignore[return-value]
