@@ -47,3 +47,34 @@ def timestamp(iso: str) -> int:
 def iso(timestamp: int) -> str:
     """ISO-8601 UTC text of a Unix timestamp, e.g. ``2026-07-01T00:00:00Z``."""
     return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def day_start(timestamp: int) -> int:
+    """Midnight UTC of the day of ``timestamp``."""
+    return timestamp - timestamp % DAY
+
+
+def is_business_day(timestamp: int) -> bool:
+    """Monday to Friday (UTC). Holidays are not modelled."""
+    return datetime.fromtimestamp(timestamp, UTC).weekday() < 5
+
+
+def add_business_days(timestamp: int, days: int) -> int:
+    """``timestamp`` moved ``days`` business days later (same time of day)."""
+    moved = timestamp
+    remaining = days
+    while remaining > 0:
+        moved += DAY
+        if is_business_day(moved):
+            remaining -= 1
+    return moved
+
+
+def next_cycle(timestamp: int, hour: int, *, business_days_only: bool = True) -> int:
+    """The first moment at ``hour``:00 UTC, on a business day if asked, at or after ``timestamp``."""
+    candidate = day_start(timestamp) + hour * HOUR
+    if candidate < timestamp:
+        candidate += DAY
+    while business_days_only and not is_business_day(candidate):
+        candidate += DAY
+    return candidate

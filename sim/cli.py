@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import importlib.metadata
-from typing import Annotated
+import json
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
-from sim.errors import CompilerError, TokensimError
+from sim.errors import CompilerError, ConfigError, TokensimError
+
+EXIT_DONE, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 app = typer.Typer(
     name="tokensim",
-    help="Security-token and tokenized-collateral lifecycle simulator on a local EVM chain.",
+    help=(
+        "Security-token and tokenized-collateral lifecycle simulator on a local EVM chain.\n\n"
+        "Exit codes: 0 done, 1 run failed, 2 bad input."
+    ),
     no_args_is_help=True,
     add_completion=False,
 )
@@ -37,6 +46,107 @@ def main_options(
     ] = False,
 ) -> None:
     """Security-token and tokenized-collateral lifecycle simulator on a local EVM chain."""
+
+
+@app.command()
+def run(
+    scenario: Annotated[str, typer.Argument(help="A scenario file, or the name of a shipped scenario (see `tokensim list`).")],
+    seed: Annotated[int | None, typer.Option(help="Seed of the run's random numbers (default: the scenario's).")] = None,
+    backend: Annotated[str, typer.Option(help="Chain backend: eth-tester.")] = "eth-tester",
+    out: Annotated[Path | None, typer.Option(help="Run directory (default: runs/<scenario>-seed<seed>).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Run a scenario; write events.jsonl, metrics.csv and summary.json to the run directory."""
+    from sim.chain import BACKENDS
+    from sim.engine import Simulation
+    from sim.scenario import load, resolve
+
+    try:
+        loaded = load(resolve(scenario))
+    except ConfigError as exc:
+        err_console.print(f"[red]bad scenario:[/red]\n{escape(str(exc))}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    if backend not in BACKENDS:
+        err_console.print(f"[red]unknown backend[/red] {backend!r}; expected one of: {', '.join(BACKENDS)}")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    if seed is not None and not 0 <= seed < 2**63:
+        err_console.print(f"[red]bad seed[/red] {seed}: expected 0 <= seed < 2**63")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    simulation = Simulation(loaded, seed=seed, backend=backend)
+    out_dir = out or Path("runs") / f"{loaded.name}-seed{simulation.seed}"
+    console.print(f"[bold]{loaded.name}[/bold] seed {simulation.seed} on {backend} -> {out_dir}")
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TextColumn("day {task.completed:.0f}/{task.total:.0f}"),
+        TimeElapsedColumn(),
+        console=console,
+        disable=quiet,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("simulating", total=loaded.duration_days)
+        result = simulation.run(out_dir=out_dir, progress=lambda done, _: bar.update(task, completed=done / 86_400))
+    _print_summary(result.summary)
+    if result.status != "done":
+        err_console.print(f"[red]run failed:[/red] {escape(result.summary.get('reason', ''))}")
+        raise typer.Exit(EXIT_FAILED)
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    metrics = summary["metrics"]
+    table = Table(title=f"{summary['scenario']}: {summary['status']} after {summary['sim_days']:g} simulated days "
+                        f"({summary['wall_seconds']:.1f} s)")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for key, value in metrics.items():
+        if key != "refusals_by_reason":
+            table.add_row(key, f"{value:,}" if isinstance(value, int) else str(value))
+    console.print(table)
+    reasons = metrics.get("refusals_by_reason") or {}
+    if reasons:
+        refusals = Table(title="Refusals by reason")
+        refusals.add_column("reason")
+        refusals.add_column("count", justify="right")
+        for reason, count in sorted(reasons.items(), key=lambda item: (-item[1], item[0])):
+            refusals.add_row(reason, f"{count:,}")
+        console.print(refusals)
+
+
+@app.command()
+def validate(files: Annotated[list[Path], typer.Argument(help="Scenario files to check.")]) -> None:
+    """Check scenario files; print every problem with file, line, field, value and expectation."""
+    from sim.scenario import load
+
+    bad = 0
+    for path in files:
+        try:
+            scenario = load(path)
+        except ConfigError as exc:
+            bad += 1
+            err_console.print(escape(str(exc)))
+            continue
+        console.print(f"{path}: ok ({scenario.name}, {scenario.duration_days:g} days)")
+    if bad:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@app.command("list")
+def list_scenarios() -> None:
+    """List the shipped scenarios, one line each."""
+    from sim.scenario import load, shipped
+
+    for name, path in shipped().items():
+        description = " ".join(load(path).description.split())
+        first = description.split(". ")[0].rstrip(".")
+        console.print(f"[bold]{name}[/bold]: {escape(first)}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files (for editor completion)."""
+    from sim.scenario import Scenario
+
+    print(json.dumps(Scenario.model_json_schema(), indent=2))
 
 
 @app.command()

@@ -90,3 +90,13 @@ INVESTMENT_WINDOW_MONTHS = 12
 
 SETTLEMENT_CYCLE_DAYS = 1
 """T+1 since 28 May 2024 (Exchange Act Rule 15c6-1)."""
+
+REG_SHO_CLOSE_OUT_DAYS = 3
+"""A fail to deliver from a long sale is closed out by the third settlement day after the
+settlement date, i.e. T+4 under T+1 (Reg SHO Rule 204(a)(1))."""
+
+CSDR_FAIL_PENALTY_BP_LIQUID_SHARES = 1.0
+"""Daily cash penalty for a settlement fail in liquid shares, basis points of the value (CSDR, Reg. 2017/389)."""
+
+CSDR_FAIL_PENALTY_BP_SOVEREIGN_BONDS = 0.1
+"""Daily cash penalty for a settlement fail in sovereign bonds (CSDR, Reg. 2017/389)."""

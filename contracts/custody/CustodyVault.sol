@@ -60,6 +60,7 @@ contract CustodyVault is AccessControl {
     error VaultNotFinal(address dvp, uint256 id, IDvPSettlement.Status status);
     error VaultCallerNotClient(address caller, address client);
     error VaultBatchLengthMismatch(uint256 clients, uint256 amounts);
+    error VaultOutflowExceedsShortfall(address token, uint256 shortfall, uint256 amount);
 
     event ClientOpened(address indexed client);
     event Credited(address indexed token, address indexed client, uint256 amount);
@@ -67,6 +68,7 @@ contract CustodyVault is AccessControl {
     event Withdrawn(address indexed token, address indexed client, address to, uint256 amount);
     event InternalTransfer(address indexed token, address indexed from, address indexed to, uint256 amount);
     event Reserved(address indexed dvp, uint256 indexed id, address indexed client, bool sale, uint256 amount);
+    event OutflowBooked(address indexed token, address indexed client, uint256 amount);
     event Booked(address indexed dvp, uint256 indexed id, address indexed client, IDvPSettlement.Status status);
 
     string public name;
@@ -83,10 +85,13 @@ contract CustodyVault is AccessControl {
     // ----------------------------------------------------------------- clients
 
     function openAccount(address client) external onlyRole(OPERATOR_ROLE) {
-        if (client == address(0)) revert VaultNotClient(client);
-        if (isClient[client]) revert VaultClientExists(client);
-        isClient[client] = true;
-        emit ClientOpened(client);
+        _open(client);
+    }
+
+    function openAccounts(address[] calldata clients) external onlyRole(OPERATOR_ROLE) {
+        for (uint256 i = 0; i < clients.length; ++i) {
+            _open(clients[i]);
+        }
     }
 
     /// @notice A client moves its own tokens into custody (after approving the vault).
@@ -134,6 +139,28 @@ contract CustodyVault is AccessControl {
         _requireUnallocated(token, total);
         for (uint256 i = 0; i < clients.length; ++i) {
             _credit(token, clients[i], amounts[i]);
+        }
+    }
+
+    /// @notice Debit clients for tokens that left the vault without a withdrawal (a
+    /// redemption burn, a court-ordered transfer): at most the shortfall of the on-chain
+    /// balance against the ledger.
+    function bookOutflow(address token, address[] calldata clients, uint256[] calldata amounts)
+        external
+        onlyRole(OPERATOR_ROLE)
+    {
+        if (clients.length != amounts.length) revert VaultBatchLengthMismatch(clients.length, amounts.length);
+        uint256 total;
+        for (uint256 i = 0; i < amounts.length; ++i) {
+            total += amounts[i];
+        }
+        uint256 onChain = IERC20(token).balanceOf(address(this));
+        uint256 shortfall = ledgerTotal[token] > onChain ? ledgerTotal[token] - onChain : 0;
+        if (total > shortfall) revert VaultOutflowExceedsShortfall(token, shortfall, total);
+        for (uint256 i = 0; i < clients.length; ++i) {
+            _debit(token, clients[i], amounts[i]);
+            ledgerTotal[token] -= amounts[i];
+            emit OutflowBooked(token, clients[i], amounts[i]);
         }
     }
 
@@ -197,6 +224,13 @@ contract CustodyVault is AccessControl {
     }
 
     // ---------------------------------------------------------------- internal
+
+    function _open(address client) private {
+        if (client == address(0)) revert VaultNotClient(client);
+        if (isClient[client]) revert VaultClientExists(client);
+        isClient[client] = true;
+        emit ClientOpened(client);
+    }
 
     function _credit(address token, address client, uint256 amount) private {
         _requireClient(client);

@@ -57,6 +57,11 @@ contract CashToken is ERC20, ERC20Burnable, AccessControl, Holds, IRestrictionEr
         return true;
     }
 
+    /// @notice Cash `holder` can spend now: the balance less cash on hold.
+    function availableBalanceOf(address holder) external view returns (uint256) {
+        return balanceOf(holder) - heldBalanceOf(holder);
+    }
+
     // ------------------------------------------------------------------- holds
 
     /// @notice Put `amount` of `holder`'s cash on hold for a settlement.

@@ -159,6 +159,13 @@ contract SecurityToken is ERC20, AccessControl, Pausable, Holds, ISecurityToken,
         return compliance.checkRecipient(to);
     }
 
+    /// @notice Tokens `holder` can move now: the balance less frozen and held tokens.
+    function availableBalanceOf(address holder) external view returns (uint256) {
+        uint256 locked = frozenTokens[holder] + heldBalanceOf(holder);
+        uint256 balance = balanceOf(holder);
+        return balance > locked ? balance - locked : 0;
+    }
+
     // ------------------------------------------------------------------- holds
 
     /// @notice Put `amount` of `holder`'s tokens on hold for a settlement.

@@ -24,8 +24,9 @@ Reverted transactions are mined (status 0, nonce consumed), as on a real chain; 
 receipt carries the revert data or the halt reason for ``Chain`` to decode.
 
 Snapshots: ``snapshot()`` returns an id; ``revert(id)`` restores chain state, clock and
-pending block to that point and discards snapshots taken after it; ``id`` stays valid and
-can be reverted to again.
+pending block to that point and uses the snapshot up, with every snapshot taken after it
+(as Hardhat's ``evm_revert`` does). To go back to a point twice, take a new snapshot after
+reverting.
 
 ``BackendConformance`` in ``sim.testing.conformance`` is the test suite every backend
 passes; ``capabilities`` tells it what a backend cannot do.
@@ -204,7 +205,7 @@ class Backend(abc.ABC):
 
     @abc.abstractmethod
     def revert(self, snapshot_id: int) -> None:
-        """Go back to the state of ``snapshot_id``; later snapshots are discarded."""
+        """Go back to the state of ``snapshot_id``; it and later snapshots are used up."""
 
     # --------------------------------------------------------------------- misc
 

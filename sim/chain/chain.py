@@ -31,6 +31,7 @@ from sim.errors import ConfigError
 
 BACKENDS = {
     "eth-tester": ("sim.chain.eth_tester", "EthTesterBackend"),
+    "revm": ("sim.chain.revm", "RevmBackend"),
 }
 """Backend names and where their classes live."""
 
@@ -119,6 +120,11 @@ class Chain:
     def __init__(self, backend: Backend | str = "eth-tester", **options: Any) -> None:
         self.backend = make_backend(backend, **options) if isinstance(backend, str) else backend
         self._accounts = [checksum("0x" + a.hex()) for a in self.backend.accounts]
+        self._receipt_listeners: list[Any] = []
+
+    def on_receipt(self, listener: Any) -> None:
+        """Call ``listener(raw_receipt)`` after every successful transaction (indexers)."""
+        self._receipt_listeners.append(listener)
 
     # ---------------------------------------------------------------- accounts
 
@@ -168,6 +174,8 @@ class Chain:
             gas=gas or DEFAULT_GAS_LIMIT,
         )
         self._raise_if_failed(raw, f"{artifact.name}.constructor")
+        for listener in self._receipt_listeners:
+            listener(raw)
         return self.at(raw.contract_address, artifact)
 
     def at(self, address: Any, contract: str | Artifact) -> Contract:
@@ -195,6 +203,8 @@ class Chain:
             address_bytes(sender), address_bytes(to), data, value=value, gas=gas or DEFAULT_GAS_LIMIT
         )
         self._raise_if_failed(raw, context)
+        for listener in self._receipt_listeners:
+            listener(raw)
         return_value = None
         if function is not None and raw.output is not None and function.output_types:
             return_value = function.decode_output(raw.output)

@@ -302,7 +302,7 @@ class EthTesterBackend(Backend):
             head, header, txs, receipts, log_count = self._snapshots[snapshot_id]
         except KeyError:
             raise ValueError(f"unknown snapshot id {snapshot_id}") from None
-        for later in [k for k in self._snapshots if k > snapshot_id]:
+        for later in [k for k in self._snapshots if k >= snapshot_id]:
             del self._snapshots[later]
         chaindb = self._chain.chaindb
         chaindb._set_as_canonical_chain_head(chaindb.db, head, GENESIS_PARENT_HASH)

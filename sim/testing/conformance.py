@@ -234,12 +234,15 @@ class BackendConformance:
         later = probe.setValue(13, TAG, sender=chain.deployer)
         assert later.timestamp == chain.now()
 
-    def test_snapshot_can_be_reverted_to_twice(self, chain, probe) -> None:
+    def test_reverting_uses_the_snapshot_up(self, chain, probe) -> None:
         snapshot = chain.snapshot()
         probe.setValue(1, TAG, sender=chain.deployer)
         chain.revert(snapshot)
+        with pytest.raises(ValueError):
+            chain.revert(snapshot)
+        again = chain.snapshot()
         probe.setValue(2, TAG, sender=chain.deployer)
-        chain.revert(snapshot)
+        chain.revert(again)
         assert probe.value() == 7
 
     def test_nested_snapshots_revert_in_order(self, chain, probe) -> None:
@@ -258,6 +261,16 @@ class BackendConformance:
         chain.revert(outer)
         with pytest.raises(ValueError):
             chain.revert(inner)
+
+    def test_many_snapshot_cycles_leave_the_chain_usable(self, chain, probe) -> None:
+        """Over a thousand nested snapshot and revert cycles (a test suite's worth) do not wear it out."""
+        for _ in range(1200):
+            outer = chain.snapshot()
+            chain.snapshot()
+            probe.setValue(1, TAG, sender=chain.deployer)
+            chain.revert(outer)
+        probe.setValue(2, TAG, sender=chain.deployer)
+        assert probe.value() == 2
 
     def test_revert_restores_nonces(self, chain, probe) -> None:
         sender = bytes.fromhex(chain.deployer[2:])

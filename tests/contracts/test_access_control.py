@@ -118,7 +118,10 @@ MATRIX: dict[str, dict[str, str]] = {
     },
     "CustodyVault": {
         **ROLE_ADMIN,
-        **{f: OPERATOR for f in ("openAccount", "internalTransfer", "allocate", "allocateMany", "affirm", "book")},
+        **{f: OPERATOR for f in (
+            "openAccount", "openAccounts", "internalTransfer", "allocate", "allocateMany", "affirm", "book",
+            "bookOutflow",
+        )},
         "withdraw": CLIENT_OR_OPERATOR,
     },
     "PriceOracle": {**ROLE_ADMIN, "setPrice": FEEDER, "setPrices": FEEDER, "setMaxAge": ADMIN},

@@ -105,11 +105,16 @@ def test_unallocated_inbound_is_a_break_until_allocated(chain, omnibus, cash_tok
     assert vault.breaks(cash_token) == 0
 
 
-def test_an_agent_taking_tokens_from_the_vault_shows_as_a_shortfall(chain, omnibus, security_token, deployer):
-    vault, _, _, bob = omnibus
+def test_an_agent_taking_tokens_from_the_vault_shows_as_a_shortfall(chain, omnibus, security_token, deployer, reverts):
+    vault, operator, alice, bob = omnibus
     security_token.forcedTransfer(vault, bob, 5, True, sender=deployer)
     assert vault.reconcile(security_token) == (60, 55)
     assert vault.breaks(security_token) == -5
+    with reverts(solidity.VaultOutflowExceedsShortfall, shortfall=5, amount=6):
+        vault.bookOutflow(security_token, [alice], [6], sender=operator)
+    vault.bookOutflow(security_token, [alice], [5], sender=operator)
+    assert vault.positionOf(security_token, alice) == (55, 0)
+    assert vault.breaks(security_token) == 0
 
 
 @pytest.fixture

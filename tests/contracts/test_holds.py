@@ -103,6 +103,12 @@ def test_recovery_waits_until_holds_are_released(chain, token, parties, held, ma
     token.recoverWallet(alice, new_wallet, sender=deployer)
 
 
+def test_available_balance_excludes_frozen_and_held(chain, token, parties, held, deployer):
+    alice, _ = parties
+    token.freezePartialTokens(alice, 15, sender=deployer)
+    assert token.availableBalanceOf(alice) == 100 - 60 - 15
+
+
 def test_sender_pre_check_counts_holds(chain, token, parties, held):
     alice, _ = parties
     assert token.senderRestriction(alice, 40)[0] == Restriction.SUCCESS

@@ -63,12 +63,13 @@ def test_token_invariants_hold_under_random_operations(chain, world):
     token, wallets, registry, agent, operator = world
     lockup = token.module("lockup")
     names = sorted(wallets)
-    base = chain.snapshot()
+    base = [chain.snapshot()]  # the state every example starts from (re-taken after each revert)
 
     class TokenMachine(RuleBasedStateMachine):
         def __init__(self) -> None:
             super().__init__()
-            chain.revert(base)
+            chain.revert(base[0])
+            base[0] = chain.snapshot()
             self.overridden: set[str] = set()
             self.holds: list[bytes] = []
 

@@ -1,0 +1,1 @@
+"""The actors of a run, one module each: issuer, investors, venue, clearing, custodian, oracle, faults."""

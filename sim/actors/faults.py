@@ -1,0 +1,125 @@
+"""Faults: the scenario's injected failures, each at its simulated time.
+
+| kind | what happens |
+|---|---|
+| ``stale_oracle`` | the price feed stops; reads age past the oracle's maximum and are refused |
+| ``settlement_fail`` | a share of sellers do not deliver: their instructions fail, accrue penalties, may be bought in |
+| ``unallocated_deposit`` | cash lands in an omnibus vault without instructions: a break until the custodian credits it to suspense |
+| ``forced_transfer`` | the token's agent moves shares out of an omnibus vault (court order): a break until booked against the client |
+| ``pause`` | the agent pauses holder transfers; orders and settlements are refused meanwhile |
+| ``key_loss`` | self-custody holders lose their keys; the agent recovers their tokens to new wallets |
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.actors.base import Actor
+from sim.calendar import DAY, HOUR
+from sim.contracts import Identity
+from sim.scenario.models import ForcedTransfer, KeyLoss, Pause, SettlementFail, StaleOracle, UnallocatedDeposit
+
+if TYPE_CHECKING:
+    from sim.engine.simulation import Simulation
+
+
+class Faults(Actor):
+    name = "faults"
+
+    def __init__(self, sim: Simulation) -> None:
+        super().__init__(sim)
+        self.faults = list(sim.scenario.faults)
+
+    def schedule(self) -> None:
+        for fault in self.faults:
+            self.env.process(self._run(fault))
+
+    def _run(self, fault):
+        yield self.env.timeout(fault.at_day * DAY)
+        self.record("fault", kind=fault.kind)
+        if isinstance(fault, StaleOracle):
+            self.sim.oracle_feed.stop(fault.hours * HOUR)
+        elif isinstance(fault, SettlementFail):
+            self.sim.clearing.withhold_deliveries(fault.share, self.env.now + fault.days * DAY)
+        elif isinstance(fault, UnallocatedDeposit):
+            yield from self._unallocated_deposit(fault)
+        elif isinstance(fault, ForcedTransfer):
+            yield from self._forced_transfer(fault)
+        elif isinstance(fault, Pause):
+            yield from self._pause(fault)
+        elif isinstance(fault, KeyLoss):
+            yield from self._key_loss(fault)
+
+    def _unallocated_deposit(self, fault: UnallocatedDeposit):
+        system = self.system
+        custodian = self.sim.custodians[fault.custodian]
+        units = system.cash_units(round(fault.cash_usd * 100))
+        self.act("deposit_unallocated",
+                 lambda: system.cash.mint(custodian.vault, units, sender=system.cash_issuer),
+                 custodian=fault.custodian, cash_cents=round(fault.cash_usd * 100))
+        if fault.allocate_after_days is not None:
+            yield self.env.timeout(fault.allocate_after_days * DAY)
+            custodian.resolve_unallocated(system.cash, units)
+
+    def _forced_transfer(self, fault: ForcedTransfer):
+        system = self.system
+        custodian = self.sim.custodians[fault.custodian]
+        clients = [p for p in self.sim.investors.participants if p.custody is custodian.custody]
+        holdings = [(self.sim.investors.shares_available(p), i, p) for i, p in enumerate(clients)]
+        shares, _, subject = max(holdings, default=(0, 0, None), key=lambda h: (h[0], -h[1]))
+        shares = min(shares, fault.shares)
+        if subject is None or shares == 0:
+            self.record("forced_transfer", "refused", reason="No client position to transfer", custodian=fault.custodian)
+            return
+        receiver = self.sim.chain.new_account()
+        system.registry.register(receiver, Identity(investor_id=f"{self.sim.scenario.name}:court-receiver",
+                                                    investor_type="institutional"), sender=system.agent)
+        units = shares * system.token_unit
+        moved = self.act(
+            "forced_transfer",
+            lambda: system.token.forcedTransfer(custodian.vault, receiver, units, True, sender=system.agent),
+            custodian=fault.custodian, investor=subject.label, shares=shares,
+        )
+        if moved:
+            yield self.env.timeout(2 * DAY)
+            custodian.resolve_outflow(subject, units)
+
+    def _pause(self, fault: Pause):
+        system = self.system
+        self.act("pause", lambda: system.token.pause(sender=system.agent), hours=fault.hours)
+        yield self.env.timeout(fault.hours * HOUR)
+        self.act("unpause", lambda: system.token.unpause(sender=system.agent))
+
+    def _key_loss(self, fault: KeyLoss):
+        system = self.system
+        holders = [p for p in self.sim.investors.participants
+                   if p.mode == "self" and p.active and system.token.balanceOf(p.wallet) > 0]
+        picked = [holders[int(i)] for i in self.rng.choice(len(holders), size=min(fault.count, len(holders)), replace=False)] if holders else []
+        for p in picked:
+            p.active = False
+            self.record("key_lost", investor=p.label)
+        yield self.env.timeout(fault.recover_after_days * DAY)
+        for p in picked:
+            yield from self._recover(p)
+
+    def _recover(self, p):
+        """Register a new wallet for the investor and move everything to it; retry daily while holds block it."""
+        system = self.system
+        new_wallet = self.sim.chain.new_account()
+        system.registry.register(new_wallet, p.identity, sender=system.agent)
+        system.allow_cash([new_wallet])
+        while True:
+            recovered = self.act(
+                "recover_wallet",
+                lambda: system.token.recoverWallet(p.wallet, new_wallet, sender=system.agent),
+                investor=p.label,
+            )
+            if recovered:
+                break
+            yield self.env.timeout(DAY)
+        # The cash token has no recovery: cash in the lost wallet stays there.
+        stranded = system.cash.balanceOf(p.wallet)
+        if stranded > 0:
+            self.record("cash_stranded", investor=p.label, cash_cents=system.cents(stranded))
+        self.sim.investors.rewallet(p, new_wallet)
+        p.active = True

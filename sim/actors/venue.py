@@ -1,0 +1,164 @@
+"""The venue: an alternative trading system with a pre-trade compliance check.
+
+Orders come in with a limit price set around the oracle's on-chain price (an order is
+refused when that price is stale). At entry the venue checks, on chain, what depends on
+one side alone: a buyer must be able to hold the token at all (``recipientRestriction``:
+verification, jurisdiction, accreditation, applied to the beneficial owner), a seller must
+be able to deliver (``senderRestriction``: pause, freeze, holds, the Rule 144 lock-up);
+and, off chain, that the trader has the cash or shares not already committed to open
+orders. When two orders would trade, ``detectTransferRestriction(seller, buyer, shares)``
+decides; a refusal rejects the order of the side it concerns (a lock-up the seller's, a
+holder cap the buyer's) and matching goes on. Every refusal is recorded with its
+restriction code and message.
+
+Matching is continuous (price-time priority, at the resting order's price) or a periodic
+call auction (one price for all). Trades go to the clearing agent. Two clients of the same
+omnibus custodian trading with each other settle inside the custodian's books.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.actors.base import Actor, describe
+from sim.calendar import DAY, HOUR
+from sim.chain.reverts import decode_revert
+from sim.contracts import Restriction
+from sim.contracts.oracle import PRICE_DECIMALS
+from sim.market.book import Fill, Order, OrderBook
+
+if TYPE_CHECKING:
+    from sim.actors.investors import Participant
+    from sim.engine.simulation import Simulation
+
+SENDER_SIDE = {
+    Restriction.PAUSED,
+    Restriction.SENDER_FROZEN,
+    Restriction.INSUFFICIENT_BALANCE,
+    Restriction.FROZEN_TOKENS,
+    Restriction.TOKENS_ON_HOLD,
+    Restriction.LOCKUP_ACTIVE,
+}
+"""Refusals that concern the seller's order; the others concern the buyer's."""
+
+
+class Venue(Actor):
+    name = "venue"
+
+    def __init__(self, sim: Simulation) -> None:
+        super().__init__(sim)
+        self.trading = sim.scenario.trading
+        self.book = OrderBook()
+        self._next_id = 0
+        self._owner: dict[int, Participant] = {}
+        self._verdicts: dict[tuple[int, int], dict] = {}
+
+    # ------------------------------------------------------------------- prices
+
+    def reference_price(self, p: Participant) -> int | None:
+        """The oracle's price in cents, read on chain; None (and a refusal) when stale."""
+        system = self.system
+        result, refused = self.quietly(lambda: system.oracle.priceOf(system.token))
+        if refused is not None:
+            self.record("order", "refused", **describe(refused), investor=p.label)
+            return None
+        price, _ = result
+        return max(1, price // 10 ** (PRICE_DECIMALS - 2))
+
+    def latest_cents(self) -> int:
+        price, _ = self.system.oracle.latestPrice(self.system.token)
+        return max(1, price // 10 ** (PRICE_DECIMALS - 2))
+
+    # ---------------------------------------------------------------- commitments
+
+    def open_shares(self, p: Participant, side: str) -> int:
+        return sum(o.remaining for o in self.book.orders() if o.trader == p.label and o.side == side)
+
+    def open_cash(self, p: Participant) -> int:
+        return sum(o.remaining * o.limit_cents for o in self.book.orders() if o.trader == p.label and o.side == "buy")
+
+    # ------------------------------------------------------------------- orders
+
+    def submit(self, p: Participant, side: str, shares: int, limit_cents: int) -> None:
+        """Check an order at entry, then match it (continuous) or queue it (auction)."""
+        system = self.system
+        fields = {"investor": p.label, "side": side, "shares": shares, "price_cents": limit_cents}
+        units = shares * system.token_unit
+        if side == "buy":
+            (code, reason), _ = self.quietly(lambda: system.token.recipientRestriction(p.wallet))
+        else:
+            (code, reason), _ = self.quietly(lambda: system.token.senderRestriction(p.party, units))
+        if code != Restriction.SUCCESS:
+            self.record("order", "refused", **describe(decode_revert(reason)), **fields)
+            return
+        self._next_id += 1
+        now = self.env.now
+        order = Order(self._next_id, p.label, side, shares, limit_cents, now, now + self.trading.order_ttl_hours * HOUR)
+        self._owner[order.id] = p
+        self.record("order", order=order.id, **fields)
+        self._expire()
+        if self.trading.venue == "continuous":
+            fills, rejections = self.book.match(order, self._check, now)
+            self._after_matching(fills, rejections)
+        else:
+            self.book.add(order)
+
+    def _check(self, buy: Order, sell: Order, shares: int) -> str | None:
+        """Pre-trade check of one potential trade; the side to reject, or None."""
+        system = self.system
+        self.sim.sync()
+        buyer, seller = self._owner[buy.id], self._owner[sell.id]
+        verdict: dict = {}
+        if buyer is seller:
+            verdict = {"reason": "Self-trade prevented", "side": "buy" if buy.time >= sell.time else "sell"}
+        elif buyer.party == seller.party:
+            verdict = {}  # two clients of one omnibus custodian: settled in its books
+        else:
+            code = system.token.detectTransferRestriction(seller.party, buyer.party, shares * system.token_unit)
+            if code != Restriction.SUCCESS:
+                _, reason = system.token.transferRestriction(seller.party, buyer.party, shares * system.token_unit)
+                verdict = {**describe(decode_revert(reason)), "side": "sell" if code in SENDER_SIDE else "buy"}
+        if not verdict:
+            return None
+        self._verdicts[(buy.id, sell.id)] = verdict
+        return verdict["side"]
+
+    def _after_matching(self, fills: list[Fill], rejections) -> None:
+        for rejection in rejections:
+            order, against = rejection.order, rejection.against
+            key = (order.id, against.id) if order.side == "buy" else (against.id, order.id)
+            verdict = dict(self._verdicts.pop(key))
+            verdict.pop("side")
+            self.record(
+                "order_rejected",
+                "refused",
+                **verdict,
+                order=order.id,
+                investor=order.trader,
+                side=order.side,
+                shares=order.remaining,
+            )
+        for fill in fills:
+            buyer, seller = self._owner[fill.buy.id], self._owner[fill.sell.id]
+            self.sim.clearing.on_trade(buyer, seller, fill.shares, fill.price_cents)
+
+    def _expire(self) -> None:
+        for order in self.book.expire(self.env.now):
+            self.record("order_expired", order=order.id, investor=order.trader, shares=order.remaining)
+
+    # ------------------------------------------------------------------ auctions
+
+    def run_auctions(self):
+        """A call auction every interval, within the trading window."""
+        if self.trading is None or self.trading.venue != "call_auction":
+            return
+        start = self.trading.starts_day * DAY
+        stop = self.trading.stops_day * DAY if self.trading.stops_day is not None else float("inf")
+        interval = self.trading.auction_every_hours * HOUR
+        yield self.env.timeout(max(0.0, start - self.env.now) + interval)
+        while self.env.now <= stop:
+            self._expire()
+            fills, rejections = self.book.auction(self._check, self.env.now, self.latest_cents())
+            self.record("auction", trades=len(fills), shares=sum(f.shares for f in fills))
+            self._after_matching(fills, rejections)
+            yield self.env.timeout(interval)

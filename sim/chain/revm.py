@@ -1,0 +1,283 @@
+"""The ``revm`` backend: the Rust EVM (revm) through pyrevm, for speed.
+
+Same interface and semantics as the eth-tester backend, tens of times faster: it is for
+long scenarios, sweeps and benchmarks; eth-tester stays the reference, and the
+equivalence tests hold the two to the same event log.
+
+What revm does not do by itself, this backend does:
+
+- Transactions are message calls from the sender (revm executes them and commits the
+  state); there is no signature, so ``capabilities.signed_transactions`` is false.
+- Nonces: pyrevm's message calls leave the sender's nonce alone, so the backend keeps
+  each account's nonce (one per transaction, reverted or not, as on a chain) and writes
+  it into the EVM before a deployment, so contract addresses are the ones eth-tester
+  gives (CREATE addresses follow the deployer's nonce).
+- Blocks: the block number and timestamp follow the same rule as eth-tester's: one block
+  per simulated instant; moving the clock seals the pending block if it holds
+  transactions.
+- Reverts: pyrevm raises ``RuntimeError('Revert { gas_used: .., output: 0x.. }')`` or
+  ``RuntimeError('Halt { reason: .., gas_used: .. }')``; the output bytes and the halt
+  reason are extracted here and decoded by ``sim.chain.reverts`` like any other.
+- Transient storage (EIP-1153) is cleared after every transaction.
+- Snapshots use revm's journal checkpoints plus the backend's own clock and nonces.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import re
+
+from eth_hash.auto import keccak
+from eth_keys import keys
+
+from sim.chain.backend import (
+    DEFAULT_GAS_LIMIT,
+    DEFAULT_GENESIS_TIMESTAMP,
+    Backend,
+    BackendInfo,
+    CallResult,
+    Capabilities,
+    Log,
+    RawReceipt,
+)
+from sim.chain.eth_tester import BLOCK_GAS_LIMIT, GENESIS_BALANCE, account_key
+from sim.errors import BackendUnavailable, TimeTravelError, TransactionInvalid
+
+CHAIN_ID = 131277322940537
+"""The chain id eth-tester's chain reports, so ``block.chainid`` is the same on both."""
+
+SPEC = "CANCUN"
+"""The hard fork the contracts are compiled for (``evmVersion: cancun``)."""
+
+_REVERT = re.compile(r"^Revert \{ gas_used: (\d+), output: 0x([0-9a-fA-F]*) \}$")
+_HALT = re.compile(r"^Halt \{ reason: ([A-Za-z]+)")
+_ZERO = "0x" + "00" * 20
+_PADDING = 33
+
+
+def _hex(address: bytes) -> str:
+    return "0x" + address.hex()
+
+
+class RevmBackend(Backend):
+    """revm chain with one block per simulated instant."""
+
+    name = "revm"
+    capabilities = Capabilities(signed_transactions=False)
+
+    def __init__(self, *, genesis_timestamp: int = DEFAULT_GENESIS_TIMESTAMP, accounts: int = 10) -> None:
+        try:
+            from pyrevm import EVM, BlockEnv, CfgEnv, Env
+        except ImportError as exc:  # pragma: no cover - a dependency of the package
+            raise BackendUnavailable(f"the revm backend needs pyrevm: {exc}") from exc
+        self._block_env = BlockEnv
+        self._number = 1
+        self._timestamp = genesis_timestamp + 1
+        self._sealed_timestamp = genesis_timestamp
+        self._evm = EVM(
+            env=Env(cfg=CfgEnv(chain_id=CHAIN_ID), block=self._block()),
+            spec_id=SPEC,
+            gas_limit=BLOCK_GAS_LIMIT,
+        )
+        self._nonces: dict[bytes, int] = {}
+        self._pending = 0
+        self._log_count = 0
+        self._tx_count = 0
+        self._account_count = 0
+        self._accounts = [self.new_account() for _ in range(accounts)]
+        for address in self._accounts:
+            self._evm.set_balance(_hex(address), GENESIS_BALANCE)
+        self._snapshots: dict[int, tuple] = {}
+        self._next_snapshot = 1
+
+    def _block(self):
+        return self._block_env(
+            number=self._number, timestamp=self._timestamp, basefee=0, gas_limit=BLOCK_GAS_LIMIT,
+            prevrandao=b"\x00" * 32,
+        )
+
+    # ---------------------------------------------------------------- accounts
+
+    @property
+    def accounts(self) -> list[bytes]:
+        return list(self._accounts)
+
+    def new_account(self) -> bytes:
+        key = keys.PrivateKey(account_key(self._account_count))
+        self._account_count += 1
+        return key.public_key.to_canonical_address()
+
+    def balance(self, address: bytes) -> int:
+        return self._evm.get_balance(_hex(address))
+
+    def set_balance(self, address: bytes, wei: int) -> None:
+        self._evm.set_balance(_hex(address), wei)
+
+    def nonce(self, address: bytes) -> int:
+        return self._nonces.get(address, 0)
+
+    def code(self, address: bytes) -> bytes:
+        # revm keeps analysed bytecode, padded with 33 zero bytes (a STOP and room for a
+        # PUSH32 at the end); the deployed code is what precedes the padding.
+        code = self._evm.get_code(_hex(address)) or b""
+        return code[:-_PADDING] if code.endswith(b"\x00" * _PADDING) else code
+
+    # --------------------------------------------------------------- execution
+
+    def deploy(
+        self, sender: bytes, initcode: bytes, *, value: int = 0, gas: int = DEFAULT_GAS_LIMIT
+    ) -> RawReceipt:
+        from pyrevm import AccountInfo
+
+        nonce = self._nonces.get(sender, 0)
+        account = _hex(sender)
+        balance = self._evm.get_balance(account)
+        self._evm.insert_account_info(account, AccountInfo(nonce=nonce))
+        self._evm.set_balance(account, balance)
+        return self._execute(sender, b"", lambda: self._evm.deploy(account, initcode, value, gas), deployment=True)
+
+    def transact(
+        self,
+        sender: bytes,
+        to: bytes,
+        data: bytes,
+        *,
+        value: int = 0,
+        gas: int = DEFAULT_GAS_LIMIT,
+    ) -> RawReceipt:
+        account = _hex(sender)
+        return self._execute(sender, to, lambda: self._evm.message_call(account, _hex(to), data, value, gas))
+
+    def _execute(self, sender: bytes, to: bytes, run, deployment: bool = False) -> RawReceipt:
+        nonce = self._nonces.get(sender, 0)
+        self._nonces[sender] = nonce + 1
+        self._pending += 1
+        self._tx_count += 1
+        tx_hash = keccak(b"revm-tx" + sender + nonce.to_bytes(8, "big") + self._tx_count.to_bytes(8, "big"))
+        try:
+            output = run()
+        except RuntimeError as exc:
+            revert_data, halt_reason, gas_used = self._failure(exc)
+            self._evm.reset_transient_storage()
+            return RawReceipt(
+                tx_hash=tx_hash, block_number=self._number, timestamp=self._timestamp, status=0,
+                gas_used=gas_used, logs=(), revert_data=revert_data, halt_reason=halt_reason,
+            )
+        self._evm.reset_transient_storage()
+        result = self._evm.result
+        logs = []
+        for entry in result.logs:
+            topics, data = entry.data
+            logs.append(Log(bytes.fromhex(entry.address[2:]), tuple(bytes(t) for t in topics), bytes(data),
+                            self._log_count))
+            self._log_count += 1
+        return RawReceipt(
+            tx_hash=tx_hash,
+            block_number=self._number,
+            timestamp=self._timestamp,
+            status=1,
+            gas_used=result.gas_used,
+            logs=tuple(logs),
+            contract_address=bytes.fromhex(output[2:]) if deployment else None,
+            output=None if deployment else bytes(output),
+        )
+
+    @staticmethod
+    def _failure(exc: RuntimeError) -> tuple[bytes, str | None, int]:
+        """(revert data, halt reason, gas used) from pyrevm's error, or TransactionInvalid."""
+        text = str(exc)
+        revert = _REVERT.match(text)
+        if revert:
+            return bytes.fromhex(revert.group(2)), None, int(revert.group(1))
+        halt = _HALT.match(text)
+        if halt:
+            used = re.search(r"gas_used: (\d+)", text)
+            return b"", halt.group(1), int(used.group(1)) if used else 0
+        raise TransactionInvalid(f"revm refused the transaction: {text}") from exc
+
+    def call(
+        self, to: bytes, data: bytes, *, sender: bytes | None = None, value: int = 0
+    ) -> CallResult:
+        checkpoint = self._evm.snapshot()
+        try:
+            output = self._evm.message_call(_hex(sender) if sender else _ZERO, _hex(to), data, value)
+        except RuntimeError as exc:
+            revert_data, halt_reason, _ = self._failure(exc)
+            return CallResult(False, revert_data, halt_reason)
+        finally:
+            self._evm.revert(checkpoint)
+            self._evm.reset_transient_storage()
+        return CallResult(True, bytes(output))
+
+    # -------------------------------------------------------------------- clock
+
+    def now(self) -> int:
+        return self._timestamp
+
+    def warp(self, timestamp: int) -> None:
+        if timestamp == self._timestamp:
+            return
+        if timestamp < self._timestamp:
+            raise TimeTravelError(f"cannot move the clock back from {self._timestamp} to {timestamp}")
+        if self._pending:
+            self._seal()
+        if timestamp <= self._sealed_timestamp:
+            raise TimeTravelError(
+                f"timestamp {timestamp} is not after the last sealed block's {self._sealed_timestamp}"
+            )
+        self._timestamp = timestamp
+        self._evm.set_block_env(self._block())
+
+    def _seal(self) -> None:
+        self._sealed_timestamp = self._timestamp
+        self._number += 1
+        self._timestamp += 1
+        self._pending = 0
+        self._log_count = 0
+        self._evm.set_block_env(self._block())
+
+    def mine(self, blocks: int = 1) -> None:
+        if blocks < 1:
+            raise ValueError(f"blocks(={blocks}) must be >= 1")
+        for _ in range(blocks):
+            self._seal()
+
+    @property
+    def block_number(self) -> int:
+        return self._number
+
+    # ----------------------------------------------------------------- snapshots
+
+    def _state(self) -> tuple:
+        return (dict(self._nonces), self._number, self._timestamp, self._sealed_timestamp, self._pending,
+                self._log_count)
+
+    def snapshot(self) -> int:
+        snapshot_id = self._next_snapshot
+        self._next_snapshot += 1
+        self._snapshots[snapshot_id] = (self._evm.snapshot(), self._state())
+        return snapshot_id
+
+    def revert(self, snapshot_id: int) -> None:
+        try:
+            checkpoint, state = self._snapshots[snapshot_id]
+        except KeyError:
+            raise ValueError(f"unknown snapshot id {snapshot_id}") from None
+        # revm pops one journal level per revert: unwind later checkpoints first, newest
+        # first, so the journal depth stays that of the snapshots still open.
+        for later in sorted((k for k in self._snapshots if k > snapshot_id), reverse=True):
+            self._evm.revert(self._snapshots.pop(later)[0])
+        self._evm.revert(checkpoint)
+        del self._snapshots[snapshot_id]
+        nonces, self._number, self._timestamp, self._sealed_timestamp, self._pending, self._log_count = state
+        self._nonces = nonces
+        self._evm.set_block_env(self._block())
+
+    # --------------------------------------------------------------------- misc
+
+    def info(self) -> BackendInfo:
+        try:
+            version = importlib.metadata.version("pyrevm")
+        except importlib.metadata.PackageNotFoundError:  # pragma: no cover
+            version = "unknown"
+        return BackendInfo(self.name, {"pyrevm": version})

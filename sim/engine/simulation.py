@@ -1,0 +1,287 @@
+"""``Simulation``: a SimPy environment bound to a chain, a seed and a recorder.
+
+A run deploys the contract system at the scenario's start, onboards the investors, and
+starts the actors' processes: the oracle feed, the offering, the order stream and the
+venue, the clearing cycles, the custodians' reconciliations, distributions, faults, and
+the metrics sampler. Simulated time is seconds from ``scenario.start``; whenever an actor
+acts on the chain, the chain's clock is moved to ``start + env.now`` first, so every
+transaction runs in a block whose timestamp is exactly its simulated time.
+
+Randomness: each actor draws from its own ``numpy`` generator, seeded from the run's
+seed and the actor's name, so adding an actor does not change the others' draws. Same
+scenario, seed and backend: byte-identical ``events.jsonl``.
+
+A run writes, in its output directory, ``events.jsonl`` (flushed as it goes),
+``metrics.csv`` and ``summary.json``. A run that fails keeps the events up to the failure
+and writes the summary with ``status: failed`` and the reason::
+
+    result = Simulation(load("scenarios/reg_d_506b_lifecycle.yaml"), seed=7).run(out_dir=Path("runs/x"))
+    result.summary["metrics"]["trades"]
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import simpy
+
+from sim.actors.base import Actor
+from sim.actors.clearing import ClearingAgent
+from sim.actors.custodian import CustodianActor
+from sim.actors.faults import Faults
+from sim.actors.investors import Investors, Participant
+from sim.actors.issuer import Issuer
+from sim.actors.oracle import OracleFeed
+from sim.actors.venue import Venue
+from sim.calendar import DAY, HOUR, iso
+from sim.chain import Chain
+from sim.contracts.oracle import PRICE_DECIMALS
+from sim.engine.system import System
+from sim.report.holders import HolderIndex
+from sim.report.metrics import Metrics
+from sim.report.recorder import Recorder
+from sim.scenario import Scenario
+
+Progress = Callable[[float, float], None]
+"""Called with (simulated seconds done, simulated seconds in all)."""
+
+
+@dataclass
+class RunResult:
+    """What a run produced: the summary dict and where the files are (if written)."""
+
+    summary: dict[str, Any]
+    out_dir: Path | None
+
+    @property
+    def status(self) -> str:
+        return self.summary["status"]
+
+    @property
+    def metrics(self) -> dict[str, Any]:
+        return self.summary["metrics"]
+
+
+class Simulation:
+    """One run of a scenario.
+
+    Args:
+        scenario: the validated scenario.
+        seed: overrides ``scenario.seed``.
+        backend: chain backend name (``eth-tester``).
+    """
+
+    def __init__(self, scenario: Scenario, *, seed: int | None = None, backend: str = "eth-tester") -> None:
+        self.scenario = scenario
+        self.seed = scenario.seed if seed is None else seed
+        self.backend_name = backend
+        self.start = scenario.start_timestamp
+        self.end_seconds = scenario.duration_days * DAY
+        self.env = simpy.Environment()
+        self.recorder: Recorder
+        self.metrics = Metrics()
+        self.chain: Chain
+        self.system: System
+        self.custodians: dict[str, CustodianActor] = {}
+
+    # ---------------------------------------------------------------- services
+
+    def rng(self, name: str) -> np.random.Generator:
+        """The random stream of the component called ``name`` (same seed, same stream)."""
+        return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(zlib.crc32(name.encode()),)))
+
+    def now(self) -> int:
+        """Absolute time (Unix seconds) of the simulation's present."""
+        return self.start + int(self.env.now)
+
+    def sync(self) -> None:
+        """Move the chain's clock to the simulation's present."""
+        self.chain.warp(self.now())
+
+    def record_as(self, actor: str, act: str, outcome: str = "ok", **fields: Any) -> None:
+        self.recorder.record(self.env.now, actor, act, outcome, **fields)
+
+    def custodian(self, p: Participant) -> CustodianActor:
+        return self.custodians[p.custody.name]
+
+    def custodian_or_self(self, p: Participant) -> Actor:
+        """The actor that acts for ``p`` on chain: its custodian, or the investors' own."""
+        return self.custodians[p.custody.name] if p.custody is not None else self.investors
+
+    def notify_moved(self, p: Participant, asset: str, units: int) -> None:
+        """A movement of ``p``'s wallet the system made; segregated custodians book it."""
+        if p.mode == "segregated":
+            self.custodians[p.custody.name].moved(p, asset, units)
+
+    def label_of(self, address: str) -> str:
+        for custody in self.system.custodians.values():
+            if custody.vault is not None and custody.vault.address == address:
+                return f"custodian:{custody.name}"
+        return address
+
+    # --------------------------------------------------------------------- run
+
+    def run(self, out_dir: Path | None = None, progress: Progress | None = None) -> RunResult:
+        """Play the scenario to its end; write the outputs into ``out_dir`` if given."""
+        wall_start = time.perf_counter()
+        if out_dir is not None:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        self.recorder = Recorder(out_dir / "events.jsonl" if out_dir else None, start=self.start)
+        self.recorder.subscribe(self.metrics.observe)
+        status, reason = "done", None
+        try:
+            self._setup()
+            while self.env.now < self.end_seconds:
+                self.env.run(until=min(self.end_seconds, self.env.now + DAY))
+                if progress is not None:
+                    progress(self.env.now, self.end_seconds)
+            self._sample()
+        except Exception as exc:  # a run that fails keeps its events and says why
+            status, reason = "failed", f"{type(exc).__name__}: {exc}"
+            self.recorder.record(self.env.now, "simulation", "run", "failed", reason=reason)
+        finally:
+            self.recorder.close()
+        summary = self._summary(status, reason, time.perf_counter() - wall_start)
+        if out_dir is not None:
+            self.metrics.write_csv(out_dir / "metrics.csv")
+            (out_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        return RunResult(summary, out_dir)
+
+    def _setup(self) -> None:
+        scenario = self.scenario
+        self.chain = Chain(self.backend_name, genesis_timestamp=self.start - 1)
+        self.system = System.deploy(self.chain, scenario)
+        self.holder_index = HolderIndex(self.system.token.address)
+        self.chain.on_receipt(self.holder_index)
+        self.recorder.record(
+            0, "simulation", "deploy",
+            token=self.system.token.address, cash=self.system.cash.address, dvp=self.system.dvp.address,
+            modules=sorted(self.system.modules),
+        )
+        for custodian in scenario.custodians:
+            self.custodians[custodian.name] = CustodianActor(self, self.system.custodians[custodian.name], custodian.reconcile_hour_utc)
+        self.investors = Investors(self)
+        self.investors.onboard()
+        self.issuer = Issuer(self)
+        self.venue = Venue(self)
+        self.clearing = ClearingAgent(self)
+        self.oracle_feed = OracleFeed(self)
+        self.faults = Faults(self)
+        env = self.env
+        env.process(self.oracle_feed.publish())
+        env.process(self.investors.subscribe())
+        env.process(self.issuer.run_offering())
+        env.process(self.issuer.pay_dividends())
+        env.process(self.issuer.pay_coupons_and_redeem())
+        env.process(self.investors.place_orders())
+        env.process(self.venue.run_auctions())
+        env.process(self.clearing.settle_cycles())
+        for custodian in self.custodians.values():
+            env.process(custodian.reconcile_daily())
+        self.faults.schedule()
+        env.process(self._sample_every())
+
+    # ----------------------------------------------------------------- metrics
+
+    def _sample_every(self):
+        interval = self.scenario.metrics_every_hours * HOUR
+        while True:
+            yield self.env.timeout(interval)
+            self._sample()
+
+    def _state(self) -> dict[str, Any]:
+        """What the chain says now: price, supply, holders."""
+        system = self.system
+        price, _ = system.oracle.latestPrice(system.token)
+        holders = self.issuer.holders()
+        return {
+            "price_usd": round(price / 10**PRICE_DECIMALS, 2),
+            "supply": system.token.totalSupply() // system.token_unit,
+            "holders_of_record": len(holders),
+        }
+
+    def _owners(self) -> int:
+        """Beneficial owners: holders of record, with each omnibus vault seen through to its clients."""
+        system = self.system
+        owners = {p.identity.investor_id for _, _, p in self.issuer.holders() if p is not None}
+        for custody in system.custodians.values():
+            if custody.vault is None:
+                continue
+            for p in self.investors.participants:
+                if p.custody is custody and sum(custody.vault.positionOf(system.token, p.wallet)) > 0:
+                    owners.add(p.identity.investor_id)
+        return len(owners)
+
+    def _counters(self) -> dict[str, Any]:
+        m = self.metrics
+        return {
+            "trades": m.count("trade"),
+            "volume_shares": m.total("trade", "shares"),
+            "settled": m.count("settle") + m.count("settle_internal") // 2,
+            "fails": m.count("fail"),
+            "open_fails": sum(1 for ins in self.clearing.pending.values() if ins.fail_days > 0),
+            "refusals": m.refusals,
+            "reconciliation_breaks": m.count("reconcile", "break"),
+            "penalties_usd": m.total("fail", "penalty_cents") / 100,
+            "distributed_usd": (m.total("dividend", "cash_cents") + m.total("coupon", "cash_cents")) / 100,
+        }
+
+    def _sample(self) -> None:
+        self.sync()
+        row = {"t": int(self.env.now), "time": iso(self.now()), **self._state(), **self._counters()}
+        self.metrics.sample(row)
+
+    def _summary(self, status: str, reason: str | None, wall_seconds: float) -> dict[str, Any]:
+        m = self.metrics
+        metrics: dict[str, Any] = {}
+        try:
+            metrics.update(self._state())
+            metrics["beneficial_owners"] = self._owners()
+        except Exception:  # the chain may be what failed
+            pass
+        if hasattr(self, "clearing"):
+            metrics.update(self._counters())
+            metrics.update(
+                {
+                    "subscriptions": m.count("subscribe"),
+                    "subscriptions_refused": m.count("subscribe", "refused"),
+                    "minted_shares": m.total("mint", "shares"),
+                    "orders": m.count("order"),
+                    "orders_refused": m.count("order", "refused") + m.count("order_rejected", "refused"),
+                    "instructions": m.count("instruct"),
+                    "failed_instructions": len(self.clearing.failed_ids),
+                    "buy_ins": m.count("buy_in"),
+                    "buy_in_costs_usd": m.total("buy_in", "cost_cents") / 100,
+                    "cancelled": m.count("cancel"),
+                    "dividends_usd": m.total("dividend", "cash_cents") / 100,
+                    "coupons_usd": m.total("coupon", "cash_cents") / 100,
+                    "redeemed_usd": m.total("redemption", "cash_cents") / 100,
+                    "refusals_by_reason": dict(sorted(m.refusals_by_reason.items())),
+                }
+            )
+        versions = {"tokensim": importlib.metadata.version("tokensim")}
+        if hasattr(self, "chain"):
+            versions.update(self.chain.backend.info().versions)
+        summary: dict[str, Any] = {
+            "status": status,
+            "scenario": self.scenario.name,
+            "seed": self.seed,
+            "backend": self.backend_name,
+            "start": iso(self.start),
+            "sim_days": round(self.env.now / DAY, 4),
+            "events": self.recorder.seq,
+            "wall_seconds": round(wall_seconds, 3),
+            "versions": versions,
+            "metrics": metrics,
+        }
+        if reason is not None:
+            summary["reason"] = reason
+        return summary

@@ -1,0 +1,157 @@
+"""The contract system of a run, deployed from its scenario.
+
+Roles are separate accounts, as they are separate firms in life:
+
+| account | role |
+|---|---|
+| ``issuer`` | token admin; receives subscription money; pays distributions |
+| ``agent`` | transfer agent: verifier of identities, mints, burns, forces, recovers, pauses |
+| ``cash_issuer`` | issues the cash token (mints, manages its allow-list) |
+| ``clearing`` | clearing agent: instructs, settles, fails, cancels and buys in on the DvP contract |
+| ``venue`` | the ATS operator |
+| ``feeder`` | pushes oracle prices |
+| one per custodian | operates the custodian's omnibus vault or segregated wallets |
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sim.calendar import HOUR
+from sim.chain import Chain, Contract
+from sim.contracts import (
+    CashToken,
+    Identity,
+    IdentityRegistry,
+    SecurityToken,
+    deploy_cash_token,
+    deploy_identity_registry,
+    deploy_security_token,
+)
+from sim.contracts.custody import CustodyVault, deploy_vault
+from sim.contracts.oracle import PriceOracle, deploy_oracle
+from sim.contracts.settlement import DvPSettlement, deploy_dvp
+from sim.scenario import Scenario
+
+
+@dataclass
+class Custody:
+    """A custodian's on-chain presence: its operator and, in omnibus mode, its vault."""
+
+    name: str
+    mode: str
+    operator: str
+    vault: CustodyVault | None = None
+
+
+@dataclass
+class System:
+    """Handles on everything deployed for a run, and the role accounts."""
+
+    chain: Chain
+    issuer: str
+    agent: str
+    cash_issuer: str
+    clearing: str
+    venue: str
+    feeder: str
+    registry: IdentityRegistry
+    token: SecurityToken
+    cash: CashToken
+    dvp: DvPSettlement
+    oracle: PriceOracle
+    custodians: dict[str, Custody] = field(default_factory=dict)
+    modules: dict[str, Contract] = field(default_factory=dict)
+
+    @classmethod
+    def deploy(cls, chain: Chain, scenario: Scenario) -> System:
+        issuer, agent, cash_issuer, clearing, venue, feeder = chain.accounts[:6]
+        registry = deploy_identity_registry(chain, admin=issuer, verifiers=[agent])
+        security = scenario.security
+        token = deploy_security_token(
+            chain,
+            registry=registry,
+            admin=issuer,
+            agent=agent,
+            name=security.name,
+            symbol=security.symbol,
+            decimals=security.decimals,
+            modules=list(security.compliance),
+        )
+        cash = deploy_cash_token(
+            chain,
+            admin=cash_issuer,
+            name=scenario.cash.name,
+            symbol=scenario.cash.symbol,
+            decimals=scenario.cash.decimals,
+            allow_list=scenario.cash.allow_list,
+        )
+        dvp = deploy_dvp(
+            chain,
+            admin=clearing,
+            clearing=clearing,
+            tokens=[(token, issuer), (cash, cash_issuer)],
+            fail_penalty_bp=scenario.clearing.fail_penalty_bp,
+        )
+        oracle = deploy_oracle(chain, admin=feeder, max_age_seconds=scenario.oracle.max_age_hours * HOUR)
+        system = cls(
+            chain=chain,
+            issuer=issuer,
+            agent=agent,
+            cash_issuer=cash_issuer,
+            clearing=clearing,
+            venue=venue,
+            feeder=feeder,
+            registry=registry,
+            token=token,
+            cash=cash,
+            dvp=dvp,
+            oracle=oracle,
+            modules=token.modules(),
+        )
+        system.register("issuer-treasury", issuer, "institutional")
+        for custodian in scenario.custodians:
+            operator = chain.new_account()
+            custody = Custody(custodian.name, custodian.mode, operator)
+            if custodian.mode == "omnibus":
+                custody.vault = deploy_vault(chain, name=custodian.name, admin=operator, operator=operator)
+                system.register(f"custodian-{custodian.name}", custody.vault.address, "institutional")
+                system.allow_cash([custody.vault.address])
+            system.custodians[custodian.name] = custody
+        system.allow_cash([issuer])
+        return system
+
+    def register(self, label: str, wallet: str, investor_type: str, jurisdiction: str = "US") -> None:
+        """Register an institution's wallet (the issuer's treasury, a vault, a dealer)."""
+        identity = Identity(investor_id=label, investor_type=investor_type, jurisdiction=jurisdiction)
+        self.registry.register(wallet, identity, sender=self.agent)
+
+    def allow_cash(self, accounts: list[str]) -> None:
+        """Put accounts on the cash token's allow-list when it has one."""
+        if self.cash.allowListEnabled() and accounts:
+            self.cash.batchSetAllowListed(accounts, True, sender=self.cash_issuer)
+
+    def cash_units(self, cents: int) -> int:
+        """Cash-token units of an amount in cents."""
+        return cents * 10 ** (self.cash_decimals - 2)
+
+    def cents(self, units: int) -> int:
+        """Cents of an amount of cash-token units (rounded down)."""
+        return units // 10 ** (self.cash_decimals - 2)
+
+    @property
+    def cash_decimals(self) -> int:
+        cached = self.__dict__.get("_cash_decimals")
+        if cached is None:
+            cached = self.cash.decimals()
+            self.__dict__["_cash_decimals"] = cached
+        return cached
+
+    @property
+    def token_unit(self) -> int:
+        """Token units in one whole token."""
+        cached = self.__dict__.get("_token_unit")
+        if cached is None:
+            cached = 10 ** self.token.decimals()
+            self.__dict__["_token_unit"] = cached
+        return cached

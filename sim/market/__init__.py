@@ -1,0 +1,1 @@
+"""Markets: price paths and order matching."""

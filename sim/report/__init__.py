@@ -1,0 +1,1 @@
+"""What a run leaves behind: the event log, metrics, the summary."""
