@@ -26,7 +26,7 @@ $(NPM_STAMP): contracts/package.json contracts/package-lock.json
 	cd contracts && npm ci --no-audit --no-fund --loglevel=error
 
 run: $(VENV)/.installed
-	$(BIN)/tokensim demo issuance
+	$(BIN)/tokensim run reg_d_506b_lifecycle
 
 test: $(VENV)/.installed-test $(NPM_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -45,6 +45,12 @@ _EXPORTS: dict[str, str] = {
     "ContractRevert": "sim.errors",
     "TransferRestricted": "sim.errors",
     "solidity": "sim.errors",
+    # scenarios and runs
+    "Scenario": "sim.scenario",
+    "ScenarioError": "sim.scenario",
+    "load": "sim.scenario",
+    "Simulation": "sim.engine",
+    "RunResult": "sim.engine",
     # testing
     "reverts": "sim.testing",
 }

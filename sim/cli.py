@@ -52,7 +52,9 @@ def main_options(
 def run(
     scenario: Annotated[str, typer.Argument(help="A scenario file, or the name of a shipped scenario (see `tokensim list`).")],
     seed: Annotated[int | None, typer.Option(help="Seed of the run's random numbers (default: the scenario's).")] = None,
-    backend: Annotated[str, typer.Option(help="Chain backend: eth-tester.")] = "eth-tester",
+    backend: Annotated[
+        str, typer.Option(help="Chain backend: revm (fast, the default) or eth-tester (the reference).")
+    ] = "revm",
     out: Annotated[Path | None, typer.Option(help="Run directory (default: runs/<scenario>-seed<seed>).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
@@ -99,8 +101,17 @@ def _print_summary(summary: dict[str, Any]) -> None:
     table.add_column("metric")
     table.add_column("value", justify="right")
     for key, value in metrics.items():
-        if key != "refusals_by_reason":
-            table.add_row(key, f"{value:,}" if isinstance(value, int) else str(value))
+        if key == "refusals_by_reason":
+            continue
+        if isinstance(value, bool):
+            shown = "yes" if value else "no"
+        elif isinstance(value, int):
+            shown = f"{value:,}"
+        elif isinstance(value, float):
+            shown = f"{value:,.2f}"
+        else:
+            shown = str(value)
+        table.add_row(key, shown)
     console.print(table)
     reasons = metrics.get("refusals_by_reason") or {}
     if reasons:

@@ -23,3 +23,18 @@ def test_readme_quickstart_commands_are_make_targets():
 
 def test_ci_runs_the_readme_test_command():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_readme_run_output_matches_the_golden_summary():
+    """The numbers the README shows for `make run` are the ones the scenario produces."""
+    import json
+
+    readme = (ROOT / "README.md").read_text()
+    golden = json.loads((ROOT / "tests" / "scenarios" / "golden" / "reg_d_506b_lifecycle.json").read_text())
+    metrics = golden["metrics"]
+    for key in ("trades", "holders_of_record", "refusals", "minted_shares"):
+        row = next(line for line in readme.splitlines() if line.startswith(f"│ {key} "))
+        assert f"{metrics[key]:,}" in row, (key, row)
+    for reason, count in metrics["refusals_by_reason"].items():
+        row = next(line for line in readme.splitlines() if line.startswith(f"│ {reason} "))
+        assert row.rstrip(" │").endswith(f"{count:,}"), (reason, row)

@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 import simpy
+from eth_hash.auto import keccak
 
 from sim.actors.base import Actor
 from sim.actors.clearing import ClearingAgent
@@ -49,6 +50,8 @@ from sim.report.holders import HolderIndex
 from sim.report.metrics import Metrics
 from sim.report.recorder import Recorder
 from sim.scenario import Scenario
+
+_SECTION_12G = keccak(b"HoldersOfRecordThresholdReached(uint256,uint256,uint256,uint256)")
 
 Progress = Callable[[float, float], None]
 """Called with (simulated seconds done, simulated seconds in all)."""
@@ -76,10 +79,11 @@ class Simulation:
     Args:
         scenario: the validated scenario.
         seed: overrides ``scenario.seed``.
-        backend: chain backend name (``eth-tester``).
+        backend: chain backend name: ``revm`` (the default, fast) or ``eth-tester`` (the
+            reference; the equivalence tests hold the two to the same event log).
     """
 
-    def __init__(self, scenario: Scenario, *, seed: int | None = None, backend: str = "eth-tester") -> None:
+    def __init__(self, scenario: Scenario, *, seed: int | None = None, backend: str = "revm") -> None:
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else seed
         self.backend_name = backend
@@ -91,6 +95,7 @@ class Simulation:
         self.chain: Chain
         self.system: System
         self.custodians: dict[str, CustodianActor] = {}
+        self._notices: list[tuple[str, dict[str, Any]]] = []
 
     # ---------------------------------------------------------------- services
 
@@ -131,29 +136,49 @@ class Simulation:
 
     def run(self, out_dir: Path | None = None, progress: Progress | None = None) -> RunResult:
         """Play the scenario to its end; write the outputs into ``out_dir`` if given."""
-        wall_start = time.perf_counter()
+        self.setup(out_dir)
+        while self.env.now < self.end_seconds and self.status == "running":
+            self.advance_to(min(self.end_seconds, self.env.now + DAY))
+            if progress is not None:
+                progress(self.env.now, self.end_seconds)
+        return self.finish()
+
+    def setup(self, out_dir: Path | None = None) -> None:
+        """Deploy the system, onboard investors, start the processes (time 0)."""
+        self._wall_start = time.perf_counter()
+        self.out_dir = out_dir
         if out_dir is not None:
             out_dir.mkdir(parents=True, exist_ok=True)
         self.recorder = Recorder(out_dir / "events.jsonl" if out_dir else None, start=self.start)
         self.recorder.subscribe(self.metrics.observe)
-        status, reason = "done", None
+        self.status, self.reason = "running", None
+        self._guarded(self._setup)
+
+    def advance_to(self, seconds: float) -> None:
+        """Run the processes up to ``seconds`` of simulated time (not beyond the end)."""
+        if self.status == "running":
+            self._guarded(lambda: self.env.run(until=min(seconds, self.end_seconds)))
+
+    def finish(self) -> RunResult:
+        """Close the log, write metrics.csv and summary.json; return the result."""
+        if self.status == "running":
+            self._guarded(self._sample)
+        if self.status == "running":
+            self.status = "done"
+        self.recorder.close()
+        summary = self._summary(self.status, self.reason, time.perf_counter() - self._wall_start)
+        if self.out_dir is not None:
+            self.metrics.write_csv(self.out_dir / "metrics.csv")
+            (self.out_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        return RunResult(summary, self.out_dir)
+
+    def _guarded(self, step: Callable[[], object]) -> None:
+        """Run a step; a failure ends the run as failed, with the reason recorded."""
         try:
-            self._setup()
-            while self.env.now < self.end_seconds:
-                self.env.run(until=min(self.end_seconds, self.env.now + DAY))
-                if progress is not None:
-                    progress(self.env.now, self.end_seconds)
-            self._sample()
+            step()
         except Exception as exc:  # a run that fails keeps its events and says why
-            status, reason = "failed", f"{type(exc).__name__}: {exc}"
-            self.recorder.record(self.env.now, "simulation", "run", "failed", reason=reason)
-        finally:
-            self.recorder.close()
-        summary = self._summary(status, reason, time.perf_counter() - wall_start)
-        if out_dir is not None:
-            self.metrics.write_csv(out_dir / "metrics.csv")
-            (out_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-        return RunResult(summary, out_dir)
+            self.status, self.reason = "failed", f"{type(exc).__name__}: {exc}"
+            self.recorder.record(self.env.now, "simulation", "run", "failed", reason=self.reason)
 
     def _setup(self) -> None:
         scenario = self.scenario
@@ -161,6 +186,8 @@ class Simulation:
         self.system = System.deploy(self.chain, scenario)
         self.holder_index = HolderIndex(self.system.token.address)
         self.chain.on_receipt(self.holder_index)
+        self.chain.on_receipt(self._watch_compliance)
+        self.recorder.subscribe(self._flush_notices)
         self.recorder.record(
             0, "simulation", "deploy",
             token=self.system.token.address, cash=self.system.cash.address, dvp=self.system.dvp.address,
@@ -188,6 +215,34 @@ class Simulation:
             env.process(custodian.reconcile_daily())
         self.faults.schedule()
         env.process(self._sample_every())
+
+    # ------------------------------------------------------- compliance notices
+
+    def _watch_compliance(self, receipt) -> None:
+        """Queue what the compliance modules announce (the 12(g) flag) as it happens."""
+        module = self.system.modules.get("holder-limit")
+        if module is None:
+            return
+        address = bytes.fromhex(module.address[2:])
+        for log in receipt.logs:
+            if log.address == address and log.topics[0] == _SECTION_12G:
+                holders, non_accredited, threshold, non_accredited_threshold = (
+                    int.from_bytes(log.data[i : i + 32], "big") for i in range(0, 128, 32)
+                )
+                self._notices.append(
+                    ("section_12g_flag", {
+                        "holders": holders, "non_accredited_holders": non_accredited,
+                        "holders_threshold": threshold, "non_accredited_threshold": non_accredited_threshold,
+                    })
+                )
+
+    def _flush_notices(self, record) -> None:
+        """Write queued notices right after the record of the act that caused them."""
+        if record["actor"] == "compliance" or not self._notices:
+            return
+        notices, self._notices = self._notices, []
+        for act, fields in notices:
+            self.recorder.record(self.env.now, "compliance", act, **fields)
 
     # ----------------------------------------------------------------- metrics
 
@@ -264,6 +319,7 @@ class Simulation:
                     "dividends_usd": m.total("dividend", "cash_cents") / 100,
                     "coupons_usd": m.total("coupon", "cash_cents") / 100,
                     "redeemed_usd": m.total("redemption", "cash_cents") / 100,
+                    "section_12g_flag": m.count("section_12g_flag") > 0,
                     "refusals_by_reason": dict(sorted(m.refusals_by_reason.items())),
                 }
             )

@@ -59,7 +59,8 @@ def loads(text: str, source: str = "<string>") -> Scenario:
         raise ScenarioError(source, [(line, "", f"not valid YAML: {problem}")]) from None
     if not isinstance(data, dict):
         shown = "an empty file" if data is None else f"a {type(data).__name__}"
-        raise ScenarioError(source, [(1, "", f"a scenario is a mapping of fields, got {shown}")])
+        line = tree.start_mark.line + 1 if tree is not None else 1
+        raise ScenarioError(source, [(line, "", f"a scenario is a mapping of fields, got {shown}")])
     return validate(data, source=source, tree=tree)
 
 

@@ -1,0 +1,59 @@
+"""A run that fails mid-way keeps its events, writes a failed summary, and exits 1.
+
+The failure is real: the chain backend below is the real eth-tester backend, which stops
+accepting transactions after a set number, as a node that crashes would.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from sim.chain import chain as chain_module
+from sim.chain.eth_tester import EthTesterBackend
+from sim.cli import app
+from sim.engine import Simulation
+from sim.errors import ChainError
+
+from small_scenarios import events, scenario
+
+
+class CrashingBackend(EthTesterBackend):
+    """eth-tester that goes away after ``limit`` transactions."""
+
+    limit = 120
+
+    def transact(self, *args, **kwargs):
+        self.sent = getattr(self, "sent", 0) + 1
+        if self.sent > self.limit:
+            raise ChainError(f"node went away after {self.limit} transactions")
+        return super().transact(*args, **kwargs)
+
+
+@pytest.fixture
+def crashing(monkeypatch):
+    monkeypatch.setitem(chain_module.BACKENDS, "crashing", ("test_failure", "CrashingBackend"))
+    return "crashing"
+
+
+def test_a_failed_run_keeps_its_events_and_says_why(tmp_path, crashing):
+    result = Simulation(scenario(), backend=crashing).run(out_dir=tmp_path)
+    assert result.status == "failed"
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["status"] == "failed"
+    assert summary["reason"] == "ChainError: node went away after 120 transactions"
+    records = events(tmp_path)
+    assert records[-1]["act"] == "run" and records[-1]["outcome"] == "failed"
+    assert len(records) > 10  # everything before the failure is on disk
+    assert summary["events"] == len(records)
+    assert (tmp_path / "metrics.csv").exists()
+
+
+def test_the_cli_exits_1_on_a_failed_run(tmp_path, crashing):
+    path = tmp_path / "scenario.yaml"
+    path.write_text(scenario().model_dump_json())
+    result = CliRunner().invoke(app, ["run", str(path), "--backend", crashing, "--out", str(tmp_path / "run"), "-q"])
+    assert result.exit_code == 1
+    assert "run failed" in result.output
