@@ -39,6 +39,36 @@ class Subscription:
     shares: int
 
 
+def allocate(requests: list[tuple[str, int]], offered: int, method: str) -> dict[str, int]:
+    """Shares for each ``(label, requested)`` subscription, in subscription order.
+
+    Not oversubscribed: everyone gets what they asked. Oversubscribed, ``pro_rata``: each
+    gets ``requested * offered // total`` and the shares left go one each to the largest
+    remainders (earlier subscriptions first among equal remainders), so exactly
+    ``offered`` shares are allocated and nobody gets more than asked; ``first_come``:
+    subscriptions are filled in order until the shares run out.
+    """
+    total = sum(shares for _, shares in requests)
+    if total <= offered:
+        return {label: shares for label, shares in requests}
+    allocations: dict[str, int] = {}
+    if method == "first_come":
+        left = offered
+        for label, shares in requests:
+            allocations[label] = min(shares, left)
+            left -= allocations[label]
+        return allocations
+    remainders = []
+    for order, (label, shares) in enumerate(requests):
+        exact = shares * offered
+        allocations[label] = exact // total
+        remainders.append((-(exact % total), order, label))
+    left = offered - sum(allocations.values())
+    for _, _, label in sorted(remainders)[:left]:
+        allocations[label] += 1
+    return allocations
+
+
 class Issuer(Actor):
     name = "issuer"
 
@@ -104,26 +134,8 @@ class Issuer(Actor):
 
     def allocate(self) -> dict[str, int]:
         """Shares per subscriber label (pro rata or first come when oversubscribed)."""
-        offered = self.offering.shares
-        requested = sum(s.shares for s in self.subscriptions)
-        if requested <= offered:
-            return {s.participant.label: s.shares for s in self.subscriptions}
-        allocations: dict[str, int] = {}
-        if self.offering.allocation == "first_come":
-            left = offered
-            for s in self.subscriptions:
-                allocations[s.participant.label] = min(s.shares, left)
-                left -= allocations[s.participant.label]
-            return allocations
-        remainders = []
-        for order, s in enumerate(self.subscriptions):
-            exact = s.shares * offered
-            allocations[s.participant.label] = exact // requested
-            remainders.append((-(exact % requested), order, s.participant.label))
-        left = offered - sum(allocations.values())
-        for _, _, label in sorted(remainders)[:left]:
-            allocations[label] += 1
-        return allocations
+        requests = [(s.participant.label, s.shares) for s in self.subscriptions]
+        return allocate(requests, self.offering.shares, self.offering.allocation)
 
     def _deliver(self, p: Participant, shares: int) -> None:
         system = self.system
