@@ -24,7 +24,7 @@ from sim.scenario import validate
 
 HERE = Path(__file__).resolve().parent
 ROWS = [
-    "holders_of_record",
+    "holders",
     "beneficial_owners",
     "trades",
     "settled",

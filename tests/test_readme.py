@@ -32,7 +32,7 @@ def test_readme_run_output_matches_the_golden_summary():
     readme = (ROOT / "README.md").read_text()
     golden = json.loads((ROOT / "tests" / "scenarios" / "golden" / "reg_d_506b_lifecycle.json").read_text())
     metrics = golden["metrics"]
-    for key in ("trades", "holders_of_record", "refusals", "minted_shares"):
+    for key in ("trades", "holders", "refusals", "minted_shares"):
         row = next(line for line in readme.splitlines() if line.startswith(f"│ {key} "))
         assert f"{metrics[key]:,}" in row, (key, row)
     for reason, count in metrics["refusals_by_reason"].items():

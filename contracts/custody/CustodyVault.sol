@@ -131,12 +131,7 @@ contract CustodyVault is AccessControl {
         external
         onlyRole(OPERATOR_ROLE)
     {
-        if (clients.length != amounts.length) revert VaultBatchLengthMismatch(clients.length, amounts.length);
-        uint256 total;
-        for (uint256 i = 0; i < amounts.length; ++i) {
-            total += amounts[i];
-        }
-        _requireUnallocated(token, total);
+        _requireUnallocated(token, _batchTotal(clients, amounts));
         for (uint256 i = 0; i < clients.length; ++i) {
             _credit(token, clients[i], amounts[i]);
         }
@@ -149,11 +144,7 @@ contract CustodyVault is AccessControl {
         external
         onlyRole(OPERATOR_ROLE)
     {
-        if (clients.length != amounts.length) revert VaultBatchLengthMismatch(clients.length, amounts.length);
-        uint256 total;
-        for (uint256 i = 0; i < amounts.length; ++i) {
-            total += amounts[i];
-        }
+        uint256 total = _batchTotal(clients, amounts);
         uint256 onChain = IERC20(token).balanceOf(address(this));
         uint256 shortfall = ledgerTotal[token] > onChain ? ledgerTotal[token] - onChain : 0;
         if (total > shortfall) revert VaultOutflowExceedsShortfall(token, shortfall, total);
@@ -224,6 +215,13 @@ contract CustodyVault is AccessControl {
     }
 
     // ---------------------------------------------------------------- internal
+
+    function _batchTotal(address[] calldata clients, uint256[] calldata amounts) private pure returns (uint256 total) {
+        if (clients.length != amounts.length) revert VaultBatchLengthMismatch(clients.length, amounts.length);
+        for (uint256 i = 0; i < amounts.length; ++i) {
+            total += amounts[i];
+        }
+    }
 
     function _open(address client) private {
         if (client == address(0)) revert VaultNotClient(client);

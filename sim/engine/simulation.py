@@ -260,7 +260,7 @@ class Simulation:
         return {
             "price_usd": round(price / 10**PRICE_DECIMALS, 2),
             "supply": system.token.totalSupply() // system.token_unit,
-            "holders_of_record": len(holders),
+            "holders": len(holders),
         }
 
     def _owners(self) -> int:

@@ -116,11 +116,7 @@ class OrderBook:
                 break
             shares = min(incoming.remaining, best.remaining)
             buy, sell = (incoming, best) if incoming.side == "buy" else (best, incoming)
-            rejected_side = check(buy, sell, shares)
-            if rejected_side is not None:
-                rejected = buy if rejected_side == "buy" else sell
-                rejected.live = False
-                rejections.append(Rejection(rejected, sell if rejected is buy else buy))
+            if _rejected(check, buy, sell, shares, rejections):
                 continue
             fills.append(Fill(buy, sell, shares, best.limit_cents))
             incoming.remaining -= shares
@@ -150,16 +146,23 @@ class OrderBook:
                 s += 1
                 continue
             shares = min(buy.remaining, sell.remaining)
-            rejected_side = check(buy, sell, shares)
-            if rejected_side is not None:
-                rejected = buy if rejected_side == "buy" else sell
-                rejected.live = False
-                rejections.append(Rejection(rejected, sell if rejected is buy else buy))
+            if _rejected(check, buy, sell, shares, rejections):
                 continue
             fills.append(Fill(buy, sell, shares, price))
             buy.remaining -= shares
             sell.remaining -= shares
         return fills, rejections
+
+
+def _rejected(check: Check, buy: Order, sell: Order, shares: int, rejections: list[Rejection]) -> bool:
+    """Ask the pre-trade check; on a refusal take the rejected order out and note it."""
+    side = check(buy, sell, shares)
+    if side is None:
+        return False
+    rejected, other = (buy, sell) if side == "buy" else (sell, buy)
+    rejected.live = False
+    rejections.append(Rejection(rejected, other))
+    return True
 
 
 def clearing_price(bids: list[Order], asks: list[Order], reference_cents: int) -> int | None:

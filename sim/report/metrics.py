@@ -19,7 +19,7 @@ COLUMNS = [
     "time",
     "price_usd",
     "supply",
-    "holders_of_record",
+    "holders",
     "trades",
     "volume_shares",
     "settled",

@@ -335,55 +335,55 @@ class Dividends(Model):
 # ----------------------------------------------------------------------- faults
 
 
-class StaleOracle(Model):
+class FaultAt(Model):
+    """Base of the faults: each happens at ``at_day`` (fractions of a day allowed)."""
+
+    at_day: float = Field(ge=0)
+
+
+class StaleOracle(FaultAt):
     """The price feed stops: no updates for ``hours``."""
 
     kind: Literal["stale_oracle"] = "stale_oracle"
-    at_day: float = Field(ge=0)
     hours: int = Field(gt=0)
 
 
-class SettlementFail(Model):
+class SettlementFail(FaultAt):
     """Sellers fail to deliver: for ``days``, ``share`` of sellers do not affirm."""
 
     kind: Literal["settlement_fail"] = "settlement_fail"
-    at_day: float = Field(ge=0)
     days: int = Field(gt=0)
     share: float = Field(default=1.0, gt=0, le=1)
 
 
-class UnallocatedDeposit(Model):
+class UnallocatedDeposit(FaultAt):
     """Cash arrives at a custodian's omnibus account without instructions."""
 
     kind: Literal["unallocated_deposit"] = "unallocated_deposit"
-    at_day: float = Field(ge=0)
     custodian: str
     cash_usd: Money
     allocate_after_days: float | None = Field(default=1.0, ge=0)
 
 
-class ForcedTransfer(Model):
+class ForcedTransfer(FaultAt):
     """The token's agent moves tokens out of a custodian's account (a court order)."""
 
     kind: Literal["forced_transfer"] = "forced_transfer"
-    at_day: float = Field(ge=0)
     custodian: str
     shares: int = Field(gt=0)
 
 
-class Pause(Model):
+class Pause(FaultAt):
     """The token's agent pauses holder transfers for ``hours``."""
 
     kind: Literal["pause"] = "pause"
-    at_day: float = Field(ge=0)
     hours: int = Field(gt=0)
 
 
-class KeyLoss(Model):
+class KeyLoss(FaultAt):
     """``count`` self-custody investors lose their keys; the agent recovers their tokens."""
 
     kind: Literal["key_loss"] = "key_loss"
-    at_day: float = Field(ge=0)
     count: int = Field(default=1, gt=0)
     recover_after_days: float = Field(default=2.0, ge=0)
 

@@ -14,7 +14,7 @@ from sim.report.metrics import COLUMNS
 from small_scenarios import events, scenario
 
 REQUIRED_SUMMARY = {"status", "scenario", "seed", "backend", "sim_days", "wall_seconds", "metrics"}
-REQUIRED_METRICS = {"trades", "settled", "fails", "refusals_by_reason", "holders_of_record", "reconciliation_breaks"}
+REQUIRED_METRICS = {"trades", "settled", "fails", "refusals_by_reason", "holders", "reconciliation_breaks"}
 
 
 @pytest.fixture(scope="module")

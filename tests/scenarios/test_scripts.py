@@ -17,6 +17,6 @@ def test_compare_custody_modes_shows_omnibus_hides_holders():
     assert out.returncode == 0, out.stderr
     rows = {line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:4]]
             for line in out.stdout.splitlines() if line.count("│") >= 4}
-    omnibus, segregated = (int(x) for x in rows["holders_of_record"])
+    omnibus, segregated = (int(x) for x in rows["holders"])
     assert omnibus < segregated
     assert rows["beneficial_owners"][0] == rows["beneficial_owners"][1]

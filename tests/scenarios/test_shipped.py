@@ -116,7 +116,7 @@ def test_custodian_omnibus_t1(runs):
     metrics = summary["metrics"]
     assert metrics["fails"] > 0 and metrics["penalties_usd"] > 0 and metrics["buy_ins"] > 0
     assert metrics["reconciliation_breaks"] > 0
-    assert metrics["holders_of_record"] < metrics["beneficial_owners"]
+    assert metrics["holders"] < metrics["beneficial_owners"]
     breaks = _acts(records, "reconcile", "break")
     assert {r["actor"] for r in breaks} == {"custodian:bank"}
     last = {(r["actor"], r["token"]): r["outcome"] for r in _acts(records, "reconcile")}
