@@ -7,6 +7,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 NPM_STAMP := contracts/node_modules/.package-lock.json
+HARDHAT_STAMP := tools/hardhat/node_modules/.package-lock.json
 
 .PHONY: run test contracts bench clean
 
@@ -25,11 +26,14 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 $(NPM_STAMP): contracts/package.json contracts/package-lock.json
 	cd contracts && npm ci --no-audit --no-fund --loglevel=error
 
+$(HARDHAT_STAMP): tools/hardhat/package.json tools/hardhat/package-lock.json
+	cd tools/hardhat && npm ci --no-audit --no-fund --loglevel=error
+
 run: $(VENV)/.installed
 	$(BIN)/tokensim run reg_d_506b_lifecycle
 
-test: $(VENV)/.installed-test $(NPM_STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+test: $(VENV)/.installed-test $(NPM_STAMP) $(HARDHAT_STAMP)
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 contracts: $(VENV)/.installed $(NPM_STAMP)
 	$(BIN)/tokensim compile
@@ -38,4 +42,4 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/chain_micro.py
 
 clean:
-	rm -rf $(VENV) contracts/node_modules runs .pytest_cache
+	rm -rf $(VENV) contracts/node_modules tools/hardhat/node_modules runs .pytest_cache

@@ -53,8 +53,11 @@ def run(
     scenario: Annotated[str, typer.Argument(help="A scenario file, or the name of a shipped scenario (see `tokensim list`).")],
     seed: Annotated[int | None, typer.Option(help="Seed of the run's random numbers (default: the scenario's).")] = None,
     backend: Annotated[
-        str, typer.Option(help="Chain backend: revm (fast, the default) or eth-tester (the reference).")
+        str, typer.Option(help="Chain backend: revm (fast, the default), eth-tester (the reference) or rpc.")
     ] = "revm",
+    rpc_url: Annotated[
+        str, typer.Option(help="With --backend rpc: the node's HTTP URL (its clock must be before the start).")
+    ] = "http://127.0.0.1:8545",
     out: Annotated[Path | None, typer.Option(help="Run directory (default: runs/<scenario>-seed<seed>).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
@@ -74,7 +77,16 @@ def run(
     if seed is not None and not 0 <= seed < 2**63:
         err_console.print(f"[red]bad seed[/red] {seed}: expected 0 <= seed < 2**63")
         raise typer.Exit(EXIT_BAD_INPUT)
-    simulation = Simulation(loaded, seed=seed, backend=backend)
+    chosen: Any = backend
+    if backend == "rpc":
+        from sim.chain.rpc import RpcBackend
+
+        try:
+            chosen = RpcBackend(url=rpc_url, genesis_timestamp=loaded.start_timestamp - 1)
+        except TokensimError as exc:
+            err_console.print(f"[red]rpc backend unavailable:[/red] {escape(str(exc))}")
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+    simulation = Simulation(loaded, seed=seed, backend=chosen)
     out_dir = out or Path("runs") / f"{loaded.name}-seed{simulation.seed}"
     console.print(f"[bold]{loaded.name}[/bold] seed {simulation.seed} on {backend} -> {out_dir}")
     with Progress(
@@ -87,7 +99,10 @@ def run(
         transient=True,
     ) as bar:
         task = bar.add_task("simulating", total=loaded.duration_days)
-        result = simulation.run(out_dir=out_dir, progress=lambda done, _: bar.update(task, completed=done / 86_400))
+        try:
+            result = simulation.run(out_dir=out_dir, progress=lambda done, _: bar.update(task, completed=done / 86_400))
+        finally:
+            simulation.close()
     _print_summary(result.summary)
     if result.status != "done":
         err_console.print(f"[red]run failed:[/red] {escape(result.summary.get('reason', ''))}")

@@ -32,6 +32,7 @@ from sim.errors import ConfigError
 BACKENDS = {
     "eth-tester": ("sim.chain.eth_tester", "EthTesterBackend"),
     "revm": ("sim.chain.revm", "RevmBackend"),
+    "rpc": ("sim.chain.rpc", "RpcBackend"),
 }
 """Backend names and where their classes live."""
 

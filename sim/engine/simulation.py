@@ -21,6 +21,7 @@ and writes the summary with ``status: failed`` and the reason::
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import json
 import time
@@ -43,7 +44,7 @@ from sim.actors.issuer import Issuer
 from sim.actors.oracle import OracleFeed
 from sim.actors.venue import Venue
 from sim.calendar import DAY, HOUR, iso
-from sim.chain import Chain
+from sim.chain import Backend, Chain
 from sim.contracts.oracle import PRICE_DECIMALS
 from sim.engine.system import System
 from sim.report.holders import HolderIndex
@@ -79,14 +80,26 @@ class Simulation:
     Args:
         scenario: the validated scenario.
         seed: overrides ``scenario.seed``.
-        backend: chain backend name: ``revm`` (the default, fast) or ``eth-tester`` (the
-            reference; the equivalence tests hold the two to the same event log).
+        backend: chain backend name: ``revm`` (the default, fast), ``eth-tester`` (the
+            reference; the equivalence tests hold them to the same event log) or ``rpc``
+            (an external node; pass ``backend_options={"url": ...}``); or a ``Backend``
+            already created with its genesis one second before the scenario's start.
+        backend_options: keyword arguments for the backend, when given by name.
     """
 
-    def __init__(self, scenario: Scenario, *, seed: int | None = None, backend: str = "revm") -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        seed: int | None = None,
+        backend: str | Backend = "revm",
+        backend_options: dict[str, Any] | None = None,
+    ) -> None:
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else seed
-        self.backend_name = backend
+        self._backend = backend
+        self._backend_options = backend_options or {}
+        self.backend_name = backend if isinstance(backend, str) else backend.name
         self.start = scenario.start_timestamp
         self.end_seconds = scenario.duration_days * DAY
         self.env = simpy.Environment()
@@ -172,6 +185,11 @@ class Simulation:
             (self.out_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         return RunResult(summary, self.out_dir)
 
+    def close(self) -> None:
+        """Release the chain backend (an external node's connection); the chain is unusable after."""
+        if hasattr(self, "chain"):
+            self.chain.close()
+
     def _guarded(self, step: Callable[[], object]) -> None:
         """Run a step; a failure ends the run as failed, with the reason recorded."""
         try:
@@ -182,7 +200,10 @@ class Simulation:
 
     def _setup(self) -> None:
         scenario = self.scenario
-        self.chain = Chain(self.backend_name, genesis_timestamp=self.start - 1)
+        if isinstance(self._backend, str):
+            self.chain = Chain(self._backend, genesis_timestamp=self.start - 1, **self._backend_options)
+        else:
+            self.chain = Chain(self._backend)
         self.system = System.deploy(self.chain, scenario)
         self.holder_index = HolderIndex(self.system.token.address)
         self.chain.on_receipt(self.holder_index)
@@ -294,12 +315,50 @@ class Simulation:
         row = {"t": int(self.env.now), "time": iso(self.now()), **self._state(), **self._counters()}
         self.metrics.sample(row)
 
+    def state_digest(self) -> str:
+        """A hash of the final on-chain state of the run, the same on every backend.
+
+        Covers, for every account that ever held the security or the cash token (the
+        holder index, every participant's wallets, the custodians' vaults): balances, holds
+        and frozen amounts; every custody client's available and reserved positions; the
+        status of every DvP instruction; the total supply.
+        """
+        system = self.system
+        token, cash = system.token, system.cash
+        accounts = {a for a, _ in self.holder_index.holders()}
+        for p in [*self.investors.participants, self.investors.dealer]:
+            if p is not None:
+                accounts.update([p.wallet, *p.lost_wallets])
+        vaults = [c.vault for c in system.custodians.values() if c.vault is not None]
+        accounts.update(v.address for v in vaults)
+        accounts.update([system.issuer, system.cash_issuer])
+        state: dict[str, Any] = {
+            "supply": token.totalSupply(),
+            "cash_supply": cash.totalSupply(),
+            "accounts": {
+                a: [token.balanceOf(a), token.heldBalanceOf(a), token.frozenTokens(a),
+                    cash.balanceOf(a), cash.heldBalanceOf(a)]
+                for a in sorted(accounts)
+            },
+            "custody": {
+                v.address: {
+                    p.wallet: [*v.positionOf(token, p.wallet), *v.positionOf(cash, p.wallet)]
+                    for p in self.investors.participants if p.custody is not None and p.custody.vault is v
+                }
+                for v in vaults
+            },
+            "instructions": [system.dvp.instruction(i).status for i in range(1, system.dvp.instructionCount() + 1)],
+        }
+        return "sha256:" + hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()
+
     def _summary(self, status: str, reason: str | None, wall_seconds: float) -> dict[str, Any]:
         m = self.metrics
         metrics: dict[str, Any] = {}
+        digest = None
         try:
             metrics.update(self._state())
             metrics["beneficial_owners"] = self._owners()
+            digest = self.state_digest()
         except Exception:  # the chain may be what failed
             pass
         if hasattr(self, "clearing"):
@@ -334,6 +393,7 @@ class Simulation:
             "start": iso(self.start),
             "sim_days": round(self.env.now / DAY, 4),
             "events": self.recorder.seq,
+            "state_digest": digest,
             "wall_seconds": round(wall_seconds, 3),
             "versions": versions,
             "metrics": metrics,

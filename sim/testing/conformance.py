@@ -176,6 +176,13 @@ class BackendConformance:
         probe.setValue(1, TAG, sender=chain.deployer)
         assert probe.context()[0] == self.genesis + 1000
 
+    def test_transactions_at_one_instant_share_its_timestamp(self, chain, probe) -> None:
+        chain.warp(self.genesis + 700)
+        first = probe.setValue(1, TAG, sender=chain.deployer)
+        second = probe.setValue(2, TAG, sender=chain.accounts[1])
+        assert first.timestamp == second.timestamp == self.genesis + 700
+        assert probe.context()[0] == self.genesis + 700
+
     def test_transactions_at_one_instant_share_block_and_timestamp(self, chain, probe) -> None:
         self._require(chain, "same_block_transactions")
         chain.warp(self.genesis + 500)
