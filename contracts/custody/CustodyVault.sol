@@ -44,10 +44,15 @@ contract CustodyVault is AccessControl {
         uint256 reserved;
     }
 
+    /// @dev A client's side of an open DvP instruction, with the instruction's terms (the
+    /// settlement contract deletes a closed instruction's record); deleted once booked.
     struct Allocation {
         address client;
         bool sale;
-        bool booked;
+        address securityToken;
+        address cashToken;
+        uint256 quantity;
+        uint256 amount;
     }
 
     error VaultNotClient(address client);
@@ -169,33 +174,35 @@ contract CustodyVault is AccessControl {
             _checkEligible(ins.securityToken, client);
             _reserve(ins.cashToken, client, ins.amount);
         }
-        _allocations[dvp][id] = Allocation(client, sale, false);
+        _allocations[dvp][id] = Allocation(client, sale, ins.securityToken, ins.cashToken, ins.quantity, ins.amount);
         emit Reserved(dvp, id, client, sale, sale ? ins.quantity : ins.amount);
         IDvPSettlement(dvp).affirm(id, sale);
     }
 
-    /// @notice Book a final instruction into the client's ledger.
+    /// @notice Book a final instruction into the client's ledger; the allocation is then
+    /// deleted (booking it again is refused as `VaultNoAllocation`).
     function book(address dvp, uint256 id) external onlyRole(OPERATOR_ROLE) {
-        Allocation storage allocation = _allocations[dvp][id];
-        if (allocation.client == address(0) || allocation.booked) revert VaultNoAllocation(dvp, id);
-        IDvPSettlement.Instruction memory ins = IDvPSettlement(dvp).instruction(id);
+        Allocation memory allocation = _allocations[dvp][id];
+        if (allocation.client == address(0)) revert VaultNoAllocation(dvp, id);
+        IDvPSettlement.Status status = IDvPSettlement(dvp).statusOf(id);
         address client = allocation.client;
-        (address given, uint256 givenAmount) =
-            allocation.sale ? (ins.securityToken, ins.quantity) : (ins.cashToken, ins.amount);
+        (address given, uint256 givenAmount) = allocation.sale
+            ? (allocation.securityToken, allocation.quantity)
+            : (allocation.cashToken, allocation.amount);
         Position storage reserved = _positions[given][client];
-        if (ins.status == IDvPSettlement.Status.Settled) {
+        if (status == IDvPSettlement.Status.Settled) {
             reserved.reserved -= givenAmount;
             ledgerTotal[given] -= givenAmount;
-            if (allocation.sale) _credit(ins.cashToken, client, ins.amount);
-            else _creditUnchecked(ins.securityToken, client, ins.quantity);
-        } else if (ins.status == IDvPSettlement.Status.Cancelled || ins.status == IDvPSettlement.Status.BoughtIn) {
+            if (allocation.sale) _credit(allocation.cashToken, client, allocation.amount);
+            else _creditUnchecked(allocation.securityToken, client, allocation.quantity);
+        } else if (status == IDvPSettlement.Status.Cancelled || status == IDvPSettlement.Status.BoughtIn) {
             reserved.reserved -= givenAmount;
             reserved.available += givenAmount;
         } else {
-            revert VaultNotFinal(dvp, id, ins.status);
+            revert VaultNotFinal(dvp, id, status);
         }
-        allocation.booked = true;
-        emit Booked(dvp, id, client, ins.status);
+        delete _allocations[dvp][id];
+        emit Booked(dvp, id, client, status);
     }
 
     // -------------------------------------------------------------------- views

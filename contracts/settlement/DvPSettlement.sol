@@ -79,6 +79,10 @@ contract DvPSettlement is IDvPSettlement, AccessControl {
     uint256 public failPenaltyPpm;
     uint256 public instructionCount;
     mapping(uint256 id => Instruction) private _instructions;
+    /// @dev The statuses of closed instructions, 4 bits each, 64 to a slot: a closed
+    /// instruction's record is deleted (its trade stays in the `Instructed` and `Settled`
+    /// events), so the contract's storage follows the open instructions, not the history.
+    mapping(uint256 slot => uint256) private _closedStatuses;
     mapping(address party => mapping(address cashToken => uint256)) public penaltiesOwed;
     mapping(address party => mapping(address cashToken => uint256)) public penaltiesDue;
     mapping(address party => mapping(address cashToken => uint256)) public buyInCostsOwed;
@@ -159,7 +163,7 @@ contract DvPSettlement is IDvPSettlement, AccessControl {
         if (netted && ids.length > 1) {
             try this.executeNet(ids) returns (uint256 transfers) {
                 for (uint256 i = 0; i < ids.length; ++i) {
-                    _instructions[ids[i]].status = Status.Settled;
+                    _close(ids[i], Status.Settled);
                     emit Settled(ids[i], true);
                 }
                 emit BatchSettled(ids.length, 0, transfers, true);
@@ -198,7 +202,7 @@ contract DvPSettlement is IDvPSettlement, AccessControl {
     function cancel(uint256 id) external onlyRole(CLEARING_ROLE) {
         Instruction storage ins = _pending(id);
         _releaseLegs(id, ins);
-        ins.status = Status.Cancelled;
+        _close(id, Status.Cancelled);
         emit Cancelled(id);
     }
 
@@ -208,10 +212,10 @@ contract DvPSettlement is IDvPSettlement, AccessControl {
         Instruction storage ins = _pending(id);
         if (ins.sellerAffirmed || ins.failDays == 0) revert DvPBuyInNotAllowed(id, ins.sellerAffirmed, ins.failDays);
         _releaseLegs(id, ins);
-        ins.status = Status.BoughtIn;
         uint256 cost = replacementAmount > ins.amount ? replacementAmount - ins.amount : 0;
         buyInCostsOwed[ins.seller][ins.cashToken] += cost;
         emit BoughtIn(id, ins.seller, ins.buyer, replacementAmount, cost);
+        _close(id, Status.BoughtIn);
     }
 
     function setFailPenaltyPpm(uint256 ppm) external onlyRole(DEFAULT_ADMIN_ROLE) {
@@ -220,8 +224,17 @@ contract DvPSettlement is IDvPSettlement, AccessControl {
 
     // -------------------------------------------------------------------- views
 
-    function instruction(uint256 id) external view returns (Instruction memory) {
-        return _instructions[id];
+    /// @notice An open instruction's record; of a closed one (settled, cancelled, bought
+    /// in) only the status is kept, the other fields read zero.
+    function instruction(uint256 id) external view returns (Instruction memory ins) {
+        ins = _instructions[id];
+        if (ins.status == Status.None) ins.status = _closedStatus(id);
+    }
+
+    /// @notice The status of an instruction, open or closed (`None` if there is none).
+    function statusOf(uint256 id) external view returns (Status) {
+        Status status = _instructions[id].status;
+        return status == Status.None ? _closedStatus(id) : status;
     }
 
     /// @notice The id of the hold an instruction places on a leg.
@@ -320,7 +333,7 @@ contract DvPSettlement is IDvPSettlement, AccessControl {
 
     function _settleGross(uint256 id) private returns (bool) {
         try this.executeLegs(id) {
-            _instructions[id].status = Status.Settled;
+            _close(id, Status.Settled);
             emit Settled(id, false);
             return true;
         } catch (bytes memory reason) {
@@ -342,8 +355,21 @@ contract DvPSettlement is IDvPSettlement, AccessControl {
 
     function _pending(uint256 id) private view returns (Instruction storage ins) {
         ins = _instructions[id];
-        if (ins.status == Status.None) revert DvPUnknownInstruction(id);
-        if (ins.status != Status.Pending) revert DvPNotPending(id, ins.status);
+        if (ins.status == Status.None) {
+            Status closed = _closedStatus(id);
+            if (closed == Status.None) revert DvPUnknownInstruction(id);
+            revert DvPNotPending(id, closed);
+        }
+    }
+
+    /// @dev Delete a finished instruction's record and keep its final status.
+    function _close(uint256 id, Status status) private {
+        delete _instructions[id];
+        _closedStatuses[id >> 6] |= uint256(status) << ((id & 63) << 2);
+    }
+
+    function _closedStatus(uint256 id) private view returns (Status) {
+        return Status((_closedStatuses[id >> 6] >> ((id & 63) << 2)) & 0xf);
     }
 
     function _setFailPenalty(uint256 ppm) private {

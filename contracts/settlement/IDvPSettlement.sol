@@ -29,5 +29,7 @@ interface IDvPSettlement {
     }
 
     function instruction(uint256 id) external view returns (Instruction memory);
+
+    function statusOf(uint256 id) external view returns (Status);
     function affirm(uint256 id, bool asSeller) external;
 }

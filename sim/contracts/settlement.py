@@ -41,7 +41,7 @@ class DvPSettlement(Contract):
     """Handle on a ``DvPSettlement``."""
 
     def status(self, instruction_id: int) -> Status:
-        return Status(self.instruction(instruction_id).status)
+        return Status(self.statusOf(instruction_id))
 
 
 HANDLES["DvPSettlement"] = DvPSettlement

@@ -347,7 +347,7 @@ class Simulation:
                 }
                 for v in vaults
             },
-            "instructions": [system.dvp.instruction(i).status for i in range(1, system.dvp.instructionCount() + 1)],
+            "instructions": [system.dvp.statusOf(i) for i in range(1, system.dvp.instructionCount() + 1)],
         }
         return "sha256:" + hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()
 

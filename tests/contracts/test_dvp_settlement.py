@@ -245,3 +245,40 @@ def test_gross_batch_settles_each_instruction(chain, market):
 def test_penalty_rate_bounds(chain, deployer, reverts):
     with reverts(solidity.DvPInvalidPenaltyRate, ppm=1_000_001):
         chain.deploy("DvPSettlement", deployer, 1_000_001, sender=deployer)
+
+
+def test_a_closed_instruction_keeps_only_its_status(chain, market):
+    """Settled, cancelled and bought-in records are deleted: storage follows open trades."""
+    dvp, token, cash, clearing, seller, buyer, _ = market
+    instruction_id, _ = instruct(market, seller, buyer)
+    dvp.affirm(instruction_id, True, sender=seller)
+    dvp.affirm(instruction_id, False, sender=buyer)
+    dvp.settle(instruction_id, sender=clearing)
+    ins = dvp.instruction(instruction_id)
+    assert Status(ins.status) == Status.SETTLED
+    assert (ins.seller, ins.quantity, ins.amount, ins.settleBy) == ("0x" + "00" * 20, 0, 0, 0)
+
+
+def test_closed_statuses_of_neighbouring_instructions_stay_apart(chain, market):
+    """Statuses are packed 64 to a slot; closing one leaves its neighbours' as they were."""
+    dvp, token, cash, clearing, seller, buyer, _ = market
+    ids = [instruct(market, seller, buyer, quantity=1, ref=bytes([i]).ljust(32, b"\x00"))[0] for i in range(66)]
+    for instruction_id in ids[::2]:
+        dvp.cancel(instruction_id, sender=clearing)
+    for instruction_id in ids[1::4]:
+        dvp.affirm(instruction_id, True, sender=seller)
+        dvp.affirm(instruction_id, False, sender=buyer)
+        dvp.settle(instruction_id, sender=clearing)
+    expected = {i: Status.CANCELLED for i in ids[::2]} | {i: Status.SETTLED for i in ids[1::4]}
+    assert [dvp.status(i) for i in ids] == [expected.get(i, Status.PENDING) for i in ids]
+    assert dvp.status(ids[-1] + 1) == Status.NONE
+
+
+def test_acting_on_a_closed_instruction_is_refused_with_its_status(chain, market, reverts):
+    dvp, token, cash, clearing, seller, buyer, _ = market
+    instruction_id, _ = instruct(market, seller, buyer)
+    dvp.cancel(instruction_id, sender=clearing)
+    with reverts(solidity.DvPNotPending, id=instruction_id, status=int(Status.CANCELLED)):
+        dvp.affirm(instruction_id, True, sender=seller)
+    with reverts(solidity.DvPUnknownInstruction, id=instruction_id + 1):
+        dvp.cancel(instruction_id + 1, sender=clearing)
