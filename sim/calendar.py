@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar as _calendar
 from datetime import UTC, datetime
+from functools import lru_cache
 
 DAY = 86_400
 """Seconds in a day."""
@@ -44,6 +45,7 @@ def timestamp(iso: str) -> int:
     return int(moment.timestamp())
 
 
+@lru_cache(maxsize=4096)
 def iso(timestamp: int) -> str:
     """ISO-8601 UTC text of a Unix timestamp, e.g. ``2026-07-01T00:00:00Z``."""
     return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

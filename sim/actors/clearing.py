@@ -6,8 +6,9 @@ hold). Then:
 
 - T+0 (``settlement_days: 0``): the instruction settles immediately, atomically; if a
   party could not affirm or a token refuses, it is cancelled: no trade settles one leg.
-- T+n: on each settlement date's cut-off the cycle's affirmed instructions settle in one
-  batch, gross or multilaterally netted. One second after the cut-off, every instruction
+- T+n: on each settlement date's cut-off the cycle's affirmed instructions settle in
+  batches, gross or multilaterally netted, of at most ``max_batch_instructions`` each (a
+  transaction must fit a block's gas). One second after the cut-off, every instruction
   still pending past its settle-by time is marked failed on chain and rolled to the next
   cycle; the party that did not affirm accrues the daily penalty. An hour before each
   cut-off the agent chases parties that have not affirmed. After ``buy_in_after_days``
@@ -164,19 +165,23 @@ class ClearingAgent(Actor):
             ins.id for ins in self.pending.values()
             if ins.settle_by == cycle and ins.seller_affirmed and ins.buyer_affirmed
         ]
-        if not due:
-            return
-        receipt, refused = self.quietly(lambda: system.dvp.settleBatch(due, self.config.netting, sender=system.clearing))
-        if refused is not None:
-            self.record("settle_batch", "refused", **describe(refused), instructions=len(due))
-            return
-        (batch,) = receipt.events_named("BatchSettled")
-        failed_netting = receipt.events_named("NettingFailed")
-        fields = {"instructions": len(due), "settled": batch.settled, "transfers": batch.transfers, "netted": batch.netted}
-        if failed_netting:
-            fields.update({"netting_failed": describe(decode_revert(failed_netting[0].reason))["reason"]})
-        self.record("settle_batch", **fields)
-        self._outcomes(receipt, due)
+        size = self.config.max_batch_instructions
+        for start in range(0, len(due), size):
+            chunk = due[start : start + size]
+            receipt, refused = self.quietly(
+                lambda chunk=chunk: system.dvp.settleBatch(chunk, self.config.netting, sender=system.clearing)
+            )
+            if refused is not None:
+                self.record("settle_batch", "refused", **describe(refused), instructions=len(chunk))
+                continue
+            (batch,) = receipt.events_named("BatchSettled")
+            failed_netting = receipt.events_named("NettingFailed")
+            fields = {"instructions": len(chunk), "settled": batch.settled, "transfers": batch.transfers,
+                      "netted": batch.netted}
+            if failed_netting:
+                fields.update({"netting_failed": describe(decode_revert(failed_netting[0].reason))["reason"]})
+            self.record("settle_batch", **fields)
+            self._outcomes(receipt, chunk)
 
     def _outcomes(self, receipt, ids: list[int]) -> None:
         for event in receipt.events_named("SettlementRefused"):

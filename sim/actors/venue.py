@@ -52,6 +52,9 @@ class Venue(Actor):
         self._next_id = 0
         self._owner: dict[int, Participant] = {}
         self._verdicts: dict[tuple[int, int], dict] = {}
+        self._open: dict[int, Order] = {}  # resting orders by id
+        self._open_shares: dict[tuple[str, str], int] = {}  # (trader, side) -> shares resting
+        self._open_cash: dict[str, int] = {}  # trader -> cents committed by resting buys
 
     # ------------------------------------------------------------------- prices
 
@@ -72,10 +75,27 @@ class Venue(Actor):
     # ---------------------------------------------------------------- commitments
 
     def open_shares(self, p: Participant, side: str) -> int:
-        return sum(o.remaining for o in self.book.orders() if o.trader == p.label and o.side == side)
+        """Shares of ``p``'s resting orders on ``side``."""
+        return self._open_shares.get((p.label, side), 0)
 
     def open_cash(self, p: Participant) -> int:
-        return sum(o.remaining * o.limit_cents for o in self.book.orders() if o.trader == p.label and o.side == "buy")
+        """Cents ``p``'s resting buy orders commit."""
+        return self._open_cash.get(p.label, 0)
+
+    def _commit(self, order: Order, sign: int) -> None:
+        """Add (sign 1) or take away (-1) what a resting order commits of its trader."""
+        key = (order.trader, order.side)
+        self._open_shares[key] = self._open_shares.get(key, 0) + sign * order.remaining
+        if order.side == "buy":
+            self._open_cash[order.trader] = self._open_cash.get(order.trader, 0) + sign * order.remaining * order.limit_cents
+
+    def _retire(self, orders) -> None:
+        """Resting orders that left the book (filled, rejected, expired) commit nothing more."""
+        for order in orders:
+            if order.id in self._open and (not order.live or order.remaining == 0):
+                self._commit(order, -1)
+                del self._open[order.id]
+                del self._owner[order.id]
 
     # ------------------------------------------------------------------- orders
 
@@ -102,6 +122,11 @@ class Venue(Actor):
             self._after_matching(fills, rejections)
         else:
             self.book.add(order)
+        if order.live and order.remaining > 0:
+            self._open[order.id] = order
+            self._commit(order, 1)
+        else:
+            del self._owner[order.id]
 
     def _check(self, buy: Order, sell: Order, shares: int) -> str | None:
         """Pre-trade check of one potential trade; the side to reject, or None."""
@@ -138,13 +163,27 @@ class Venue(Actor):
                 side=order.side,
                 shares=order.remaining,
             )
-        for fill in fills:
-            buyer, seller = self._owner[fill.buy.id], self._owner[fill.sell.id]
-            self.sim.clearing.on_trade(buyer, seller, fill.shares, fill.price_cents)
+        trades = [(self._owner[f.buy.id], self._owner[f.sell.id], f.shares, f.price_cents) for f in fills]
+        for fill in fills:  # resting orders filled: their commitments shrink
+            for order in (fill.buy, fill.sell):
+                if order.id in self._open:
+                    self._adjust(order, fill.shares)
+        self._retire([o for f in fills for o in (f.buy, f.sell)] + [r.order for r in rejections])
+        for buyer, seller, shares, price in trades:
+            self.sim.clearing.on_trade(buyer, seller, shares, price)
+
+    def _adjust(self, order: Order, filled: int) -> None:
+        """A resting order traded ``filled`` shares: release what they had committed."""
+        key = (order.trader, order.side)
+        self._open_shares[key] -= filled
+        if order.side == "buy":
+            self._open_cash[order.trader] -= filled * order.limit_cents
 
     def _expire(self) -> None:
-        for order in self.book.expire(self.env.now):
+        expired = self.book.expire(self.env.now)
+        for order in expired:
             self.record("order_expired", order=order.id, investor=order.trader, shares=order.remaining)
+        self._retire(expired)
 
     # ------------------------------------------------------------------ auctions
 

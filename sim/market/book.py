@@ -61,11 +61,12 @@ class Rejection:
 
 
 class OrderBook:
-    """Bids and asks in price-time priority."""
+    """Bids and asks in price-time priority, and their expiry times."""
 
     def __init__(self) -> None:
         self._bids: list[tuple[int, int, Order]] = []
         self._asks: list[tuple[int, int, Order]] = []
+        self._expiries: list[tuple[float, int, Order]] = []
         self._seq = 0
 
     def add(self, order: Order) -> None:
@@ -74,16 +75,20 @@ class OrderBook:
             heapq.heappush(self._bids, (-order.limit_cents, self._seq, order))
         else:
             heapq.heappush(self._asks, (order.limit_cents, self._seq, order))
+        heapq.heappush(self._expiries, (order.expires, self._seq, order))
 
     def orders(self) -> list[Order]:
         """Live orders, bids first, each side in priority order."""
         return [o for _, _, o in sorted(self._bids) if o.live] + [o for _, _, o in sorted(self._asks) if o.live]
 
     def expire(self, now: float) -> list[Order]:
-        """Remove orders past their expiry; return them."""
-        expired = [o for o in self.orders() if o.expires <= now]
-        for order in expired:
-            order.live = False
+        """Remove the orders whose expiry has come, in expiry order; return them."""
+        expired = []
+        while self._expiries and self._expiries[0][0] <= now:
+            order = heapq.heappop(self._expiries)[2]
+            if order.live and order.remaining > 0:
+                order.live = False
+                expired.append(order)
         return expired
 
     def remove(self, order: Order) -> None:

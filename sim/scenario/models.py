@@ -274,6 +274,8 @@ class Clearing(Model):
             buy-in. Default 3: Reg SHO Rule 204, close-out by the third settlement day
             after the settlement date (T+4 under T+1).
         business_days_only: settlement dates skip Saturdays and Sundays.
+        max_batch_instructions: instructions per settlement transaction; a cycle with more
+            is split (each transaction must fit a block's gas, 30 million on mainnet).
     """
 
     settlement_days: int = Field(default=rules.SETTLEMENT_CYCLE_DAYS, ge=0, le=10)
@@ -282,6 +284,7 @@ class Clearing(Model):
     fail_penalty_bp: float = Field(default=rules.CSDR_FAIL_PENALTY_BP_LIQUID_SHARES, ge=0, le=10_000)
     buy_in_after_days: int = Field(default=rules.REG_SHO_CLOSE_OUT_DAYS, ge=1, le=60)
     business_days_only: bool = True
+    max_batch_instructions: int = Field(default=40, gt=0, le=200)
 
 
 class Custodian(Model):
