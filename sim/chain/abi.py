@@ -15,14 +15,159 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-import eth_abi
-from eth_abi.exceptions import DecodingError, EncodingError
+from eth_abi.codec import ABICodec
+from eth_abi.exceptions import DecodingError, EncodingError, InsufficientDataBytes
+from eth_abi.registry import registry as _abi_registry
 from eth_hash.auto import keccak
 from eth_utils import to_checksum_address
 
 from sim.errors import ConfigError
 
 Converter = Callable[[Any], Any] | None
+
+_STREAM = ABICodec(_abi_registry).stream_class
+
+
+_STATIC_WORD = re.compile(r"^(address|bool|(u?)int(\d*)|bytes(\d+))$")
+
+
+def _word_codec(kind: str) -> tuple[Callable[[Any], bytes], Callable[[bytes], Any]] | None:
+    """Encoder and decoder of one 32-byte word of a static elementary type, or None.
+
+    The fast path for the types almost every call uses: the same bytes as eth-abi and the
+    same values as its strict decoder, refusing what it refuses (``tests/chain/test_abi_words.py``
+    holds them equal), without eth-abi's per-value dispatch (its cost dominated the
+    framework's time on the revm backend; docs/performance.md).
+    """
+    m = _STATIC_WORD.match(kind)
+    if m is None:
+        return None
+    if kind == "address":
+        return _encode_address, _decode_address
+    if kind == "bool":
+        return _encode_bool, _decode_bool
+    if m.group(4) is not None:
+        size = int(m.group(4))
+        if not 1 <= size <= 32:
+            return None
+        return _bytes_codec(size)
+    bits = int(m.group(3) or 256)
+    if bits % 8 or not 8 <= bits <= 256:
+        return None
+    return _int_codec(bits, signed=m.group(2) != "u")
+
+
+_PAD12 = bytes(12)
+_FALSE = bytes(32)
+_TRUE = bytes(31) + b"\x01"
+
+
+def _encode_address(value: Any) -> bytes:
+    if type(value) is bytes and len(value) == 20:
+        return _PAD12 + value
+    if isinstance(value, str) and len(value) == 42 and value[:2] in ("0x", "0X"):
+        try:
+            return _PAD12 + bytes.fromhex(value[2:])
+        except ValueError:
+            pass
+    raise EncodingError(f"value {value!r} is not an address")
+
+
+def _decode_address(word: bytes) -> str:
+    if word[:12] != _PAD12:
+        raise DecodingError(f"padding bytes of an address are not empty: 0x{word.hex()}")
+    return "0x" + word[12:].hex()
+
+
+def _encode_bool(value: Any) -> bytes:
+    if value is True:
+        return _TRUE
+    if value is False:
+        return _FALSE
+    raise EncodingError(f"value {value!r} is not a bool")
+
+
+def _decode_bool(word: bytes) -> bool:
+    if word == _FALSE:
+        return False
+    if word == _TRUE:
+        return True
+    raise DecodingError(f"not a bool: 0x{word.hex()}")
+
+
+def _bytes_codec(size: int) -> tuple[Callable[[Any], bytes], Callable[[bytes], Any]]:
+    zeros = bytes(32 - size)
+
+    def encode(value: Any) -> bytes:
+        if not isinstance(value, bytes | bytearray) or len(value) > size:
+            raise EncodingError(f"value {value!r} is not bytes of at most {size} bytes")
+        return bytes(value).ljust(32, b"\x00")
+
+    def decode(word: bytes) -> bytes:
+        if word[size:] != zeros:
+            raise DecodingError(f"padding bytes of a bytes{size} are not empty: 0x{word.hex()}")
+        return word[:size]
+
+    return encode, decode
+
+
+def _int_codec(bits: int, signed: bool) -> tuple[Callable[[Any], bytes], Callable[[bytes], Any]]:
+    low, high = (-(1 << (bits - 1)), 1 << (bits - 1)) if signed else (0, 1 << bits)
+
+    def encode(value: Any) -> bytes:
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value < high:
+            raise EncodingError(f"value {value!r} is not an {'int' if signed else 'uint'}{bits}")
+        return value.to_bytes(32, "big", signed=signed)
+
+    def decode(word: bytes) -> int:
+        value = int.from_bytes(word, "big", signed=signed)
+        if not low <= value < high:
+            raise DecodingError(f"value 0x{word.hex()} does not fit an {'int' if signed else 'uint'}{bits}")
+        return value
+
+    return encode, decode
+
+
+@lru_cache(maxsize=None)
+def tuple_encoder(types: tuple[str, ...]) -> Callable[[Any], bytes]:
+    """Encoder of a tuple of ``types``, built once per signature: eth-abi's, or the word
+    fast path when every type is a static elementary one."""
+    codecs = [_word_codec(t) for t in types]
+    if any(c is None for c in codecs):
+        return _abi_registry.get_tuple_encoder(*types)
+    encoders = [c[0] for c in codecs]  # type: ignore[index]
+    count = len(encoders)
+
+    def encode(values: Sequence[Any]) -> bytes:
+        if len(values) != count:
+            raise EncodingError(f"expected {count} values, got {len(values)}")
+        return b"".join([e(v) for e, v in zip(encoders, values)])
+
+    return encode
+
+
+@lru_cache(maxsize=None)
+def _tuple_decoder(types: tuple[str, ...]) -> Callable[[bytes], tuple]:
+    codecs = [_word_codec(t) for t in types]
+    if any(c is None for c in codecs):
+        decoder = _abi_registry.get_tuple_decoder(*types, strict=True)
+        return lambda data: decoder(_STREAM(data))
+    decoders = [c[1] for c in codecs]  # type: ignore[index]
+    size = 32 * len(decoders)
+
+    def decode_words(data: bytes) -> tuple:
+        if len(data) < size:
+            raise InsufficientDataBytes(f"tried to read {size} bytes, only got {len(data)}")
+        return tuple([d(data[i : i + 32]) for i, d in zip(range(0, size, 32), decoders)])
+
+    return decode_words
+
+
+def decode(types: tuple[str, ...], data: bytes) -> tuple:
+    """Decode ``data`` as a tuple of ``types`` (strictly: what eth-abi's strict decoder refuses
+    is refused), with the decoder built once per signature."""
+    return _tuple_decoder(types)(data)
+
 
 _ARRAY_SUFFIX = re.compile(r"(\[\d*\])$")
 _DYNAMIC_INDEXED = re.compile(r"^(string|bytes|\(.*\).*|.*\[\d*\])$")
@@ -94,9 +239,13 @@ def _input_converter(param: Mapping[str, Any]) -> Converter:
     return None
 
 
-def _to_address_input(value: Any) -> Any:
-    if isinstance(value, str):
-        return value
+def _to_address_input(value: Any) -> bytes:
+    """20 bytes: eth-abi then skips checksum validation (a keccak) of every address string."""
+    if isinstance(value, str) and len(value) == 42 and value[:2] in ("0x", "0X"):
+        try:
+            return bytes.fromhex(value[2:])
+        except ValueError:
+            pass
     return address_bytes(value)
 
 
@@ -192,7 +341,7 @@ class AbiFunction:
         self._in = converters if any(converters) else None
         outs = [_output_converter(p) for p in outputs]
         self._out = outs if any(outs) else None
-        self._encode = eth_abi.encode
+        self._encode = tuple_encoder(self.input_types)
 
     def encode(self, args: Sequence[Any], kwargs: Mapping[str, Any] | None = None) -> bytes:
         """Calldata: selector and arguments (positional, or by parameter name)."""
@@ -206,7 +355,7 @@ class AbiFunction:
         if self._in is not None:
             args = [c(a) if c else a for c, a in zip(self._in, args)]
         try:
-            return self.selector + self._encode(self.input_types, args)
+            return self.selector + self._encode(args)
         except (EncodingError, TypeError, ValueError, OverflowError) as exc:
             raise ConfigError(f"{self.signature}: cannot encode arguments {list(args)!r}: {exc}") from exc
 
@@ -226,7 +375,7 @@ class AbiFunction:
         if not self.output_types:
             return None
         try:
-            values = eth_abi.decode(self.output_types, data)
+            values = decode(self.output_types, data)
         except DecodingError as exc:
             raise ConfigError(f"{self.signature}: cannot decode return data 0x{data.hex()}: {exc}") from exc
         if self._out is not None:
@@ -255,6 +404,7 @@ class AbiEvent:
         self._data_names = [n for n, _, _ in data]
         self._data_types = [t for _, t, _ in data]
         self._data_out = [_output_converter(p) for _, _, p in data]
+        self._data_types = tuple(self._data_types)
 
     def decode(self, topics: Sequence[bytes], data: bytes) -> dict[str, Any]:
         args: dict[str, Any] = {}
@@ -262,9 +412,9 @@ class AbiEvent:
             if _DYNAMIC_INDEXED.match(kind):
                 args[name] = topic  # indexed dynamic values are stored as their hash
             else:
-                value = eth_abi.decode([kind], topic)[0]
+                value = decode((kind,), topic)[0]
                 args[name] = convert(value) if convert else value
-        values = eth_abi.decode(self._data_types, data) if self._data_types else ()
+        values = decode(self._data_types, data) if self._data_types else ()
         for name, value, convert in zip(self._data_names, values, self._data_out):
             args[name] = convert(value) if convert else value
         return {name: args[name] for name in self._order}
@@ -286,5 +436,5 @@ class AbiError:
 
     def decode(self, data: bytes) -> list[Any]:
         """Field values from revert data (selector included)."""
-        values = eth_abi.decode(self.types, data[4:]) if self.types else ()
+        values = decode(self.types, data[4:]) if self.types else ()
         return _apply(self._out, values)

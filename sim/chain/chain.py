@@ -122,6 +122,10 @@ class Chain:
         self.backend = make_backend(backend, **options) if isinstance(backend, str) else backend
         self._accounts = [checksum("0x" + a.hex()) for a in self.backend.accounts]
         self._receipt_listeners: list[Any] = []
+        self.transactions = 0
+        """Transactions and deployments sent through this chain, whatever their outcome."""
+        self.calls = 0
+        """Read-only calls made through this chain."""
 
     def on_receipt(self, listener: Any) -> None:
         """Call ``listener(raw_receipt)`` after every successful transaction (indexers)."""
@@ -170,10 +174,9 @@ class Chain:
             raise ConfigError(f"{artifact.name} has no constructor arguments, got {len(args)}")
         else:
             encoded_args = b""
-        raw = self.backend.deploy(
-            address_bytes(sender), artifact.bytecode + encoded_args, value=value,
-            gas=gas or DEFAULT_GAS_LIMIT,
-        )
+        initcode = artifact.bytecode + encoded_args
+        self.transactions += 1
+        raw = self.backend.deploy(address_bytes(sender), initcode, value=value, gas=gas or DEFAULT_GAS_LIMIT)
         self._raise_if_failed(raw, f"{artifact.name}.constructor")
         for listener in self._receipt_listeners:
             listener(raw)
@@ -200,9 +203,9 @@ class Chain:
         function: AbiFunction | None = None,
     ) -> Receipt:
         """Send a transaction; raise the typed exception if it reverted."""
-        raw = self.backend.transact(
-            address_bytes(sender), address_bytes(to), data, value=value, gas=gas or DEFAULT_GAS_LIMIT
-        )
+        sender_bytes, to_bytes = address_bytes(sender), address_bytes(to)
+        self.transactions += 1
+        raw = self.backend.transact(sender_bytes, to_bytes, data, value=value, gas=gas or DEFAULT_GAS_LIMIT)
         self._raise_if_failed(raw, context)
         for listener in self._receipt_listeners:
             listener(raw)
@@ -221,6 +224,7 @@ class Chain:
         context: str | None = None,
     ) -> bytes:
         """Execute read-only against the pending state; return the raw output."""
+        self.calls += 1
         result = self.backend.call(
             address_bytes(to), data, sender=address_bytes(sender) if sender is not None else None,
             value=value,

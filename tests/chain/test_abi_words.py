@@ -1,0 +1,83 @@
+"""The word fast path encodes and decodes exactly as eth-abi (strict) does."""
+
+from __future__ import annotations
+
+import eth_abi
+import pytest
+from eth_abi.exceptions import DecodingError, EncodingError
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sim.chain.abi import decode, tuple_encoder
+
+UINT_BITS = [8, 16, 32, 64, 128, 256]
+
+
+def _value(kind: str) -> st.SearchStrategy:
+    if kind == "address":
+        return st.binary(min_size=20, max_size=20)
+    if kind == "bool":
+        return st.booleans()
+    if kind.startswith("bytes"):
+        return st.binary(min_size=0, max_size=int(kind[5:]))
+    bits = int(kind.lstrip("uint") or 256)
+    if kind.startswith("u"):
+        return st.integers(min_value=0, max_value=(1 << bits) - 1)
+    return st.integers(min_value=-(1 << (bits - 1)), max_value=(1 << (bits - 1)) - 1)
+
+
+KINDS = ["address", "bool", "bytes1", "bytes4", "bytes32"] + [f"uint{b}" for b in UINT_BITS] + [f"int{b}" for b in UINT_BITS]
+
+
+@st.composite
+def typed_tuples(draw):
+    kinds = draw(st.lists(st.sampled_from(KINDS), min_size=1, max_size=6))
+    return tuple(kinds), [draw(_value(k)) for k in kinds]
+
+
+@given(typed_tuples())
+def test_encoding_is_byte_for_byte_eth_abi(case):
+    kinds, values = case
+    assert tuple_encoder(kinds)(values) == eth_abi.encode(list(kinds), values)
+
+
+@given(typed_tuples())
+def test_decoding_gives_eth_abis_values(case):
+    kinds, values = case
+    data = eth_abi.encode(list(kinds), values)
+    assert decode(kinds, data) == eth_abi.decode(list(kinds), data, strict=True)
+
+
+@given(st.sampled_from(KINDS), st.binary(min_size=32, max_size=32))
+def test_any_word_is_refused_or_accepted_as_eth_abi_does(kind, word):
+    try:
+        expected = eth_abi.decode([kind], word, strict=True)
+    except DecodingError:
+        with pytest.raises(DecodingError):
+            decode((kind,), word)
+    else:
+        assert decode((kind,), word) == expected
+
+
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [("uint8", 256), ("uint256", -1), ("int8", 128), ("int8", -129), ("uint256", True), ("uint256", "1"),
+     ("bool", 1), ("bytes4", b"12345"), ("bytes4", "ab"), ("address", b"\x00" * 19), ("address", 5)],
+)
+def test_out_of_range_or_mistyped_values_are_refused(kind, value):
+    with pytest.raises(EncodingError):
+        eth_abi.encode([kind], [value])
+    with pytest.raises(EncodingError):
+        tuple_encoder((kind,))([value])
+
+
+def test_short_data_is_refused():
+    with pytest.raises(DecodingError):
+        decode(("uint256", "address"), bytes(40))
+
+
+def test_dynamic_types_go_through_eth_abi():
+    kinds = ("string", "uint256[]", "bytes")
+    values = ["hello", [1, 2, 3], b"\x01\x02"]
+    assert tuple_encoder(kinds)(values) == eth_abi.encode(list(kinds), values)
+    assert decode(kinds, eth_abi.encode(list(kinds), values)) == ("hello", (1, 2, 3), b"\x01\x02")
