@@ -107,3 +107,21 @@ def test_auction_with_no_cross_trades_nothing():
     book.add(order(1, "buy", 10, 99))
     book.add(order(2, "sell", 10, 100))
     assert book.auction(allow, 0, reference_cents=100) == ([], [])
+
+
+def test_orders_expire_at_their_expiry_time_and_not_before():
+    book = OrderBook()
+    book.add(Order(1, "t1", "sell", 5, 100, 0, 10))
+    assert book.expire(9.999) == []
+    assert [o.id for o in book.expire(10)] == [1]
+    assert book.expire(11) == []  # reported once
+
+
+def test_an_order_an_auction_filled_in_full_is_not_reported_as_expired():
+    book = OrderBook()
+    book.add(Order(1, "t1", "buy", 5, 100, 0, 10))
+    book.add(Order(2, "t2", "sell", 5, 100, 0, 10))
+    book.add(Order(3, "t3", "sell", 5, 101, 0, 10))  # does not cross: stays, then expires
+    fills, _ = book.auction(allow, 0, reference_cents=100)
+    assert [(f.buy.id, f.sell.id, f.shares) for f in fills] == [(1, 2, 5)]
+    assert [(o.id, o.remaining) for o in book.expire(10)] == [(3, 5)]
