@@ -37,11 +37,24 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass, field
 
+from eth_hash.auto import keccak
+
 DEFAULT_GAS_LIMIT = 30_000_000
 """Gas limit of a transaction when the caller gives none (mainnet's block gas limit)."""
 
 DEFAULT_GENESIS_TIMESTAMP = 1_767_225_600
 """2026-01-01T00:00:00Z: genesis time when none is given (scenarios set their own start)."""
+
+BLOCK_GAS_LIMIT = 2**62
+"""Block gas limit: large enough that one simulated instant never fills a block."""
+
+GENESIS_BALANCE = 10**24
+"""Ether (wei) of each pre-funded account: one million ether."""
+
+
+def account_key(index: int, seed: bytes = b"tokensim") -> bytes:
+    """Private key of the ``index``-th deterministic account (same on every backend)."""
+    return keccak(seed + b":account:" + index.to_bytes(8, "big"))
 
 
 @dataclass(frozen=True, slots=True)

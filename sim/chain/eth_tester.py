@@ -28,6 +28,7 @@ from eth_utils import ValidationError as EVMValidationError
 from eth_keys import keys
 
 from sim.chain.backend import (
+    BLOCK_GAS_LIMIT,
     DEFAULT_GAS_LIMIT,
     DEFAULT_GENESIS_TIMESTAMP,
     Backend,
@@ -36,21 +37,12 @@ from sim.chain.backend import (
     Capabilities,
     Log,
     RawReceipt,
+    account_key,
 )
+from sim.chain.backend import GENESIS_BALANCE as GENESIS_BALANCE
 from sim.errors import BackendUnavailable, TimeTravelError, TransactionInvalid
 
-BLOCK_GAS_LIMIT = 2**62
-"""Block gas limit: large enough that one simulated instant never fills a block."""
-
-GENESIS_BALANCE = 10**24
-"""Ether (wei) of each pre-funded account: one million ether."""
-
 _ZERO_ADDRESS = b"\x00" * 20
-
-
-def account_key(index: int, seed: bytes = b"tokensim") -> bytes:
-    """Private key of the ``index``-th deterministic account (same on every backend)."""
-    return keccak(seed + b":account:" + index.to_bytes(8, "big"))
 
 
 class EthTesterBackend(Backend):

@@ -20,27 +20,36 @@ What revm does not do by itself, this backend does:
   reason are extracted here and decoded by ``sim.chain.reverts`` like any other.
 - Transient storage (EIP-1153) is cleared after every transaction.
 - Snapshots use revm's journal checkpoints plus the backend's own clock and nonces.
+- Memory: pyrevm (0.3.7) never finalizes revm's journal, so every state change and log
+  of every transaction stays in memory (about 0.7 KB a transaction). Every
+  ``compact_every`` transactions, when no snapshot is open, the backend compacts: it
+  reads the live state out of the journal (accounts with their storage slots; pyrevm
+  has no other way to list storage), starts a fresh EVM holding exactly that state and
+  drops the old one. Memory then follows the chain's state, not its history.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
 import re
+from hashlib import blake2b
 
 from eth_hash.auto import keccak
 from eth_keys import keys
 
 from sim.chain.backend import (
+    BLOCK_GAS_LIMIT,
     DEFAULT_GAS_LIMIT,
     DEFAULT_GENESIS_TIMESTAMP,
+    GENESIS_BALANCE,
     Backend,
     BackendInfo,
     CallResult,
     Capabilities,
     Log,
     RawReceipt,
+    account_key,
 )
-from sim.chain.eth_tester import BLOCK_GAS_LIMIT, GENESIS_BALANCE, account_key
 from sim.errors import BackendUnavailable, TimeTravelError, TransactionInvalid
 
 CHAIN_ID = 131277322940537
@@ -53,6 +62,25 @@ _REVERT = re.compile(r"^Revert \{ gas_used: (\d+), output: 0x([0-9a-fA-F]*) \}$"
 _HALT = re.compile(r"^Halt \{ reason: ([A-Za-z]+)")
 _ZERO = "0x" + "00" * 20
 _PADDING = 33
+_EMPTY_CODE_HASH = keccak(b"")
+_ACCOUNT = re.compile(r"(0x[0-9a-f]{40}): Account \{ info: ")
+_SLOT = re.compile(r"(\d+): StorageSlot \{ previous_or_original_value: \d+, present_value: (\d+) \}")
+
+COMPACT_EVERY = 10_000
+"""Transactions between two compactions. pyrevm never finalises its journal, so without
+compaction memory grows with every transaction. A compaction renders the journal to text
+(transiently ~33 KB a transaction on the benchmark scenario: ~330 MB at 10,000) and takes
+~0.3 s there, about 6% of the run time whatever the interval (the cost is linear in the
+journal); the interval only trades that transient peak against nothing else, and 10,000
+keeps it well inside a laptop's memory. docs/performance.md has the measurements."""
+
+
+def _deployed_code(info) -> bytes | None:
+    """An account's code as deployed: revm's analysed copy without its 33-byte padding."""
+    if info.code_hash == _EMPTY_CODE_HASH or not info.code:
+        return None
+    code = bytes(info.code)
+    return code[:-_PADDING] if code.endswith(b"\x00" * _PADDING) else code
 
 
 def _hex(address: bytes) -> str:
@@ -65,20 +93,31 @@ class RevmBackend(Backend):
     name = "revm"
     capabilities = Capabilities(signed_transactions=False)
 
-    def __init__(self, *, genesis_timestamp: int = DEFAULT_GENESIS_TIMESTAMP, accounts: int = 10) -> None:
+    def __init__(
+        self,
+        *,
+        genesis_timestamp: int = DEFAULT_GENESIS_TIMESTAMP,
+        accounts: int = 10,
+        compact_every: int | None = COMPACT_EVERY,
+    ) -> None:
         try:
             from pyrevm import EVM, BlockEnv, CfgEnv, Env
         except ImportError as exc:  # pragma: no cover - a dependency of the package
             raise BackendUnavailable(f"the revm backend needs pyrevm: {exc}") from exc
         self._block_env = BlockEnv
-        self._number = 1
-        self._timestamp = genesis_timestamp + 1
-        self._sealed_timestamp = genesis_timestamp
-        self._evm = EVM(
+        self._make_evm = lambda: EVM(
             env=Env(cfg=CfgEnv(chain_id=CHAIN_ID), block=self._block()),
             spec_id=SPEC,
             gas_limit=BLOCK_GAS_LIMIT,
         )
+        self._number = 1
+        self._timestamp = genesis_timestamp + 1
+        self._sealed_timestamp = genesis_timestamp
+        self._evm = self._make_evm()
+        self.compact_every = compact_every
+        self.compactions = 0
+        self._since_compaction = 0
+        self._storage: dict[str, dict[int, int]] = {}
         self._nonces: dict[bytes, int] = {}
         self._pending = 0
         self._log_count = 0
@@ -119,8 +158,7 @@ class RevmBackend(Backend):
     def code(self, address: bytes) -> bytes:
         # revm keeps analysed bytecode, padded with 33 zero bytes (a STOP and room for a
         # PUSH32 at the end); the deployed code is what precedes the padding.
-        code = self._evm.get_code(_hex(address)) or b""
-        return code[:-_PADDING] if code.endswith(b"\x00" * _PADDING) else code
+        return _deployed_code(self._evm.basic(_hex(address))) or b""
 
     # --------------------------------------------------------------- execution
 
@@ -153,7 +191,12 @@ class RevmBackend(Backend):
         self._nonces[sender] = nonce + 1
         self._pending += 1
         self._tx_count += 1
-        tx_hash = keccak(b"revm-tx" + sender + nonce.to_bytes(8, "big") + self._tx_count.to_bytes(8, "big"))
+        self._since_compaction += 1
+        if self.compact_every is not None and self._since_compaction > self.compact_every and not self._snapshots:
+            self.compact()
+        # No signed transaction exists: the hash is a synthetic id, unique within the chain.
+        tx_hash = blake2b(b"revm-tx" + sender + nonce.to_bytes(8, "big") + self._tx_count.to_bytes(8, "big"),
+                          digest_size=32).digest()
         try:
             output = run()
         except RuntimeError as exc:
@@ -167,9 +210,8 @@ class RevmBackend(Backend):
         result = self._evm.result
         logs = []
         for entry in result.logs:
-            topics, data = entry.data
-            logs.append(Log(bytes.fromhex(entry.address[2:]), tuple(bytes(t) for t in topics), bytes(data),
-                            self._log_count))
+            topics, data = entry.data  # bytes already
+            logs.append(Log(bytes.fromhex(entry.address[2:]), tuple(topics), data, self._log_count))
             self._log_count += 1
         return RawReceipt(
             tx_hash=tx_hash,
@@ -272,6 +314,42 @@ class RevmBackend(Backend):
         nonces, self._number, self._timestamp, self._sealed_timestamp, self._pending, self._log_count = state
         self._nonces = nonces
         self._evm.set_block_env(self._block())
+
+    # ---------------------------------------------------------------- compaction
+
+    def compact(self) -> None:
+        """Move the live state into a fresh EVM and drop the old one with its journal.
+
+        The accounts and their storage are read from pyrevm's debug rendering of the
+        journaled state (its only listing of storage slots); slots that are zero are
+        dropped. Refused while a snapshot is open (its checkpoint lives in the journal).
+        """
+        if self._snapshots:
+            raise RuntimeError("cannot compact the revm state while a snapshot is open")
+        text = self._evm.journal_str
+        end = text.find(", transient_storage: ")
+        if not text.startswith("JournaledState { state: {") or end < 0:  # pragma: no cover - pyrevm changed
+            raise BackendUnavailable("cannot read pyrevm's journaled state (unexpected pyrevm version)")
+        starts = [(m.end(), m.group(1)) for m in _ACCOUNT.finditer(text, 0, end)]
+        for i, (start, address) in enumerate(starts):
+            stop = starts[i + 1][0] if i + 1 < len(starts) else end
+            slots = self._storage.setdefault(address, {})
+            body = text.find("storage: {", start, stop)
+            for m in _SLOT.finditer(text, body, stop):
+                key, value = int(m.group(1)), int(m.group(2))
+                if value:
+                    slots[key] = value
+                else:
+                    slots.pop(key, None)
+        del text
+        accounts = {address: self._evm.basic(address) for address in self._storage}
+        self._evm = self._make_evm()
+        for address, info in accounts.items():
+            self._evm.insert_account_info(address, info)  # as is: the code stays analysed
+            for key, value in self._storage[address].items():
+                self._evm.insert_account_storage(address, key, value)
+        self._since_compaction = 0
+        self.compactions += 1
 
     # --------------------------------------------------------------------- misc
 

@@ -28,14 +28,15 @@ from eth_keys import keys
 from sim.chain.backend import (
     DEFAULT_GAS_LIMIT,
     DEFAULT_GENESIS_TIMESTAMP,
+    GENESIS_BALANCE,
     Backend,
     BackendInfo,
     CallResult,
     Capabilities,
     Log,
     RawReceipt,
+    account_key,
 )
-from sim.chain.eth_tester import GENESIS_BALANCE, account_key
 from sim.errors import BackendUnavailable, ChainError, TimeTravelError, TransactionInvalid
 
 _NOT_SUPPORTED = (-32601, -32004)

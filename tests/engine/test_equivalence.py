@@ -12,6 +12,7 @@ import pytest
 
 from sim.engine import Simulation
 from sim.scenario import load, shipped
+from small_scenarios import scenario
 
 @pytest.mark.parametrize("name", sorted(shipped()))
 def test_shipped_scenario_events_are_identical_on_eth_tester_and_revm(tmp_path, name):
@@ -23,3 +24,15 @@ def test_shipped_scenario_events_are_identical_on_eth_tester_and_revm(tmp_path, 
     strip = lambda summary: {k: v for k, v in summary.items() if k not in ("wall_seconds", "versions", "backend")}  # noqa: E731
     assert strip(reference.summary) == strip(fast.summary)
     assert reference.summary["state_digest"] == fast.summary["state_digest"] is not None
+
+
+def test_revm_compacted_every_10_transactions_gives_the_reference_events_and_state(tmp_path):
+    spec = scenario(duration_days=8)
+    plain = Simulation(spec, backend="eth-tester")
+    plain_result = plain.run(out_dir=tmp_path / "plain")
+    compacted = Simulation(spec, backend="revm", backend_options={"compact_every": 10})
+    compacted_result = compacted.run(out_dir=tmp_path / "compacted")
+    assert compacted.chain.backend.compactions > 10
+    assert plain_result.metrics["trades"] > 0
+    assert (tmp_path / "compacted" / "events.jsonl").read_bytes() == (tmp_path / "plain" / "events.jsonl").read_bytes()
+    assert compacted.state_digest() == plain.state_digest()
