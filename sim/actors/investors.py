@@ -239,7 +239,10 @@ class Investors(Actor):
             return
         rates = np.array([p.orders_per_day for p in traders])
         total = float(rates.sum())
-        weights = rates / total
+        # Cumulative weights: the draw below is numpy's ``choice(n, p=weights)`` (one uniform
+        # looked up in the normalised cumulative sum) without rebuilding the sum every order.
+        cdf = (rates / total).cumsum()
+        cdf /= cdf[-1]
         start = trading.starts_day * DAY
         stop = (trading.stops_day * DAY) if trading.stops_day is not None else float("inf")
         if self.env.now < start:
@@ -248,7 +251,7 @@ class Investors(Actor):
             yield self.env.timeout(float(self.rng.exponential(DAY / total)))
             if self.env.now >= stop:
                 return
-            trader = traders[int(self.rng.choice(len(traders), p=weights))]
+            trader = traders[int(cdf.searchsorted(self.rng.random(), side="right"))]
             if trader.active:
                 self._decide(trader, trading)
 

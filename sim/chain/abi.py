@@ -146,12 +146,17 @@ def tuple_encoder(types: tuple[str, ...]) -> Callable[[Any], bytes]:
     return encode
 
 
+_DYNAMIC_BYTES = ("bytes", "string")
+
+
 @lru_cache(maxsize=None)
 def _tuple_decoder(types: tuple[str, ...]) -> Callable[[bytes], tuple]:
     codecs = [_word_codec(t) for t in types]
-    if any(c is None for c in codecs):
+    if any(c is None and t not in _DYNAMIC_BYTES for c, t in zip(codecs, types)):
         decoder = _abi_registry.get_tuple_decoder(*types, strict=True)
         return lambda data: decoder(_STREAM(data))
+    if any(c is None for c in codecs):
+        return _bytes_tuple_decoder(types, codecs)
     decoders = [c[1] for c in codecs]  # type: ignore[index]
     size = 32 * len(decoders)
 
@@ -161,6 +166,51 @@ def _tuple_decoder(types: tuple[str, ...]) -> Callable[[bytes], tuple]:
         return tuple([d(data[i : i + 32]) for i, d in zip(range(0, size, 32), decoders)])
 
     return decode_words
+
+
+def _bytes_tuple_decoder(types: tuple[str, ...], codecs: list) -> Callable[[bytes], tuple]:
+    """Decoder of static words mixed with ``bytes`` / ``string`` values (``(uint8,bytes)``,
+    the restriction checks' return). Data in the canonical layout (what Solidity returns:
+    tails in order right after the head, zero padding, nothing after) is read directly;
+    anything else goes to eth-abi's strict decoder, which accepts or refuses it itself."""
+    strict = _abi_registry.get_tuple_decoder(*types, strict=True)
+    head = 32 * len(types)
+    parts = [(i, c[1] if c else None, t == "string") for i, (c, t) in enumerate(zip(codecs, types))]
+
+    def decode_canonical(data: bytes) -> tuple | None:
+        if len(data) < head:
+            return None
+        values = []
+        expected = head
+        for i, word_decoder, text in parts:
+            word = data[32 * i : 32 * i + 32]
+            if word_decoder is not None:
+                values.append(word_decoder(word))
+                continue
+            offset = int.from_bytes(word, "big")
+            if offset != expected or offset + 32 > len(data):
+                return None
+            length = int.from_bytes(data[offset : offset + 32], "big")
+            padded = (length + 31) // 32 * 32
+            end = offset + 32 + padded
+            if end > len(data) or any(data[offset + 32 + length : end]):
+                return None
+            raw = data[offset + 32 : offset + 32 + length]
+            if text:
+                try:
+                    values.append(raw.decode("utf-8"))
+                except UnicodeDecodeError:
+                    return None
+            else:
+                values.append(raw)
+            expected = end
+        return tuple(values) if expected == len(data) else None
+
+    def decode_mixed(data: bytes) -> tuple:
+        values = decode_canonical(data)
+        return strict(_STREAM(data)) if values is None else values
+
+    return decode_mixed
 
 
 def decode(types: tuple[str, ...], data: bytes) -> tuple:

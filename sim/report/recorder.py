@@ -36,6 +36,7 @@ class Recorder:
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._file = path.open("w", encoding="utf-8", buffering=1)
+        self._encode = json.JSONEncoder(separators=(",", ":"), default=_plain).encode
 
     def subscribe(self, listener: Callable[[Record], None]) -> None:
         self._listeners.append(listener)
@@ -54,7 +55,7 @@ class Recorder:
         }
         record.update(fields)
         if self._file is not None:
-            self._file.write(json.dumps(record, separators=(",", ":"), default=_plain) + "\n")
+            self._file.write(self._encode(record) + "\n")
         for listener in self._listeners:
             listener(record)
         return record

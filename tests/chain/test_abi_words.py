@@ -81,3 +81,51 @@ def test_dynamic_types_go_through_eth_abi():
     values = ["hello", [1, 2, 3], b"\x01\x02"]
     assert tuple_encoder(kinds)(values) == eth_abi.encode(list(kinds), values)
     assert decode(kinds, eth_abi.encode(list(kinds), values)) == ("hello", (1, 2, 3), b"\x01\x02")
+
+
+@st.composite
+def tuples_with_bytes(draw):
+    kinds = draw(st.lists(st.sampled_from(KINDS + ["bytes", "string"]), min_size=1, max_size=5))
+    values = []
+    for kind in kinds:
+        if kind == "bytes":
+            values.append(draw(st.binary(max_size=80)))
+        elif kind == "string":
+            values.append(draw(st.text(max_size=40)))
+        else:
+            values.append(draw(_value(kind)))
+    return tuple(kinds), values
+
+
+@given(tuples_with_bytes())
+def test_words_mixed_with_bytes_and_strings_decode_as_eth_abi_does(case):
+    kinds, values = case
+    data = eth_abi.encode(list(kinds), values)
+    assert decode(kinds, data) == eth_abi.decode(list(kinds), data, strict=True)
+
+
+@given(tuples_with_bytes(), st.data())
+def test_altered_data_with_bytes_is_refused_or_accepted_as_eth_abi_does(case, data):
+    kinds, values = case
+    encoded = bytearray(eth_abi.encode(list(kinds), values))
+    change = data.draw(st.sampled_from(["flip", "truncate", "append"]))
+    if change == "flip":
+        at = data.draw(st.integers(0, len(encoded) - 1))
+        encoded[at] ^= data.draw(st.integers(1, 255))
+    elif change == "truncate":
+        del encoded[data.draw(st.integers(0, len(encoded) - 1)):]
+    else:
+        encoded += data.draw(st.binary(min_size=1, max_size=64))
+    altered = bytes(encoded)
+    try:
+        expected = eth_abi.decode(list(kinds), altered, strict=True)
+    except Exception as exc:  # what eth-abi refuses is refused (a DecodingError for bad data)
+        with pytest.raises(DecodingError if isinstance(exc, DecodingError) else type(exc)):
+            decode(kinds, altered)
+    else:
+        assert decode(kinds, altered) == expected
+
+
+def test_a_restriction_check_return_is_read_without_eth_abi():
+    data = eth_abi.encode(["uint8", "bytes"], [16, b"\x12\x34"])
+    assert decode(("uint8", "bytes"), data) == (16, b"\x12\x34")
