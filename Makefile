@@ -39,7 +39,7 @@ contracts: $(VENV)/.installed $(NPM_STAMP)
 	$(BIN)/tokensim compile
 
 bench: $(VENV)/.installed
-	$(BIN)/python bench/chain_micro.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) contracts/node_modules tools/hardhat/node_modules runs .pytest_cache

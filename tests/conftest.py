@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from hypothesis import settings
+
+# No per-example deadline: the first examples build codecs and contracts, and CI machines
+# are noisy; a slow example is not a failure (speed is the benchmark harness's business).
+settings.register_profile("tokensim", deadline=None)
+settings.load_profile("tokensim")
+
 DAY = 86_400
 
 

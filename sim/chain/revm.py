@@ -68,11 +68,11 @@ _SLOT = re.compile(r"(\d+): StorageSlot \{ previous_or_original_value: \d+, pres
 
 COMPACT_EVERY = 10_000
 """Transactions between two compactions. pyrevm never finalises its journal, so without
-compaction memory grows with every transaction. A compaction renders the journal to text
-(transiently ~33 KB a transaction on the benchmark scenario: ~330 MB at 10,000) and takes
-~0.3 s there, about 6% of the run time whatever the interval (the cost is linear in the
-journal); the interval only trades that transient peak against nothing else, and 10,000
-keeps it well inside a laptop's memory. docs/performance.md has the measurements."""
+compaction memory grows with every transaction (~7.5 KB each on the benchmark scenario). A
+compaction renders the journal to text (4-9 KB a transaction) and parses the state part;
+at 10,000 it takes 0.3-0.6 s, about 10% of the run time, and the rendering adds a
+transient ~250 MB to the peak. Shorter intervals lower the peak, longer ones it raises;
+the time is nearly the same (docs/performance.md has the measurements)."""
 
 
 def _deployed_code(info) -> bytes | None:
