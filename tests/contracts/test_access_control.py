@@ -24,6 +24,12 @@ from sim.contracts import (
     MaxBalance,
     SupplyLimit,
 )
+from sim.contracts.collateral import (
+    COLLATERAL_ADMIN_ROLE,
+    REGISTRAR_ROLE,
+    deploy_asset_registry,
+    deploy_collateral_registry,
+)
 from sim.contracts.custody import OPERATOR_ROLE, deploy_vault
 from sim.contracts.identity import VERIFIER_ROLE
 from sim.contracts.oracle import FEEDER_ROLE, deploy_oracle
@@ -33,6 +39,7 @@ from sim.errors import solidity
 
 ADMIN, AGENT, VERIFIER, MINTER, LIST_MANAGER = "admin", "agent", "verifier", "minter", "list-manager"
 HOLD_OPERATOR, CLEARING, OPERATOR, FEEDER = "hold-operator", "clearing", "operator", "feeder"
+REGISTRAR, COLLATERAL_ADMIN = "registrar", "collateral-admin"
 TOKEN_ONLY, COMPLIANCE_ONLY, SELF_ONLY = "token-only", "compliance-only", "self-only"
 CLIENT_OR_OPERATOR = "client-or-operator"
 
@@ -125,6 +132,13 @@ MATRIX: dict[str, dict[str, str]] = {
         "withdraw": CLIENT_OR_OPERATOR,
     },
     "PriceOracle": {**ROLE_ADMIN, "setPrice": FEEDER, "setPrices": FEEDER, "setMaxAge": ADMIN},
+    "AssetRegistry": {**ROLE_ADMIN, "register": REGISTRAR, "setFundHoldings": REGISTRAR},
+    "CollateralRegistry": {
+        **ROLE_ADMIN,
+        **{f: COLLATERAL_ADMIN for f in (
+            "setEligible", "setHaircut", "clearHaircut", "setLimits", "setCurrencyMismatchAddOn",
+        )},
+    },
 }
 
 NOT_IN_MATRIX = {"ChainProbe": "test fixture of the backend conformance suite, not part of the system"}
@@ -139,6 +153,8 @@ ROLE_IDS = {
     CLEARING: CLEARING_ROLE,
     OPERATOR: OPERATOR_ROLE,
     FEEDER: FEEDER_ROLE,
+    REGISTRAR: REGISTRAR_ROLE,
+    COLLATERAL_ADMIN: COLLATERAL_ADMIN_ROLE,
 }
 
 
@@ -204,6 +220,8 @@ def system(chain, identity_registry, deployer):
         "CustodyVault": deploy_vault(chain, name="Omnibus", admin=deployer),
         "PriceOracle": deploy_oracle(chain, admin=deployer, max_age_seconds=3600),
     }
+    contracts["AssetRegistry"] = deploy_asset_registry(chain, admin=deployer)
+    contracts["CollateralRegistry"] = deploy_collateral_registry(chain, contracts["AssetRegistry"], admin=deployer)
     for module in token.modules().values():
         contracts[module.artifact.name] = module
     return contracts

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+
+/// @title AssetRegistry
+/// @notice What each token is: its class, issuer, credit rating, maturity and currency. The
+/// collateral and margin contracts read it; nothing else decides what an asset is.
+/// @dev Ratings are notches of the S&P scale: 1 = AAA, 2 = AA+, ... 10 = BBB-, 11 = BB+,
+/// 12 = BB, 13 = BB-, 14 = below BB- (B+ and lower, defaulted); 0 = unrated. `mainIndex`
+/// marks an equity in a main index or, on a digital commodity, gold (both take the same
+/// supervisory haircut).
+/// A money-market fund lists what it may hold (`setFundHoldings`); its haircut is the
+/// highest of theirs. `maturity` is a timestamp, 0 for none.
+contract AssetRegistry is AccessControl {
+    bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
+
+    uint8 public constant RATING_BELOW_BB_MINUS = 14;
+    uint256 public constant MAX_FUND_HOLDINGS = 32;
+
+    enum AssetClass {
+        Unknown,
+        TokenizedSecurity,
+        DigitalCommodity,
+        Collectible,
+        Tool,
+        Stablecoin,
+        Cash,
+        GovernmentSecurity,
+        MoneyMarketFund,
+        Equity
+    }
+
+    enum IssuerKind {
+        Sovereign,
+        Other
+    }
+
+    struct Asset {
+        AssetClass assetClass;
+        IssuerKind issuerKind;
+        uint8 rating;
+        bool mainIndex;
+        address issuer;
+        uint64 maturity;
+        bytes3 currency;
+    }
+
+    error AssetUnknown(address token);
+    error AssetInvalidToken(address token);
+    error AssetInvalidClass(address token, uint8 assetClass);
+    error AssetInvalidRating(address token, uint8 rating);
+    error AssetInvalidCurrency(address token);
+    error AssetNotAFund(address token);
+    error AssetInvalidHolding(address fund, address holding);
+    error AssetTooManyHoldings(address fund, uint256 count, uint256 max);
+
+    event AssetRegistered(
+        address indexed token,
+        AssetClass assetClass,
+        IssuerKind issuerKind,
+        uint8 rating,
+        bool mainIndex,
+        address indexed issuer,
+        uint64 maturity,
+        bytes3 currency
+    );
+    event FundHoldingsSet(address indexed fund, address[] holdings);
+
+    mapping(address token => Asset) private _assets;
+    mapping(address fund => address[]) private _holdings;
+
+    constructor(address admin) {
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+    }
+
+    /// @notice Record (or correct) what `token` is.
+    function register(address token, Asset calldata asset) external onlyRole(REGISTRAR_ROLE) {
+        if (token == address(0)) revert AssetInvalidToken(token);
+        if (asset.assetClass == AssetClass.Unknown) revert AssetInvalidClass(token, uint8(asset.assetClass));
+        if (asset.rating > RATING_BELOW_BB_MINUS) revert AssetInvalidRating(token, asset.rating);
+        if (asset.currency == bytes3(0)) revert AssetInvalidCurrency(token);
+        _assets[token] = asset;
+        emit AssetRegistered(
+            token, asset.assetClass, asset.issuerKind, asset.rating, asset.mainIndex, asset.issuer,
+            asset.maturity, asset.currency
+        );
+    }
+
+    /// @notice What the money-market fund `fund` may hold (registered assets, not funds).
+    function setFundHoldings(address fund, address[] calldata holdings) external onlyRole(REGISTRAR_ROLE) {
+        if (_assets[fund].assetClass != AssetClass.MoneyMarketFund) revert AssetNotAFund(fund);
+        if (holdings.length > MAX_FUND_HOLDINGS) revert AssetTooManyHoldings(fund, holdings.length, MAX_FUND_HOLDINGS);
+        for (uint256 i = 0; i < holdings.length; ++i) {
+            AssetClass held = _assets[holdings[i]].assetClass;
+            if (held == AssetClass.Unknown || held == AssetClass.MoneyMarketFund) {
+                revert AssetInvalidHolding(fund, holdings[i]);
+            }
+        }
+        _holdings[fund] = holdings;
+        emit FundHoldingsSet(fund, holdings);
+    }
+
+    /// @notice The record of `token`; reverts `AssetUnknown` when it has none.
+    function assetOf(address token) external view returns (Asset memory) {
+        Asset memory asset = _assets[token];
+        if (asset.assetClass == AssetClass.Unknown) revert AssetUnknown(token);
+        return asset;
+    }
+
+    function isRegistered(address token) external view returns (bool) {
+        return _assets[token].assetClass != AssetClass.Unknown;
+    }
+
+    function fundHoldings(address fund) external view returns (address[] memory) {
+        return _holdings[fund];
+    }
+}

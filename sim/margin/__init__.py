@@ -1,0 +1,1 @@
+"""Collateral valuation and margin in Python: the references the contracts are checked against."""
