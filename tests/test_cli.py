@@ -53,3 +53,11 @@ def test_demo_command_prints_the_story():
     assert result.exit_code == 0
     assert "NonAccreditedLimitReached" in result.output
     assert "35/35 non-accredited purchasers" in result.output
+
+
+def test_an_unknown_backend_is_named_with_exit_2_and_nothing_written(tmp_path):
+    out = tmp_path / "run"
+    result = runner.invoke(app, ["run", "reg_cf_crowdfunding", "--backend", "geth", "--out", str(out)])
+    assert result.exit_code == 2
+    assert "unknown backend 'geth'; expected one of: eth-tester, revm, rpc" in result.output
+    assert not out.exists()
