@@ -198,8 +198,19 @@ def _table(headers: list[str], rows: list[list[Any]]) -> str:
 
 
 def orchestrate(args: argparse.Namespace) -> int:
+    from sim.chain.chain import BACKENDS
+
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
-    scale = [] if args.skip_scale else sorted(int(x) for x in args.scale.split(","))
+    unknown = [b for b in backends if b not in BACKENDS]
+    if unknown or not backends:
+        print(f"bench: --backends: unknown backend(s) {', '.join(unknown) or '(none given)'}; "
+              f"expected some of: {', '.join(BACKENDS)}", file=sys.stderr)
+        return 2
+    try:
+        scale = [] if args.skip_scale else sorted(int(x) for x in args.scale.split(","))
+    except ValueError:
+        print(f"bench: --scale: expected trade counts separated by commas, got {args.scale!r}", file=sys.stderr)
+        return 2
     work = Path(tempfile.mkdtemp(prefix="tokensim-bench-"))
     node = None
     rpc_url = args.rpc_url

@@ -82,3 +82,12 @@ def test_the_naive_web3_loop_reproduces_every_outcome(recording):
     ops, accounts, _ = recording
     result = replay.naive_web3(ops, accounts)
     assert (result.ops, result.mismatches) == (len(ops), 0)
+
+
+def test_the_harness_names_an_unknown_backend_and_exits_2():
+    import subprocess
+
+    harness = Path(__file__).resolve().parents[2] / "bench" / "run.py"
+    done = subprocess.run([sys.executable, str(harness), "--backends", "revm,geth"], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "unknown backend(s) geth; expected some of: eth-tester, revm, rpc" in done.stderr
