@@ -119,6 +119,8 @@ def scan_requirement(positions: Iterable[Position], ranges: Mapping[str, tuple[i
         if underlying not in ranges:
             raise KeyError(f"no scan range for {underlying!r}")
         up, down = ranges[underlying]
+        if not (0 < up <= BPS and 0 < down <= BPS):
+            raise ValueError(f"scan range of {underlying!r} must be above 0 and at most 100% each way, got {ranges[underlying]}")
         total += max(Fraction(0), *scan_losses(group, up, down))
     return _ceil(total)
 
@@ -147,6 +149,8 @@ def portfolio(
 ) -> Requirement:
     """One scan over all positions, floored per position and by a share of the siloed
     initial requirement; the same number opens and keeps."""
+    if not 0 <= cross_floor_bps <= BPS:
+        raise ValueError(f"cross_floor_bps(={cross_floor_bps}) must be between 0 and {BPS}")
     positions = list(positions)
     if not positions:
         return Requirement(0, 0)

@@ -133,6 +133,7 @@ MATRIX: dict[str, dict[str, str]] = {
     },
     "PriceOracle": {**ROLE_ADMIN, "setPrice": FEEDER, "setPrices": FEEDER, "setMaxAge": ADMIN},
     "AssetRegistry": {**ROLE_ADMIN, "register": REGISTRAR, "setFundHoldings": REGISTRAR},
+    "MarginCalculator": {},  # pure functions only
     "CollateralRegistry": {
         **ROLE_ADMIN,
         **{f: COLLATERAL_ADMIN for f in (
