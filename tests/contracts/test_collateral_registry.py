@@ -194,6 +194,7 @@ def test_collectibles_and_tools_are_not_on_the_schedule(book, reverts):
 def test_a_haircut_above_100_percent_is_refused_and_100_is_allowed(book, deployer, reverts):
     btc = book.add(Asset(AssetClass.DIGITAL_COMMODITY))
     book.collateral.setHaircut(btc, 10_000, sender=deployer)
+    assert book.collateral.haircut(btc) == 10_000
     with reverts(solidity.CollateralInvalidHaircut, token=btc, haircutBps=10_001):
         book.collateral.setHaircut(btc, 10_001, sender=deployer)
 
