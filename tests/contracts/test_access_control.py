@@ -31,6 +31,15 @@ from sim.contracts.collateral import (
     deploy_collateral_registry,
 )
 from sim.contracts.custody import OPERATOR_ROLE, deploy_vault
+from sim.contracts.margin import (
+    LIQUIDATOR_ROLE,
+    MARGIN_DESK_ROLE,
+    MARKET_ADMIN_ROLE,
+    RISK_ADMIN_ROLE,
+    TRADER_ROLE,
+    TREASURY_ROLE,
+    deploy_margin,
+)
 from sim.contracts.identity import VERIFIER_ROLE
 from sim.contracts.oracle import FEEDER_ROLE, deploy_oracle
 from sim.contracts.settlement import CLEARING_ROLE, HOLD_OPERATOR_ROLE, deploy_dvp
@@ -40,6 +49,9 @@ from sim.errors import solidity
 ADMIN, AGENT, VERIFIER, MINTER, LIST_MANAGER = "admin", "agent", "verifier", "minter", "list-manager"
 HOLD_OPERATOR, CLEARING, OPERATOR, FEEDER = "hold-operator", "clearing", "operator", "feeder"
 REGISTRAR, COLLATERAL_ADMIN = "registrar", "collateral-admin"
+RISK_ADMIN, TRADER, MARGIN_DESK, LIQUIDATOR = "risk-admin", "trader", "margin-desk", "liquidator"
+TREASURY, MARKET_ADMIN = "treasury", "market-admin"
+PERPETUALS_ONLY, ENGINE_ONLY = "perpetuals-only", "engine-only"
 TOKEN_ONLY, COMPLIANCE_ONLY, SELF_ONLY = "token-only", "compliance-only", "self-only"
 CLIENT_OR_OPERATOR = "client-or-operator"
 
@@ -61,6 +73,18 @@ OPEN: dict[str, dict[str, str]] = {
     },
     "DvPSettlement": {**RENOUNCE, "affirm": "only the instruction's seller or buyer affirms its own side (DvPNotParty)"},
     "CustodyVault": {**RENOUNCE, "deposit": "a client moves its own tokens in (VaultNotClient for others)"},
+    "MarginEngine": {
+        **RENOUNCE,
+        "depositCash": "an account holder pays into its own account (MarginNoAccount for others)",
+        "withdrawCash": "an account holder takes from its own account, above its initial requirement",
+        "pledge": "an account holder pledges its own tokens to its own account",
+        "release": "an account holder takes back its own collateral, above its initial requirement",
+    },
+    "PerpetualFutures": {
+        **RENOUNCE,
+        "applyFunding": "a keeper's act: only when due, at the oracle's prices, zero-sum",
+        "settle": "moves an account's P&L and funding to cash at the mark; changes no one's position",
+    },
 }
 """Functions anyone may call, per contract, and why that is safe."""
 
@@ -134,6 +158,24 @@ MATRIX: dict[str, dict[str, str]] = {
     "PriceOracle": {**ROLE_ADMIN, "setPrice": FEEDER, "setPrices": FEEDER, "setMaxAge": ADMIN},
     "AssetRegistry": {**ROLE_ADMIN, "register": REGISTRAR, "setFundHoldings": REGISTRAR},
     "MarginCalculator": {},  # pure functions only
+    "MarginEngine": {
+        **ROLE_ADMIN,
+        **{f: RISK_ADMIN for f in ("configure", "listUnderlying", "setLiquidationAccount", "openAccount")},
+        "payIntoDefaultFund": TREASURY,
+        "fundLending": TREASURY,
+        "tradeSpot": TRADER,
+        "issueCall": MARGIN_DESK,
+        "reviewCall": MARGIN_DESK,
+        "liquidate": LIQUIDATOR,
+        "settleCash": PERPETUALS_ONLY,
+    },
+    "PerpetualFutures": {
+        **ROLE_ADMIN,
+        "setEngine": ADMIN,
+        "listMarket": MARKET_ADMIN,
+        "trade": TRADER,
+        "transferAll": ENGINE_ONLY,
+    },
     "CollateralRegistry": {
         **ROLE_ADMIN,
         **{f: COLLATERAL_ADMIN for f in (
@@ -156,6 +198,12 @@ ROLE_IDS = {
     FEEDER: FEEDER_ROLE,
     REGISTRAR: REGISTRAR_ROLE,
     COLLATERAL_ADMIN: COLLATERAL_ADMIN_ROLE,
+    RISK_ADMIN: RISK_ADMIN_ROLE,
+    TRADER: TRADER_ROLE,
+    MARGIN_DESK: MARGIN_DESK_ROLE,
+    LIQUIDATOR: LIQUIDATOR_ROLE,
+    TREASURY: TREASURY_ROLE,
+    MARKET_ADMIN: MARKET_ADMIN_ROLE,
 }
 
 
@@ -223,6 +271,10 @@ def system(chain, identity_registry, deployer):
     }
     contracts["AssetRegistry"] = deploy_asset_registry(chain, admin=deployer)
     contracts["CollateralRegistry"] = deploy_collateral_registry(chain, contracts["AssetRegistry"], admin=deployer)
+    margin = deploy_margin(
+        chain, cash=cash, collateral=contracts["CollateralRegistry"], oracle=contracts["PriceOracle"], admin=deployer
+    )
+    contracts["MarginEngine"], contracts["PerpetualFutures"] = margin.engine, margin.perpetuals
     for module in token.modules().values():
         contracts[module.artifact.name] = module
     return contracts
@@ -268,6 +320,10 @@ def test_stranger_is_refused(chain, system, contract, signature, guard, reverts)
         expected = reverts(solidity.DvPOnlySelf, caller=stranger)
     elif guard == CLIENT_OR_OPERATOR:
         expected = reverts(solidity.VaultCallerNotClient, caller=stranger)
+    elif guard == PERPETUALS_ONLY:
+        expected = reverts(solidity.MarginOnlyPerpetuals, caller=stranger)
+    elif guard == ENGINE_ONLY:
+        expected = reverts(solidity.PerpOnlyEngine, caller=stranger)
     else:
         expected = reverts(
             solidity.AccessControlUnauthorizedAccount, account=stranger, neededRole=ROLE_IDS[guard]

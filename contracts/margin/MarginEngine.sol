@@ -1,0 +1,626 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {CollateralRegistry} from "../collateral/CollateralRegistry.sol";
+import {PriceOracle} from "../oracle/PriceOracle.sol";
+import {MarginMath} from "./MarginMath.sol";
+import {IMarginAccounts, PerpetualFutures} from "./PerpetualFutures.sol";
+
+/// @title MarginEngine
+/// @notice Margin accounts: cash, pledged collateral, securities bought on margin and (in
+/// `PerpetualFutures`) perpetual positions, margined siloed or as one portfolio.
+/// @dev Equity = cash (negative: a margin loan) + spot positions at the oracle price +
+/// collateral at the oracle price less its `CollateralRegistry` haircut + the perpetuals'
+/// unsettled P&L and funding. Requirements come from `MarginMath` (siloed: Reg T 50% /
+/// FINRA 4210 25% plus a scan of the perpetuals; portfolio: one scan, floored per position
+/// and at `crossFloorBps` of the siloed requirement). A retail account's initial
+/// requirement is also at least each position's notional over its class's leverage cap
+/// (ESMA); its close-out level is `closeOutBps` of that initial requirement. Opening a
+/// position or withdrawing needs equity at or above the initial requirement afterwards.
+/// Below maintenance the margin desk issues a call with a deadline; a call unmet at its
+/// deadline, or a retail account under its close-out level, may be liquidated: the book
+/// passes to the liquidator's account at market prices, collateral is sold to it until the
+/// cash is no longer negative, and what is still negative is a shortfall charged to the
+/// default fund (retail: negative balance protection, nothing is owed; otherwise the firm
+/// keeps a claim). Every valuation reads the oracle and is refused when a price is stale.
+/// Amounts are in cash-token units; prices in cents (the oracle's price truncated to the
+/// cent); quantities in whole tokens.
+contract MarginEngine is AccessControl, IMarginAccounts {
+    using SafeERC20 for IERC20;
+
+    bytes32 public constant RISK_ADMIN_ROLE = keccak256("RISK_ADMIN_ROLE");
+    bytes32 public constant TRADER_ROLE = keccak256("TRADER_ROLE");
+    bytes32 public constant MARGIN_DESK_ROLE = keccak256("MARGIN_DESK_ROLE");
+    bytes32 public constant LIQUIDATOR_ROLE = keccak256("LIQUIDATOR_ROLE");
+    bytes32 public constant TREASURY_ROLE = keccak256("TREASURY_ROLE");
+
+    uint256 public constant BPS = 10_000;
+    uint256 private constant ORACLE_UNITS_PER_CENT = 1e6; // oracle prices have 8 decimals
+    uint256 public constant MAX_COLLATERAL_TOKENS = 16;
+
+    enum Method {
+        Siloed,
+        Portfolio
+    }
+
+    struct Underlying {
+        address token;
+        uint16 upBps; // scan range up
+        uint16 downBps; // scan range down
+        uint16 retailLeverage; // ESMA cap, x:1; 0: not offered to retail on margin
+        uint64 positionLimit; // whole tokens of spot per account; 0: none
+        uint256 unit; // token units in one whole token
+    }
+
+    struct Account {
+        bool open;
+        bool retail;
+        Method method;
+        int256 cash;
+        uint64 callDeadline; // 0: no call outstanding
+        uint256 claim; // shortfall the firm is owed after a liquidation (non-retail)
+    }
+
+    /// @notice An account's valuation; amounts in cash-token units.
+    struct Status {
+        int256 equity;
+        uint256 initial;
+        uint256 maintenance;
+        uint256 siloedInitial;
+        uint256 portfolioInitial;
+        uint256 retailInitial;
+        uint256 collateralValue;
+        uint256 positionsValue; // gross market value of spot plus perpetual notional
+    }
+
+    error MarginAccountExists(address account);
+    error MarginNoAccount(address account);
+    error MarginInvalidConfig(uint256 crossFloorBps, uint256 closeOutBps, uint64 callPeriod);
+    error MarginInvalidUnderlying(address token, uint16 upBps, uint16 downBps);
+    error MarginUnderlyingListed(address token);
+    error MarginUnknownToken(address token);
+    error MarginInvalidAmount(uint256 amount);
+    error MarginInsufficient(address account, int256 equity, uint256 initial);
+    error MarginLeverageCap(address account, int256 equity, uint256 retailInitial, uint256 notional);
+    error MarginNotOfferedToRetail(address account, uint32 underlying);
+    error MarginPositionLimit(address account, uint32 underlying, uint256 quantity, uint64 limit);
+    error MarginInsufficientPosition(address account, uint32 underlying, uint256 held, uint256 wanted);
+    error MarginInsufficientCollateral(address account, address token, uint256 held, uint256 wanted);
+    error MarginInsufficientCash(address account, int256 cash, uint256 wanted);
+    error MarginTooManyCollateralTokens(address account, uint256 max);
+    error MarginNotBelowMaintenance(address account, int256 equity, uint256 maintenance);
+    error MarginCallOutstanding(address account, uint64 deadline);
+    error MarginNotLiquidatable(address account, int256 equity, uint256 maintenance, uint64 callDeadline);
+    error MarginOnlyPerpetuals(address caller);
+
+    event AccountOpened(address indexed account, bool retail, Method method);
+    event CashDeposited(address indexed account, uint256 amount);
+    event CashWithdrawn(address indexed account, uint256 amount);
+    event Pledged(address indexed account, address indexed token, uint256 amount);
+    event Released(address indexed account, address indexed token, uint256 amount);
+    event UnderlyingListed(uint32 indexed underlying, address token, uint16 upBps, uint16 downBps, uint16 retailLeverage, uint64 positionLimit);
+    event SpotTraded(address indexed account, uint32 indexed underlying, int256 quantity, uint256 price, address dealer);
+    event MarginCallIssued(address indexed account, int256 equity, uint256 maintenance, uint64 deadline);
+    event MarginCallMet(address indexed account, int256 equity, uint256 maintenance);
+    event Liquidated(address indexed account, address indexed liquidator, bool retail, int256 equity, uint256 initial, uint256 maintenance);
+    event CollateralSold(address indexed account, address indexed token, uint256 amount, uint256 proceeds);
+    event ShortfallCharged(address indexed account, uint256 shortfall, uint256 fromDefaultFund, uint256 uncovered, bool retail);
+    event DefaultFundPaidIn(uint256 amount);
+    event LendingFunded(uint256 amount);
+
+    IERC20 public immutable cash;
+    CollateralRegistry public immutable collateral;
+    PriceOracle public immutable oracle;
+    PerpetualFutures public immutable perpetuals;
+    bytes3 public immutable currency;
+    /// @inheritdoc IMarginAccounts
+    uint256 public immutable cashScale; // cash units per cent
+
+    uint16 public crossFloorBps;
+    uint16 public closeOutBps;
+    uint64 public callPeriod;
+    address public liquidationAccount;
+
+    uint256 public defaultFund;
+    uint256 public lendingCapital;
+    uint256 public uncoveredShortfall;
+    int256 public perpetualsPool; // cash paid out by the perpetuals less cash paid in
+
+    Underlying[] private _underlyings;
+    mapping(address token => uint32) private _underlyingIndex; // index + 1
+    mapping(address => Account) private _accounts;
+    mapping(address => mapping(uint32 => uint256)) private _spot;
+    mapping(address => uint32[]) private _spotOf;
+    mapping(address => mapping(address => uint256)) private _collateral;
+    mapping(address => address[]) private _collateralOf;
+    mapping(address token => uint256) private _unitOf;
+
+    constructor(
+        address admin,
+        IERC20 cash_,
+        CollateralRegistry collateral_,
+        PriceOracle oracle_,
+        PerpetualFutures perpetuals_,
+        bytes3 currency_,
+        uint16 crossFloorBps_,
+        uint16 closeOutBps_,
+        uint64 callPeriod_
+    ) {
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        cash = cash_;
+        collateral = collateral_;
+        oracle = oracle_;
+        perpetuals = perpetuals_;
+        currency = currency_;
+        uint8 decimals = IERC20Metadata(address(cash_)).decimals();
+        if (decimals < 2) revert MarginUnknownToken(address(cash_));
+        cashScale = 10 ** (decimals - 2);
+        _configure(crossFloorBps_, closeOutBps_, callPeriod_);
+    }
+
+    // ------------------------------------------------------------------ configuration
+
+    function configure(uint16 crossFloorBps_, uint16 closeOutBps_, uint64 callPeriod_) external onlyRole(RISK_ADMIN_ROLE) {
+        _configure(crossFloorBps_, closeOutBps_, callPeriod_);
+    }
+
+    /// @notice List `token` as an underlying of spot and perpetual positions.
+    function listUnderlying(address token, uint16 upBps, uint16 downBps, uint16 retailLeverage, uint64 positionLimit)
+        external
+        onlyRole(RISK_ADMIN_ROLE)
+        returns (uint32 index)
+    {
+        if (upBps == 0 || downBps == 0 || upBps > BPS || downBps > BPS) {
+            revert MarginInvalidUnderlying(token, upBps, downBps);
+        }
+        if (_underlyingIndex[token] != 0) revert MarginUnderlyingListed(token);
+        index = uint32(_underlyings.length);
+        _underlyings.push(Underlying(token, upBps, downBps, retailLeverage, positionLimit, _unit(token)));
+        _underlyingIndex[token] = index + 1;
+        emit UnderlyingListed(index, token, upBps, downBps, retailLeverage, positionLimit);
+    }
+
+    /// @notice The account that takes over liquidated books (the liquidator's own).
+    function setLiquidationAccount(address account) external onlyRole(RISK_ADMIN_ROLE) {
+        if (!_accounts[account].open) revert MarginNoAccount(account);
+        liquidationAccount = account;
+    }
+
+    function openAccount(address account, bool retail, Method method) external onlyRole(RISK_ADMIN_ROLE) {
+        if (_accounts[account].open) revert MarginAccountExists(account);
+        _accounts[account] = Account({open: true, retail: retail, method: method, cash: 0, callDeadline: 0, claim: 0});
+        emit AccountOpened(account, retail, method);
+    }
+
+    function payIntoDefaultFund(uint256 amount) external onlyRole(TREASURY_ROLE) {
+        cash.safeTransferFrom(msg.sender, address(this), amount);
+        defaultFund += amount;
+        emit DefaultFundPaidIn(amount);
+    }
+
+    /// @notice Capital that funds margin loans (the cash paid to dealers for accounts
+    /// whose cash goes negative).
+    function fundLending(uint256 amount) external onlyRole(TREASURY_ROLE) {
+        cash.safeTransferFrom(msg.sender, address(this), amount);
+        lendingCapital += amount;
+        emit LendingFunded(amount);
+    }
+
+    // ------------------------------------------------------------ cash and collateral
+
+    function depositCash(uint256 amount) external {
+        Account storage a = _account(msg.sender);
+        if (amount == 0) revert MarginInvalidAmount(amount);
+        cash.safeTransferFrom(msg.sender, address(this), amount);
+        a.cash += int256(amount);
+        emit CashDeposited(msg.sender, amount);
+    }
+
+    /// @notice Withdraw cash; equity must stay at or above the initial requirement.
+    function withdrawCash(uint256 amount) external {
+        Account storage a = _account(msg.sender);
+        if (amount == 0) revert MarginInvalidAmount(amount);
+        if (a.cash < int256(amount)) revert MarginInsufficientCash(msg.sender, a.cash, amount);
+        a.cash -= int256(amount);
+        _requireInitial(msg.sender);
+        cash.safeTransfer(msg.sender, amount);
+        emit CashWithdrawn(msg.sender, amount);
+    }
+
+    /// @notice Pledge collateral: eligible, not the pledger's own issue, and within the
+    /// concentration limits with it.
+    function pledge(address token, uint256 amount) external {
+        _account(msg.sender);
+        if (amount == 0) revert MarginInvalidAmount(amount);
+        collateral.checkPledge(msg.sender, token);
+        if (_collateral[msg.sender][token] == 0) {
+            if (_collateralOf[msg.sender].length == MAX_COLLATERAL_TOKENS) {
+                revert MarginTooManyCollateralTokens(msg.sender, MAX_COLLATERAL_TOKENS);
+            }
+            _collateralOf[msg.sender].push(token);
+            if (_unitOf[token] == 0) _unitOf[token] = _unit(token);
+        }
+        _collateral[msg.sender][token] += amount;
+        IERC20(token).safeTransferFrom(msg.sender, address(this), amount);
+        _checkConcentration(msg.sender);
+        emit Pledged(msg.sender, token, amount);
+    }
+
+    /// @notice Take collateral back; equity must stay at or above the initial requirement.
+    function release(address token, uint256 amount) external {
+        _account(msg.sender);
+        uint256 held = _collateral[msg.sender][token];
+        if (amount == 0 || amount > held) revert MarginInsufficientCollateral(msg.sender, token, held, amount);
+        _removeCollateral(msg.sender, token, amount);
+        _requireInitial(msg.sender);
+        IERC20(token).safeTransfer(msg.sender, amount);
+        emit Released(msg.sender, token, amount);
+    }
+
+    // ------------------------------------------------------------------ spot on margin
+
+    /// @notice Buy (`quantity` > 0) or sell (< 0) whole tokens of an underlying for
+    /// `account` against `dealer` at the oracle price. The dealer delivers or takes the
+    /// tokens and takes or pays the cash (it has approved this contract for both); a
+    /// purchase beyond the account's cash is a margin loan. A purchase must keep the
+    /// account within the position limit, the retail cap and its initial requirement.
+    function tradeSpot(address account, uint32 underlying, int256 quantity, address dealer) external onlyRole(TRADER_ROLE) {
+        Account storage a = _account(account);
+        Underlying memory u = _underlying(underlying);
+        if (quantity == 0) revert MarginInvalidAmount(0);
+        uint256 price = _price(u.token);
+        uint256 qty = uint256(quantity > 0 ? quantity : -quantity);
+        uint256 amount = qty * price * cashScale;
+        uint256 held = _spot[account][underlying];
+        if (quantity > 0) {
+            if (held == 0) _spotOf[account].push(underlying);
+            _spot[account][underlying] = held + qty;
+            a.cash -= int256(amount);
+            IERC20(u.token).safeTransferFrom(dealer, address(this), qty * u.unit);
+            cash.safeTransfer(dealer, amount);
+            emit SpotTraded(account, underlying, quantity, price, dealer);
+            if (u.positionLimit != 0 && held + qty > u.positionLimit) {
+                revert MarginPositionLimit(account, underlying, held + qty, u.positionLimit);
+            }
+            if (a.retail && u.retailLeverage == 0) revert MarginNotOfferedToRetail(account, underlying);
+            _requireInitial(account);
+        } else {
+            if (qty > held) revert MarginInsufficientPosition(account, underlying, held, qty);
+            _setSpot(account, underlying, held - qty);
+            a.cash += int256(amount);
+            cash.safeTransferFrom(dealer, address(this), amount);
+            IERC20(u.token).safeTransfer(dealer, qty * u.unit);
+            emit SpotTraded(account, underlying, quantity, price, dealer);
+        }
+    }
+
+    // ------------------------------------------------------------- the perpetuals' side
+
+    /// @inheritdoc IMarginAccounts
+    function settleCash(address account, int256 amount) external {
+        if (msg.sender != address(perpetuals)) revert MarginOnlyPerpetuals(msg.sender);
+        _accounts[account].cash += amount;
+        perpetualsPool -= amount;
+    }
+
+    /// @inheritdoc IMarginAccounts
+    function checkOpening(address account) external view {
+        if (msg.sender != address(perpetuals)) revert MarginOnlyPerpetuals(msg.sender);
+        (uint32[] memory underlyings, int256[] memory quantities,) = perpetuals.positionsOf(account);
+        if (_accounts[account].retail) {
+            for (uint256 i = 0; i < underlyings.length; ++i) {
+                if (quantities[i] != 0 && _underlyings[underlyings[i]].retailLeverage == 0) {
+                    revert MarginNotOfferedToRetail(account, underlyings[i]);
+                }
+            }
+        }
+        _requireInitial(account);
+    }
+
+    /// @inheritdoc IMarginAccounts
+    function hasAccount(address account) external view returns (bool) {
+        return _accounts[account].open;
+    }
+
+    /// @inheritdoc IMarginAccounts
+    function underlyingToken(uint32 index) external view returns (address) {
+        return _underlying(index).token;
+    }
+
+    // ------------------------------------------------------ calls and liquidation
+
+    /// @notice Call for margin: the account is below maintenance; it has until
+    /// `callPeriod` from now to get back to maintenance.
+    function issueCall(address account) external onlyRole(MARGIN_DESK_ROLE) {
+        Account storage a = _account(account);
+        if (a.callDeadline != 0) revert MarginCallOutstanding(account, a.callDeadline);
+        Status memory s = statusOf(account);
+        if (_covers(s.equity, s.maintenance)) revert MarginNotBelowMaintenance(account, s.equity, s.maintenance);
+        a.callDeadline = uint64(block.timestamp) + callPeriod;
+        emit MarginCallIssued(account, s.equity, s.maintenance, a.callDeadline);
+    }
+
+    /// @notice Close an outstanding call if the account is back at maintenance.
+    function reviewCall(address account) external onlyRole(MARGIN_DESK_ROLE) returns (bool met) {
+        Account storage a = _account(account);
+        if (a.callDeadline == 0) return true;
+        Status memory s = statusOf(account);
+        met = _covers(s.equity, s.maintenance);
+        if (met) {
+            a.callDeadline = 0;
+            emit MarginCallMet(account, s.equity, s.maintenance);
+        }
+    }
+
+    /// @notice Whether the liquidator may act on `account` now, with its valuation.
+    function liquidatable(address account) public view returns (bool, Status memory s) {
+        Account storage a = _account(account);
+        s = statusOf(account);
+        // ESMA: closed out when equity falls to the close-out share of the initial margin
+        bool closeOut = a.retail && s.initial > 0
+            && (s.equity < 0 || uint256(s.equity) * BPS <= s.initial * closeOutBps);
+        bool callExpired = a.callDeadline != 0 && block.timestamp > a.callDeadline && !_covers(s.equity, s.maintenance);
+        return (closeOut || callExpired, s);
+    }
+
+    /// @notice Liquidate: a call unmet past its deadline, or a retail account under its
+    /// close-out level. The book passes to the liquidation account at market prices;
+    /// collateral is sold to it while the cash is negative; what remains negative is a
+    /// shortfall, charged to the default fund.
+    function liquidate(address account) external onlyRole(LIQUIDATOR_ROLE) {
+        (bool allowed, Status memory s) = liquidatable(account);
+        Account storage a = _accounts[account];
+        if (!allowed) revert MarginNotLiquidatable(account, s.equity, s.maintenance, a.callDeadline);
+        address to = liquidationAccount;
+        if (!_accounts[to].open || to == account) revert MarginNoAccount(to);
+        perpetuals.transferAll(account, to);
+        uint32[] memory held = _spotOf[account];
+        for (uint256 i = 0; i < held.length; ++i) {
+            uint32 u = held[i];
+            uint256 qty = _spot[account][u];
+            int256 amount = int256(qty * _price(_underlyings[u].token) * cashScale);
+            _setSpot(account, u, 0);
+            if (_spot[to][u] == 0) _spotOf[to].push(u);
+            _spot[to][u] += qty;
+            a.cash += amount;
+            _accounts[to].cash -= amount;
+        }
+        _sellCollateral(account, to);
+        a.callDeadline = 0;
+        emit Liquidated(account, to, a.retail, s.equity, s.initial, s.maintenance);
+        if (a.cash < 0) {
+            uint256 shortfall = uint256(-a.cash);
+            uint256 fromFund = shortfall < defaultFund ? shortfall : defaultFund;
+            defaultFund -= fromFund;
+            uint256 uncovered = shortfall - fromFund;
+            uncoveredShortfall += uncovered;
+            a.cash = 0;
+            if (!a.retail) a.claim += shortfall;
+            emit ShortfallCharged(account, shortfall, fromFund, uncovered, a.retail);
+        }
+    }
+
+    // -------------------------------------------------------------------------- views
+
+    function accountOf(address account) external view returns (Account memory) {
+        return _accounts[account];
+    }
+
+    function underlyingCount() external view returns (uint256) {
+        return _underlyings.length;
+    }
+
+    function underlyingAt(uint32 index) external view returns (Underlying memory) {
+        return _underlying(index);
+    }
+
+    function spotOf(address account, uint32 index) external view returns (uint256) {
+        return _spot[account][index];
+    }
+
+    function collateralOf(address account, address token) external view returns (uint256) {
+        return _collateral[account][token];
+    }
+
+    function collateralTokensOf(address account) external view returns (address[] memory) {
+        return _collateralOf[account];
+    }
+
+    /// @notice `account`'s equity and requirements by both methods (amounts in cash units);
+    /// `initial` and `maintenance` are those of the account's own method, with the retail
+    /// cap. Refused (`OracleStalePrice`) when any price it needs is stale.
+    function statusOf(address account) public view returns (Status memory s) {
+        Account storage a = _account(account);
+        (MarginMath.Position[] memory positions, uint256 spotValue, int256 unsettled, uint256 notional) =
+            _positions(account);
+        s.collateralValue = _collateralValue(account);
+        s.positionsValue = notional;
+        s.equity = a.cash + int256(spotValue) + int256(s.collateralValue) + unsettled;
+        MarginMath.ScanRange[] memory ranges = _ranges();
+        MarginMath.Requirement memory siloed = MarginMath.siloed(positions, ranges);
+        MarginMath.Requirement memory cross = MarginMath.portfolio(positions, ranges, crossFloorBps);
+        s.siloedInitial = siloed.initial * cashScale;
+        s.portfolioInitial = cross.initial * cashScale;
+        if (a.method == Method.Siloed) {
+            s.initial = s.siloedInitial;
+            s.maintenance = siloed.maintenance * cashScale;
+        } else {
+            s.initial = s.portfolioInitial;
+            s.maintenance = cross.maintenance * cashScale;
+        }
+        if (a.retail) {
+            s.retailInitial = _retailInitial(positions) * cashScale;
+            if (s.retailInitial > s.initial) s.initial = s.retailInitial;
+            uint256 closeOut = (s.initial * closeOutBps) / BPS;
+            if (closeOut > s.maintenance) s.maintenance = closeOut;
+        }
+    }
+
+    // ------------------------------------------------------------------------ private
+
+    function _configure(uint16 crossFloorBps_, uint16 closeOutBps_, uint64 callPeriod_) private {
+        if (crossFloorBps_ > BPS || closeOutBps_ == 0 || closeOutBps_ > BPS || callPeriod_ == 0) {
+            revert MarginInvalidConfig(crossFloorBps_, closeOutBps_, callPeriod_);
+        }
+        crossFloorBps = crossFloorBps_;
+        closeOutBps = closeOutBps_;
+        callPeriod = callPeriod_;
+    }
+
+    function _account(address account) private view returns (Account storage a) {
+        a = _accounts[account];
+        if (!a.open) revert MarginNoAccount(account);
+    }
+
+    function _underlying(uint32 index) private view returns (Underlying memory) {
+        if (index >= _underlyings.length) revert MarginMath.MarginUnknownUnderlying(index);
+        return _underlyings[index];
+    }
+
+    function _unit(address token) private view returns (uint256) {
+        if (token.code.length == 0) revert MarginUnknownToken(token);
+        return 10 ** IERC20Metadata(token).decimals();
+    }
+
+    /// Oracle price in cents, refused when stale.
+    function _price(address token) private view returns (uint256) {
+        (uint256 price,) = oracle.priceOf(token);
+        return price / ORACLE_UNITS_PER_CENT;
+    }
+
+    function _covers(int256 equity, uint256 requirement) private pure returns (bool) {
+        return equity >= 0 && uint256(equity) >= requirement;
+    }
+
+    function _requireInitial(address account) private view {
+        Status memory s = statusOf(account);
+        if (_covers(s.equity, s.initial)) return;
+        if (_accounts[account].retail && s.retailInitial == s.initial) {
+            revert MarginLeverageCap(account, s.equity, s.retailInitial, s.positionsValue);
+        }
+        revert MarginInsufficient(account, s.equity, s.initial);
+    }
+
+    function _positions(address account)
+        private
+        view
+        returns (MarginMath.Position[] memory positions, uint256 spotValue, int256 unsettled, uint256 notional)
+    {
+        uint32[] storage spot = _spotOf[account];
+        (uint32[] memory perpUnderlyings, int256[] memory quantities, uint256[] memory marks) =
+            perpetuals.positionsOf(account);
+        positions = new MarginMath.Position[](spot.length + perpUnderlyings.length);
+        for (uint256 i = 0; i < spot.length; ++i) {
+            uint32 u = spot[i];
+            uint256 qty = _spot[account][u];
+            uint256 price = _price(_underlyings[u].token);
+            positions[i] = MarginMath.Position(u, int256(qty), price, MarginMath.SPOT);
+            spotValue += qty * price * cashScale;
+        }
+        for (uint256 i = 0; i < perpUnderlyings.length; ++i) {
+            positions[spot.length + i] = MarginMath.Position(perpUnderlyings[i], quantities[i], marks[i], MarginMath.PERP);
+            notional += uint256(quantities[i] < 0 ? -quantities[i] : quantities[i]) * marks[i] * cashScale;
+        }
+        notional += spotValue;
+        if (perpUnderlyings.length > 0) unsettled = perpetuals.unsettledOf(account);
+    }
+
+    function _ranges() private view returns (MarginMath.ScanRange[] memory ranges) {
+        ranges = new MarginMath.ScanRange[](_underlyings.length);
+        for (uint256 i = 0; i < ranges.length; ++i) {
+            ranges[i] = MarginMath.ScanRange(_underlyings[i].upBps, _underlyings[i].downBps);
+        }
+    }
+
+    /// Sum over positions of notional / leverage cap in cents, each rounded up.
+    function _retailInitial(MarginMath.Position[] memory positions) private view returns (uint256 total) {
+        for (uint256 i = 0; i < positions.length; ++i) {
+            MarginMath.Position memory p = positions[i];
+            uint256 leverage = _underlyings[p.underlying].retailLeverage;
+            if (leverage == 0) continue; // refused at opening (MarginNotOfferedToRetail)
+            uint256 notional = uint256(p.quantity < 0 ? -p.quantity : p.quantity) * p.price;
+            total += (notional + leverage - 1) / leverage;
+        }
+    }
+
+    function _collateralValue(address account) private view returns (uint256 total) {
+        address[] storage tokens = _collateralOf[account];
+        for (uint256 i = 0; i < tokens.length; ++i) {
+            total += _valueOf(tokens[i], _collateral[account][tokens[i]]);
+        }
+    }
+
+    /// Collateral value after haircut of `amount` units of `token`, in cash units.
+    function _valueOf(address token, uint256 amount) private view returns (uint256) {
+        return collateral.collateralValue(token, currency, _marketValue(token, amount));
+    }
+
+    /// Market value of `amount` units of `token` in cash units, rounded down.
+    function _marketValue(address token, uint256 amount) private view returns (uint256) {
+        return (amount * _price(token) * cashScale) / _unitOf[token];
+    }
+
+    function _checkConcentration(address account) private view {
+        address[] memory tokens = _collateralOf[account];
+        uint256[] memory values = new uint256[](tokens.length);
+        for (uint256 i = 0; i < tokens.length; ++i) {
+            values[i] = _valueOf(tokens[i], _collateral[account][tokens[i]]);
+        }
+        collateral.checkConcentration(tokens, values);
+    }
+
+    function _setSpot(address account, uint32 u, uint256 qty) private {
+        _spot[account][u] = qty;
+        if (qty != 0) return;
+        uint32[] storage list = _spotOf[account];
+        for (uint256 i = 0; i < list.length; ++i) {
+            if (list[i] == u) {
+                list[i] = list[list.length - 1];
+                list.pop();
+                return;
+            }
+        }
+    }
+
+    function _removeCollateral(address account, address token, uint256 amount) private {
+        uint256 left = _collateral[account][token] - amount;
+        _collateral[account][token] = left;
+        if (left != 0) return;
+        address[] storage list = _collateralOf[account];
+        for (uint256 i = 0; i < list.length; ++i) {
+            if (list[i] == token) {
+                list[i] = list[list.length - 1];
+                list.pop();
+                return;
+            }
+        }
+    }
+
+    /// Sell collateral to the liquidation account at market value while cash is negative.
+    function _sellCollateral(address account, address to) private {
+        Account storage a = _accounts[account];
+        address[] memory tokens = _collateralOf[account];
+        for (uint256 i = 0; i < tokens.length && a.cash < 0; ++i) {
+            address token = tokens[i];
+            uint256 held = _collateral[account][token];
+            uint256 price = _price(token);
+            if (price == 0) continue; // worth less than a cent a token: nothing to sell for
+            uint256 unit = _unitOf[token];
+            // units whose market value covers the debit, rounded up, at most what is held
+            uint256 perUnitNumerator = price * cashScale; // cash units per whole token
+            uint256 needed = (uint256(-a.cash) * unit + perUnitNumerator - 1) / perUnitNumerator;
+            uint256 sold = needed < held ? needed : held;
+            uint256 proceeds = (sold * perUnitNumerator) / unit;
+            _removeCollateral(account, token, sold);
+            if (_collateral[to][token] == 0) _collateralOf[to].push(token);
+            _collateral[to][token] += sold;
+            a.cash += int256(proceeds);
+            _accounts[to].cash -= int256(proceeds);
+            emit CollateralSold(account, token, sold, proceeds);
+        }
+    }
+}
