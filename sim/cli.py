@@ -61,9 +61,10 @@ def run(
     out: Annotated[Path | None, typer.Option(help="Run directory (default: runs/<scenario>-seed<seed>).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """Run a scenario; write events.jsonl, metrics.csv and summary.json to the run directory."""
+    """Run a scenario; write events.jsonl, metrics.csv and summary.json to the run directory
+    (and, for a margin scenario, its plots)."""
     from sim.chain import BACKENDS
-    from sim.engine import Simulation
+    from sim.engine import simulation_for
     from sim.scenario import load, resolve
 
     try:
@@ -86,7 +87,7 @@ def run(
         except TokensimError as exc:
             err_console.print(f"[red]rpc backend unavailable:[/red] {escape(str(exc))}")
             raise typer.Exit(EXIT_BAD_INPUT) from None
-    simulation = Simulation(loaded, seed=seed, backend=chosen)
+    simulation = simulation_for(loaded, seed=seed, backend=chosen)
     out_dir = out or Path("runs") / f"{loaded.name}-seed{simulation.seed}"
     console.print(f"[bold]{loaded.name}[/bold] seed {simulation.seed} on {backend} -> {out_dir}")
     with Progress(
@@ -109,6 +110,10 @@ def run(
         raise typer.Exit(EXIT_FAILED)
 
 
+def _usd(value: float | None) -> str:
+    return "stale price" if value is None else f"${value:,.2f}"
+
+
 def _print_summary(summary: dict[str, Any]) -> None:
     metrics = summary["metrics"]
     table = Table(title=f"{summary['scenario']}: {summary['status']} after {summary['sim_days']:g} simulated days "
@@ -116,7 +121,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
     table.add_column("metric")
     table.add_column("value", justify="right")
     for key, value in metrics.items():
-        if key == "refusals_by_reason":
+        if key in ("refusals_by_reason", "refusals_by_error", "accounts", "shocks"):
             continue
         if isinstance(value, bool):
             shown = "yes" if value else "no"
@@ -135,6 +140,32 @@ def _print_summary(summary: dict[str, Any]) -> None:
         refusals.add_column("count", justify="right")
         for reason, count in sorted(reasons.items(), key=lambda item: (-item[1], item[0])):
             refusals.add_row(reason, f"{count:,}")
+        console.print(refusals)
+    for shock in metrics.get("shocks") or []:
+        console.print(
+            f"shock day {shock['day']:g}: {shock['asset']} {shock['move_pct']:+g}%  collateral required siloed "
+            f"{_usd(shock['collateral_required_siloed_before'])} -> {_usd(shock['collateral_required_siloed_after'])}, "
+            f"cross-margined {_usd(shock['collateral_required_cross_before'])} -> "
+            f"{_usd(shock['collateral_required_cross_after'])}"
+        )
+    accounts = metrics.get("accounts") or {}
+    if accounts:
+        book = Table(title="Accounts at the end (US dollars; initial: by the account's own method)")
+        for column in ("account", "equity", "initial", "siloed", "cross-margined"):
+            book.add_column(column, justify="left" if column == "account" else "right")
+        for name, row in accounts.items():
+            if row is None:
+                book.add_row(name, "stale price", "", "", "")
+            else:
+                book.add_row(name, *(f"{row[k]:,.2f}" for k in ("equity", "initial", "siloed_initial", "portfolio_initial")))
+        console.print(book)
+    errors = metrics.get("refusals_by_error") or {}
+    if errors:
+        refusals = Table(title="Refusals by contract error")
+        refusals.add_column("error")
+        refusals.add_column("count", justify="right")
+        for error, count in sorted(errors.items(), key=lambda item: (-item[1], item[0])):
+            refusals.add_row(error, f"{count:,}")
         console.print(refusals)
 
 

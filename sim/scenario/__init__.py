@@ -1,6 +1,7 @@
 """Scenarios: the validated description of a run, from YAML files or Python."""
 
-from sim.scenario.load import ScenarioError, load, loads, resolve, shipped, validate
+from sim.scenario.load import AnyScenario, ScenarioError, load, loads, resolve, shipped, validate
+from sim.scenario.margin import MarginScenario
 from sim.scenario.models import Scenario
 
-__all__ = ["Scenario", "ScenarioError", "load", "loads", "resolve", "shipped", "validate"]
+__all__ = ["AnyScenario", "MarginScenario", "Scenario", "ScenarioError", "load", "loads", "resolve", "shipped", "validate"]

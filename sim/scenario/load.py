@@ -17,7 +17,11 @@ import yaml
 from pydantic import ValidationError
 
 from sim.errors import ConfigError
+from sim.scenario.margin import MarginScenario
 from sim.scenario.models import Scenario
+
+AnyScenario = Scenario | MarginScenario
+KINDS = {"lifecycle": Scenario, "margin": MarginScenario}
 
 SCENARIOS_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 
@@ -35,7 +39,7 @@ class ScenarioError(ConfigError):
         super().__init__("\n".join(lines))
 
 
-def load(path: str | Path) -> Scenario:
+def load(path: str | Path) -> AnyScenario:
     """Read and validate a scenario file."""
     path = Path(path)
     try:
@@ -47,7 +51,7 @@ def load(path: str | Path) -> Scenario:
     return loads(text, source=str(path))
 
 
-def loads(text: str, source: str = "<string>") -> Scenario:
+def loads(text: str, source: str = "<string>") -> AnyScenario:
     """Validate a scenario given as YAML text."""
     try:
         data = yaml.safe_load(text)
@@ -64,10 +68,18 @@ def loads(text: str, source: str = "<string>") -> Scenario:
     return validate(data, source=source, tree=tree)
 
 
-def validate(data: dict[str, Any], source: str = "<dict>", tree: yaml.Node | None = None) -> Scenario:
-    """Validate a scenario given as a dict (``tree``: its YAML nodes, for line numbers)."""
+def validate(data: dict[str, Any], source: str = "<dict>", tree: yaml.Node | None = None) -> AnyScenario:
+    """Validate a scenario given as a dict (``tree``: its YAML nodes, for line numbers).
+
+    ``kind`` picks the format: ``lifecycle`` (the default) or ``margin``.
+    """
+    kind = data.get("kind", "lifecycle")
+    if kind not in KINDS:
+        raise ScenarioError(
+            source, [(_line_of(tree, ["kind"]), "kind", f"expected one of {', '.join(map(repr, KINDS))} (got {kind!r})")]
+        )
     try:
-        return Scenario.model_validate(data)
+        return KINDS[kind].model_validate(data)
     except ValidationError as exc:
         problems = []
         for error in exc.errors():

@@ -404,12 +404,15 @@ class Scenario(Model):
     """A security token's life, from issuance to whatever the scenario ends with.
 
     Attributes:
+        kind: ``lifecycle`` (this format, the default) or ``margin``
+            (``sim.scenario.margin.MarginScenario``).
         name: short identifier, used for the run directory.
         seed: seed of the run's random numbers (``--seed`` overrides it).
         start: the moment the simulation (and the chain's clock) starts.
         duration_days: how long the simulation runs.
     """
 
+    kind: Literal["lifecycle"] = "lifecycle"
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)
     description: str = ""
     seed: int = Field(default=0, ge=0, lt=2**63)

@@ -1,0 +1,350 @@
+"""The margin scenario format (``kind: margin``): assets, accounts, books, shocks.
+
+A margin scenario plays tokenized collateral and leverage rather than a token's issuance:
+assets with prices on correlated paths (geometric Brownian motion with jumps, and
+scripted shocks), accounts that pledge collateral and open spot positions on margin and
+perpetual futures against a market maker, a margin desk issuing calls, a liquidator, and
+faults (a stale oracle). Every rule is enforced by the contracts (``AssetRegistry``,
+``CollateralRegistry``, ``MarginEngine``, ``PerpetualFutures``); the scenario sets their
+parameters, and bad ones are refused here, at load, with the field path named.
+
+Money in US dollars; prices in dollars per whole token; quantities of positions in whole
+tokens (perpetuals: contracts of one token); percentages as percent (20 is 20%).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from sim.margin.collateral import RATINGS
+from sim.margin.requirements import CROSS_FLOOR_BPS, RETAIL_CLOSE_OUT_BPS, RETAIL_LEVERAGE_CAPS, SCAN_RANGES_BPS
+from sim.scenario.models import Distribution, Model, Money, StaleOracle, Timestamp
+
+AssetClassName = Literal[
+    "tokenized_security", "digital_commodity", "collectible", "tool", "stablecoin", "cash",
+    "government_security", "money_market_fund", "equity",
+]
+"""The classes of ``AssetRegistry`` (an unknown class is refused at load)."""
+
+RetailClass = Literal["major_fx", "minor_fx", "gold", "major_index", "commodity", "other_index", "equity", "crypto"]
+"""ESMA retail leverage classes (``sim.margin.requirements.RETAIL_LEVERAGE_CAPS``)."""
+
+Symbol = Field(pattern=r"^[A-Z0-9]{1,11}$")
+
+
+class Perpetual(Model):
+    """A perpetual future on the asset, traded against the market maker.
+
+    Attributes:
+        funding_hours: funding interval (8 hours on most venues).
+        funding_cap_pct: funding per interval is capped at this share of the index.
+        basis_pct: standard deviation of the mark's premium over the index, percent.
+        position_limit: contracts per account, long or short; 0: none.
+    """
+
+    funding_hours: int = Field(default=8, gt=0, le=24 * 7)
+    funding_cap_pct: float = Field(default=0.75, ge=0, le=100)
+    basis_pct: float = Field(default=0.1, ge=0, le=20)
+    position_limit: int = Field(default=0, ge=0)
+
+
+class Tradable(Model):
+    """The asset as an underlying of positions (spot on margin, perpetuals).
+
+    Attributes:
+        scan_up_pct, scan_down_pct: the portfolio scan range, each way (above 0, at most
+            100). Default from the ``scan_class`` (FINRA 4210(g): equities and narrow
+            indices 15/15, high-cap broad index 6/8, other broad index 10/10).
+        retail_class: ESMA leverage class for retail accounts (crypto 2:1, major index
+            20:1, ...); absent: not offered to retail on margin.
+        position_limit: whole tokens of spot per account; 0: none.
+    """
+
+    scan_class: Literal["equity", "narrow_index", "high_cap_broad_index", "broad_index"] | None = None
+    scan_up_pct: float | None = Field(default=None, gt=0, le=100)
+    scan_down_pct: float | None = Field(default=None, gt=0, le=100)
+    retail_class: RetailClass | None = None
+    position_limit: int = Field(default=0, ge=0)
+    perpetual: Perpetual | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> Tradable:
+        if self.scan_class is None and (self.scan_up_pct is None or self.scan_down_pct is None):
+            raise ValueError("give a scan_class or both scan_up_pct and scan_down_pct (a scan range of zero is refused)")
+        return self
+
+    @property
+    def range_bps(self) -> tuple[int, int]:
+        up, down = SCAN_RANGES_BPS[self.scan_class] if self.scan_class else (0, 0)
+        if self.scan_up_pct is not None:
+            up = round(self.scan_up_pct * 100)
+        if self.scan_down_pct is not None:
+            down = round(self.scan_down_pct * 100)
+        return up, down
+
+    @property
+    def retail_leverage(self) -> int:
+        return RETAIL_LEVERAGE_CAPS[self.retail_class] if self.retail_class else 0
+
+
+class MarginAsset(Model):
+    """A token: what it is (for the registries), how its price moves, how it may be used.
+
+    Attributes:
+        asset_class: the ``AssetRegistry`` class.
+        issuer: a label; assets with the same label have the same issuer (and a fund
+            family is its funds' common issuer).
+        rating: S&P-style rating (AAA ... BB-, or lower); absent: unrated.
+        maturity_day: a debt instrument's maturity, days from the start.
+        holdings: a money-market fund's permitted holdings (symbols of other assets).
+        price: US dollars per whole token at the start.
+        drift_pct, volatility_pct: annual; jumps_per_year, jump_mean_pct, jump_sd_pct:
+            a Merton jump process (log jump sizes, percent).
+        collateral: eligible as collateral (``CollateralRegistry.setEligible``).
+        haircut_pct: a haircut set for the asset (the CFTC pilot's BTC, ETH, USDC)
+            instead of the supervisory schedule's; 0 to 100.
+        tradable: present when positions may be taken on the asset.
+    """
+
+    symbol: str = Symbol
+    name: str = Field(min_length=1, max_length=64)
+    asset_class: AssetClassName
+    decimals: int = Field(default=0, ge=0, le=18)
+    issuer: str = Field(default="", max_length=40)
+    issuer_kind: Literal["sovereign", "other"] = "other"
+    rating: str | None = None
+    maturity_day: int | None = Field(default=None, gt=0)
+    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    main_index: bool = False
+    holdings: list[str] = Field(default_factory=list, max_length=32)
+    price: Money
+    drift_pct: float = Field(default=0.0, ge=-100, le=100)
+    volatility_pct: float = Field(default=20.0, ge=0, le=300)
+    jumps_per_year: float = Field(default=0.0, ge=0, le=365)
+    jump_mean_pct: float = Field(default=0.0, ge=-90, le=90)
+    jump_sd_pct: float = Field(default=0.0, ge=0, le=90)
+    collateral: bool = False
+    haircut_pct: float | None = Field(default=None, ge=0, le=100)
+    tradable: Tradable | None = None
+
+    @field_validator("rating")
+    @classmethod
+    def _rating(cls, rating: str | None) -> str | None:
+        if rating is not None and rating not in RATINGS and rating not in ("B+", "B", "B-", "CCC", "D"):
+            raise ValueError(f"not a rating: expected one of {', '.join(RATINGS)} (or lower, B+ ... D)")
+        return rating
+
+    @model_validator(mode="after")
+    def _checks(self) -> MarginAsset:
+        if self.price <= 0:
+            raise ValueError("price must be greater than 0")
+        if round(self.price * 100) != self.price * 100:
+            raise ValueError(f"price must be whole cents (got {self.price})")
+        if self.holdings and self.asset_class != "money_market_fund":
+            raise ValueError("holdings are for a money_market_fund")
+        return self
+
+
+class Order(Model):
+    """A position the account opens (or reduces) at ``at_day``.
+
+    Give ``quantity`` (whole tokens; negative: sell spot or go short the perpetual) or
+    ``leverage`` (the position's notional as a multiple of the account's equity then,
+    drawn per account when a distribution: how retail traders size their bets).
+    """
+
+    at_day: float = Field(default=0.0, ge=0)
+    asset: str
+    perpetual: bool = False
+    quantity: int | None = None
+    leverage: Distribution | None = None
+    short: bool = False
+
+    @model_validator(mode="after")
+    def _size(self) -> Order:
+        if (self.quantity is None) == (self.leverage is None):
+            raise ValueError("give exactly one of quantity and leverage")
+        if self.quantity == 0:
+            raise ValueError("quantity must not be 0")
+        if self.short and not self.perpetual:
+            raise ValueError("only a perpetual can be short (spot on margin is long; sell with a negative quantity)")
+        return self
+
+
+class MarginAccount(Model):
+    """A participant's margin account (``count`` alike: names get -1, -2, ...).
+
+    Attributes:
+        type: ``retail`` (ESMA leverage caps, close-out at 50%, negative balance
+            protection) or ``institutional``.
+        method: ``siloed`` (Reg T for securities, derivatives scanned alone) or
+            ``portfolio`` (one scan over everything).
+        cash_usd: cash deposited at the start.
+        collateral: whole tokens of each asset pledged at the start, in order.
+        liquidity_usd: cash the participant can still find to meet margin calls.
+        reserve: whole tokens of collateral it can pledge to meet a call (substitution).
+        responds_within_hours: how long it takes to act on a call (drawn uniformly from
+            0 to this); a call's deadline may pass first.
+        orders: positions opened during the run.
+    """
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=40)
+    count: int = Field(default=1, gt=0, le=1_000)
+    type: Literal["retail", "institutional"] = "institutional"
+    method: Literal["siloed", "portfolio"] = "portfolio"
+    cash_usd: Money = 0.0
+    collateral: dict[str, int] = Field(default_factory=dict)
+    liquidity_usd: Money = 0.0
+    reserve: dict[str, int] = Field(default_factory=dict)
+    responds_within_hours: float = Field(default=12.0, ge=0, le=24 * 30)
+    orders: list[Order] = Field(default_factory=list, max_length=100)
+
+    @field_validator("collateral", "reserve")
+    @classmethod
+    def _amounts(cls, amounts: dict[str, int]) -> dict[str, int]:
+        bad = [f"{k}: {v}" for k, v in amounts.items() if v <= 0]
+        if bad:
+            raise ValueError(f"amounts must be positive whole tokens ({', '.join(bad)})")
+        return amounts
+
+
+class ConcentrationLimits(Model):
+    """Concentration limits as shares of an account's collateral value, percent (above
+    0, at most 100). Defaults: none per asset or issuer; CFTC Reg 1.25 for money-market
+    funds: 10% per fund, 25% per fund family, 50% in all funds."""
+
+    per_asset_pct: float = Field(default=100, gt=0, le=100)
+    per_issuer_pct: float = Field(default=100, gt=0, le=100)
+    per_fund_pct: float = Field(default=10, gt=0, le=100)
+    per_fund_family_pct: float = Field(default=25, gt=0, le=100)
+    all_funds_pct: float = Field(default=50, gt=0, le=100)
+
+
+class MarginRules(Model):
+    """The engine's parameters.
+
+    Attributes:
+        cross_floor_pct: a cross-margined requirement is at least this share of the
+            siloed one (20%: FICC-CME cross-margining, 2026 (check)).
+        close_out_pct: retail accounts are closed out when equity falls to this share of
+            their initial requirement (50%: ESMA).
+        call_deadline_hours: time to meet a margin call.
+        check_every_hours: how often the margin desk and the liquidator look.
+        default_fund_usd: the default fund that absorbs shortfalls.
+        currency_mismatch_pct: haircut add-on for collateral in another currency (8%).
+    """
+
+    cross_floor_pct: float = Field(default=CROSS_FLOOR_BPS / 100, ge=0, le=100)
+    close_out_pct: float = Field(default=RETAIL_CLOSE_OUT_BPS / 100, gt=0, le=100)
+    call_deadline_hours: int = Field(default=24, gt=0, le=24 * 30)
+    check_every_hours: int = Field(default=4, gt=0, le=24 * 7)
+    default_fund_usd: Money = 1_000_000.0
+    currency_mismatch_pct: float = Field(default=8.0, ge=0, le=100)
+    limits: ConcentrationLimits = Field(default_factory=ConcentrationLimits)
+
+
+class PriceFeed(Model):
+    """Oracle updates and the staleness limit the contracts enforce."""
+
+    update_hours: int = Field(default=1, gt=0, le=24 * 7)
+    max_age_hours: int = Field(default=2, gt=0, le=24 * 30)
+
+
+class Shock(Model):
+    """A scripted price move: ``asset`` moves by ``move_pct`` at ``at_day`` (pushed at once)."""
+
+    at_day: float = Field(ge=0)
+    asset: str
+    move_pct: float = Field(gt=-100, le=1_000)
+
+
+class MarketMaker(Model):
+    """The counterparty of every perpetual trade and the dealer of every spot trade."""
+
+    cash_usd: Money = 100_000_000.0
+    inventory_tokens: int = Field(default=10_000_000, gt=0)
+
+
+class MarginScenario(Model):
+    """Collateral, margin and leverage under price paths, shocks and faults."""
+
+    kind: Literal["margin"]
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)
+    description: str = ""
+    seed: int = Field(default=0, ge=0, lt=2**63)
+    start: Timestamp = Field(default_factory=lambda: datetime(2026, 3, 2, 14, 0, tzinfo=UTC))
+    duration_days: float = Field(gt=0, le=3_650)
+    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    assets: list[MarginAsset] = Field(min_length=1, max_length=32)
+    correlations: dict[str, float] = Field(default_factory=dict)
+    margin: MarginRules = Field(default_factory=MarginRules)
+    oracle: PriceFeed = Field(default_factory=PriceFeed)
+    market_maker: MarketMaker = Field(default_factory=MarketMaker)
+    accounts: list[MarginAccount] = Field(min_length=1, max_length=64)
+    shocks: list[Shock] = Field(default_factory=list)
+    faults: list[StaleOracle] = Field(default_factory=list)
+    metrics_every_hours: int = Field(default=12, gt=0)
+
+    @field_validator("correlations")
+    @classmethod
+    def _pairs(cls, pairs: dict[str, float]) -> dict[str, float]:
+        for key, value in pairs.items():
+            if key.count("/") != 1:
+                raise ValueError(f"correlation key {key!r} must name two assets as 'A/B'")
+            if not -1 <= value <= 1:
+                raise ValueError(f"correlation {key!r} must be between -1 and 1 (got {value})")
+        return pairs
+
+    @model_validator(mode="after")
+    def _references(self) -> MarginScenario:
+        symbols = [a.symbol for a in self.assets]
+        if len(set(symbols)) != len(symbols):
+            raise ValueError("asset symbols must be unique")
+        known = set(symbols)
+        by_symbol = {a.symbol: a for a in self.assets}
+        for asset in self.assets:
+            unknown = [h for h in asset.holdings if h not in known]
+            if unknown:
+                raise ValueError(f"asset {asset.symbol}: holdings name unknown assets: {', '.join(unknown)}")
+            if asset.maturity_day is not None and asset.asset_class not in ("government_security", "tokenized_security"):
+                raise ValueError(f"asset {asset.symbol}: maturity_day is for debt (government or tokenized security)")
+        for key in self.correlations:
+            a, b = key.split("/")
+            for side in (a, b):
+                if side not in known:
+                    raise ValueError(f"correlation {key!r}: no asset {side!r}")
+            if a == b:
+                raise ValueError(f"correlation {key!r}: an asset with itself")
+        names = [a.name for a in self.accounts]
+        if len(set(names)) != len(names):
+            raise ValueError("account names must be unique")
+        for account in self.accounts:
+            for symbol in [*account.collateral, *account.reserve]:
+                if symbol not in known:
+                    raise ValueError(f"account {account.name!r}: no asset {symbol!r}")
+                if not by_symbol[symbol].collateral:
+                    raise ValueError(f"account {account.name!r}: {symbol} is not collateral (set collateral: true)")
+            for order in account.orders:
+                asset = by_symbol.get(order.asset)
+                if asset is None:
+                    raise ValueError(f"account {account.name!r}: order on unknown asset {order.asset!r}")
+                if asset.tradable is None:
+                    raise ValueError(f"account {account.name!r}: {order.asset} is not tradable (give it a 'tradable' section)")
+                if order.perpetual and asset.tradable.perpetual is None:
+                    raise ValueError(f"account {account.name!r}: {order.asset} has no perpetual")
+                if order.at_day >= self.duration_days:
+                    raise ValueError(f"account {account.name!r}: order at day {order.at_day:g} is not before the end")
+        for shock in self.shocks:
+            if shock.asset not in known:
+                raise ValueError(f"shock at day {shock.at_day:g}: no asset {shock.asset!r}")
+        return self
+
+    @property
+    def start_timestamp(self) -> int:
+        return int(self.start.timestamp())
+
+
+__all__ = ["MarginAccount", "MarginAsset", "MarginScenario", "Order"]
