@@ -200,10 +200,12 @@ def list_scenarios() -> None:
 
 @app.command()
 def schema() -> None:
-    """Print the JSON Schema of scenario files (for editor completion)."""
-    from sim.scenario import Scenario
+    """Print the JSON Schema of scenario files, lifecycle or margin (for editor completion)."""
+    from pydantic import TypeAdapter
 
-    print(json.dumps(Scenario.model_json_schema(), indent=2))
+    from sim.scenario import MarginScenario, Scenario
+
+    print(json.dumps(TypeAdapter(Scenario | MarginScenario).json_schema(), indent=2))
 
 
 @app.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import io
 import subprocess
 import sys
@@ -61,3 +62,15 @@ def test_an_unknown_backend_is_named_with_exit_2_and_nothing_written(tmp_path):
     assert result.exit_code == 2
     assert "unknown backend 'geth'; expected one of: eth-tester, revm, rpc" in result.output
     assert not out.exists()
+
+
+def test_schema_describes_both_scenario_kinds():
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    result = CliRunner().invoke(app, ["schema"])
+    assert result.exit_code == 0
+    schema = json.loads(result.output)
+    titles = {ref["$ref"].rsplit("/", 1)[-1] for ref in schema["anyOf"]}
+    assert titles == {"Scenario", "MarginScenario"}
