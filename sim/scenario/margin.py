@@ -271,7 +271,7 @@ class MarketMaker(Model):
 class MarginScenario(Model):
     """Collateral, margin and leverage under price paths, shocks and faults."""
 
-    kind: Literal["margin"]
+    kind: Literal["margin"] = "margin"
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)
     description: str = ""
     seed: int = Field(default=0, ge=0, lt=2**63)

@@ -12,9 +12,11 @@ DOC = (Path(__file__).resolve().parents[2] / "docs" / "scenarios.md").read_text(
 
 
 def _models() -> list[type[BaseModel]]:
+    from sim.scenario import margin
+
     return [
-        obj for obj in vars(models).values()
-        if isinstance(obj, type) and issubclass(obj, BaseModel) and obj.__module__ == models.__name__ and obj is not models.Model
+        obj for module in (models, margin) for obj in vars(module).values()
+        if isinstance(obj, type) and issubclass(obj, BaseModel) and obj.__module__ == module.__name__ and obj is not models.Model
     ]
 
 
