@@ -22,6 +22,7 @@ from sim.chain.chain import HANDLES, Chain
 from sim.chain.contract import Contract
 from sim.contracts.collateral import CollateralRegistry, _currency
 from sim.contracts.oracle import PriceOracle
+from sim.margin.accounts import Status
 from sim.margin.requirements import CROSS_FLOOR_BPS, RETAIL_CLOSE_OUT_BPS
 
 RISK_ADMIN_ROLE = keccak(b"RISK_ADMIN_ROLE")
@@ -42,20 +43,6 @@ class Method(IntEnum):
 
 
 @dataclass(frozen=True)
-class Status:
-    """An account's valuation on chain; amounts in cash-token units."""
-
-    equity: int
-    initial: int
-    maintenance: int
-    siloed_initial: int
-    portfolio_initial: int
-    retail_initial: int
-    collateral_value: int
-    positions_value: int
-
-
-@dataclass(frozen=True)
 class Account:
     open: bool
     retail: bool
@@ -69,7 +56,8 @@ class MarginEngine(Contract):
     """Handle on a ``MarginEngine``."""
 
     def status(self, account: Any) -> Status:
-        """Equity and requirements of ``account`` (``OracleStalePrice`` when a price is stale)."""
+        """Equity and requirements of ``account`` in cash-token units (``OracleStalePrice``
+        when a price is stale); the same type as the reference's ``sim.margin.accounts.status``."""
         return Status(*self.statusOf(account))
 
     def account(self, account: Any) -> Account:

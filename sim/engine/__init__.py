@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from sim.engine.margin import MarginSimulation
-from sim.engine.simulation import RunResult, Simulation
+from sim.engine.run import ChainRun, RunResult
+from sim.engine.simulation import Simulation
 from sim.engine.system import System
 
 
@@ -17,4 +18,4 @@ def simulation_for(scenario: Any, **options: Any) -> Simulation | MarginSimulati
     return Simulation(scenario, **options)
 
 
-__all__ = ["MarginSimulation", "RunResult", "Simulation", "System", "simulation_for"]
+__all__ = ["ChainRun", "MarginSimulation", "RunResult", "Simulation", "System", "simulation_for"]

@@ -27,30 +27,25 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
-import time
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import simpy
 
 from sim.actors.base import describe
 from sim.calendar import DAY, HOUR, iso
-from sim.chain import Backend, Chain
+from sim.chain import Backend
 from sim.contracts import deploy_cash_token
 from sim.contracts.collateral import deploy_asset_registry, deploy_collateral_registry
 from sim.contracts.margin import Method, deploy_margin
 from sim.contracts.oracle import deploy_oracle, to_oracle_price
-from sim.engine.simulation import Progress, RunResult
+from sim.engine.run import ChainRun
 from sim.errors import ContractRevert
 from sim.margin.collateral import Asset, AssetClass, IssuerKind, Limits, rating_notch
 from sim.market.paths import CorrelatedPaths, PathSpec
-from sim.report.metrics import Metrics
 from sim.report.plots import write_margin_plots
-from sim.report.recorder import Recorder
 from sim.scenario.margin import MarginAccount, MarginScenario, Order
 from sim.scenario.models import Fixed, LogNormal, Uniform
 
@@ -73,7 +68,7 @@ class Participant:
         return self.spec.type == "retail"
 
 
-class MarginSimulation:
+class MarginSimulation(ChainRun):
     """One run of a margin scenario (same interface as ``Simulation``).
 
     Args:
@@ -91,15 +86,7 @@ class MarginSimulation:
         backend: str | Backend = "revm",
         backend_options: dict[str, Any] | None = None,
     ) -> None:
-        self.scenario = scenario
-        self.seed = scenario.seed if seed is None else seed
-        self._backend = backend
-        self._backend_options = backend_options or {}
-        self.backend_name = backend if isinstance(backend, str) else backend.name
-        self.start = scenario.start_timestamp
-        self.end_seconds = scenario.duration_days * DAY
-        self.env = simpy.Environment()
-        self.metrics = Metrics()
+        super().__init__(scenario, seed=seed, backend=backend, backend_options=backend_options)
         self.participants: list[Participant] = []
         self.plot_events: list[dict[str, Any]] = []
         self.refused_by_error: dict[str, int] = {}
@@ -109,15 +96,6 @@ class MarginSimulation:
         self.shock_rows: list[dict[str, Any]] = []
 
     # ---------------------------------------------------------------- services
-
-    def rng(self, name: str) -> np.random.Generator:
-        return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(zlib.crc32(name.encode()),)))
-
-    def now(self) -> int:
-        return self.start + int(self.env.now)
-
-    def sync(self) -> None:
-        self.chain.warp(self.now())
 
     def record(self, actor: str, act: str, outcome: str = "ok", **fields: Any) -> dict[str, Any]:
         return self.recorder.record(self.env.now, actor, act, outcome, **fields)
@@ -138,63 +116,15 @@ class MarginSimulation:
         self.refused_by_error[described["error"]] = self.refused_by_error.get(described["error"], 0) + 1
         self.record(actor, act, "refused", **described, **fields)
 
-    # --------------------------------------------------------------------- run
-
-    def run(self, out_dir: Path | None = None, progress: Progress | None = None) -> RunResult:
-        self.setup(out_dir)
-        while self.env.now < self.end_seconds and self.status == "running":
-            self.advance_to(min(self.end_seconds, self.env.now + DAY))
-            if progress is not None:
-                progress(self.env.now, self.end_seconds)
-        return self.finish()
-
-    def setup(self, out_dir: Path | None = None) -> None:
-        self._wall_start = time.perf_counter()
-        self.out_dir = out_dir
-        if out_dir is not None:
-            out_dir.mkdir(parents=True, exist_ok=True)
-        self.recorder = Recorder(out_dir / "events.jsonl" if out_dir else None, start=self.start)
-        self.recorder.subscribe(self.metrics.observe)
-        self.status, self.reason = "running", None
-        self._guarded(self._setup)
-
-    def advance_to(self, seconds: float) -> None:
-        if self.status == "running":
-            self._guarded(lambda: self.env.run(until=min(seconds, self.end_seconds)))
-
-    def finish(self) -> RunResult:
-        if self.status == "running":
-            self._guarded(self._sample)
-        if self.status == "running":
-            self.status = "done"
-        self.recorder.close()
-        summary = self._summary(time.perf_counter() - self._wall_start)
-        if self.out_dir is not None:
-            self._write_csv(self.out_dir / "metrics.csv")
-            write_margin_plots(self.out_dir, self.metrics.rows, self.plot_events, [p.name for p in self.participants])
-            (self.out_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-        return RunResult(summary, self.out_dir)
-
-    def close(self) -> None:
-        if hasattr(self, "chain"):
-            self.chain.close()
-
-    def _guarded(self, step: Callable[[], object]) -> None:
-        try:
-            step()
-        except Exception as exc:  # a run that fails keeps its events and says why
-            self.status, self.reason = "failed", f"{type(exc).__name__}: {exc}"
-            self.recorder.record(self.env.now, "simulation", "run", "failed", reason=self.reason)
+    def _write_outputs(self, out_dir: Path) -> None:
+        self._write_csv(out_dir / "metrics.csv")
+        write_margin_plots(out_dir, self.metrics.rows, self.plot_events, [p.name for p in self.participants])
 
     # ------------------------------------------------------------------- setup
 
     def _setup(self) -> None:
         s = self.scenario
-        if isinstance(self._backend, str):
-            self.chain = Chain(self._backend, genesis_timestamp=self.start - 1, **self._backend_options)
-        else:
-            self.chain = Chain(self._backend)
-        chain = self.chain
+        self.chain = chain = self._connect()
         self.sync()
         admin, self.feeder, trader, desk, liquidator, treasury = chain.accounts[:6]
         self.admin, self.trader, self.desk, self.liquidator, self.treasury = admin, trader, desk, liquidator, treasury
@@ -579,7 +509,7 @@ class MarginSimulation:
         }
         return "sha256:" + hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()
 
-    def _summary(self, wall_seconds: float) -> dict[str, Any]:
+    def _summary(self, status: str, reason: str | None, wall_seconds: float) -> dict[str, Any]:
         m = self.metrics
         metrics: dict[str, Any] = {}
         digest = None
@@ -633,7 +563,7 @@ class MarginSimulation:
         if hasattr(self, "chain"):
             versions.update(self.chain.backend.info().versions)
         summary: dict[str, Any] = {
-            "status": self.status,
+            "status": status,
             "scenario": self.scenario.name,
             "kind": "margin",
             "seed": self.seed,
@@ -646,8 +576,8 @@ class MarginSimulation:
             "versions": versions,
             "metrics": metrics,
         }
-        if self.reason is not None:
-            summary["reason"] = self.reason
+        if reason is not None:
+            summary["reason"] = reason
         return summary
 
 

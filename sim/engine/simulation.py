@@ -24,15 +24,9 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
-import time
-import zlib
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import simpy
 from eth_hash.auto import keccak
 
 from sim.actors.base import Actor
@@ -44,37 +38,17 @@ from sim.actors.issuer import Issuer
 from sim.actors.oracle import OracleFeed
 from sim.actors.venue import Venue
 from sim.calendar import DAY, HOUR, iso
-from sim.chain import Backend, Chain
+from sim.chain import Backend
 from sim.contracts.oracle import PRICE_DECIMALS
+from sim.engine.run import ChainRun, Progress, RunResult  # noqa: F401  (Progress, RunResult: re-exported)
 from sim.engine.system import System
 from sim.report.holders import HolderIndex
-from sim.report.metrics import Metrics
-from sim.report.recorder import Recorder
 from sim.scenario import Scenario
 
 _SECTION_12G = keccak(b"HoldersOfRecordThresholdReached(uint256,uint256,uint256,uint256)")
 
-Progress = Callable[[float, float], None]
-"""Called with (simulated seconds done, simulated seconds in all)."""
 
-
-@dataclass
-class RunResult:
-    """What a run produced: the summary dict and where the files are (if written)."""
-
-    summary: dict[str, Any]
-    out_dir: Path | None
-
-    @property
-    def status(self) -> str:
-        return self.summary["status"]
-
-    @property
-    def metrics(self) -> dict[str, Any]:
-        return self.summary["metrics"]
-
-
-class Simulation:
+class Simulation(ChainRun):
     """One run of a scenario.
 
     Args:
@@ -95,34 +69,12 @@ class Simulation:
         backend: str | Backend = "revm",
         backend_options: dict[str, Any] | None = None,
     ) -> None:
-        self.scenario = scenario
-        self.seed = scenario.seed if seed is None else seed
-        self._backend = backend
-        self._backend_options = backend_options or {}
-        self.backend_name = backend if isinstance(backend, str) else backend.name
-        self.start = scenario.start_timestamp
-        self.end_seconds = scenario.duration_days * DAY
-        self.env = simpy.Environment()
-        self.recorder: Recorder
-        self.metrics = Metrics()
-        self.chain: Chain
+        super().__init__(scenario, seed=seed, backend=backend, backend_options=backend_options)
         self.system: System
         self.custodians: dict[str, CustodianActor] = {}
         self._notices: list[tuple[str, dict[str, Any]]] = []
 
     # ---------------------------------------------------------------- services
-
-    def rng(self, name: str) -> np.random.Generator:
-        """The random stream of the component called ``name`` (same seed, same stream)."""
-        return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(zlib.crc32(name.encode()),)))
-
-    def now(self) -> int:
-        """Absolute time (Unix seconds) of the simulation's present."""
-        return self.start + int(self.env.now)
-
-    def sync(self) -> None:
-        """Move the chain's clock to the simulation's present."""
-        self.chain.warp(self.now())
 
     def record_as(self, actor: str, act: str, outcome: str = "ok", **fields: Any) -> None:
         self.recorder.record(self.env.now, actor, act, outcome, **fields)
@@ -145,65 +97,12 @@ class Simulation:
                 return f"custodian:{custody.name}"
         return address
 
-    # --------------------------------------------------------------------- run
-
-    def run(self, out_dir: Path | None = None, progress: Progress | None = None) -> RunResult:
-        """Play the scenario to its end; write the outputs into ``out_dir`` if given."""
-        self.setup(out_dir)
-        while self.env.now < self.end_seconds and self.status == "running":
-            self.advance_to(min(self.end_seconds, self.env.now + DAY))
-            if progress is not None:
-                progress(self.env.now, self.end_seconds)
-        return self.finish()
-
-    def setup(self, out_dir: Path | None = None) -> None:
-        """Deploy the system, onboard investors, start the processes (time 0)."""
-        self._wall_start = time.perf_counter()
-        self.out_dir = out_dir
-        if out_dir is not None:
-            out_dir.mkdir(parents=True, exist_ok=True)
-        self.recorder = Recorder(out_dir / "events.jsonl" if out_dir else None, start=self.start)
-        self.recorder.subscribe(self.metrics.observe)
-        self.status, self.reason = "running", None
-        self._guarded(self._setup)
-
-    def advance_to(self, seconds: float) -> None:
-        """Run the processes up to ``seconds`` of simulated time (not beyond the end)."""
-        if self.status == "running":
-            self._guarded(lambda: self.env.run(until=min(seconds, self.end_seconds)))
-
-    def finish(self) -> RunResult:
-        """Close the log, write metrics.csv and summary.json; return the result."""
-        if self.status == "running":
-            self._guarded(self._sample)
-        if self.status == "running":
-            self.status = "done"
-        self.recorder.close()
-        summary = self._summary(self.status, self.reason, time.perf_counter() - self._wall_start)
-        if self.out_dir is not None:
-            self.metrics.write_csv(self.out_dir / "metrics.csv")
-            (self.out_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-        return RunResult(summary, self.out_dir)
-
-    def close(self) -> None:
-        """Release the chain backend (an external node's connection); the chain is unusable after."""
-        if hasattr(self, "chain"):
-            self.chain.close()
-
-    def _guarded(self, step: Callable[[], object]) -> None:
-        """Run a step; a failure ends the run as failed, with the reason recorded."""
-        try:
-            step()
-        except Exception as exc:  # a run that fails keeps its events and says why
-            self.status, self.reason = "failed", f"{type(exc).__name__}: {exc}"
-            self.recorder.record(self.env.now, "simulation", "run", "failed", reason=self.reason)
+    def _write_outputs(self, out_dir: Path) -> None:
+        self.metrics.write_csv(out_dir / "metrics.csv")
 
     def _setup(self) -> None:
         scenario = self.scenario
-        if isinstance(self._backend, str):
-            self.chain = Chain(self._backend, genesis_timestamp=self.start - 1, **self._backend_options)
-        else:
-            self.chain = Chain(self._backend)
+        self.chain = self._connect()
         self.system = System.deploy(self.chain, scenario)
         self.holder_index = HolderIndex(self.system.token.address)
         self.chain.on_receipt(self.holder_index)

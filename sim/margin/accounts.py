@@ -45,6 +45,8 @@ class Book:
 
 @dataclass(frozen=True)
 class Status:
+    """An account's valuation, amounts in cash-token units (``MarginEngine.statusOf``)."""
+
     equity: int
     initial: int
     maintenance: int
