@@ -100,3 +100,44 @@ CSDR_FAIL_PENALTY_BP_LIQUID_SHARES = 1.0
 
 CSDR_FAIL_PENALTY_BP_SOVEREIGN_BONDS = 0.1
 """Daily cash penalty for a settlement fail in sovereign bonds (CSDR, Reg. 2017/389)."""
+
+# ------------------------------------------------- taxonomy, safe harbor, ATS
+
+SAFE_HARBOR_WINDOW_DAYS = 3 * 365
+"""The safe harbor runs three years from the first token sale (Peirce, Token Safe Harbor
+Proposal 2.0, 2021)."""
+
+SAFE_HARBOR_DISCLOSURE_INTERVAL_DAYS = 182
+"""Disclosures are updated semiannually during the window (Token Safe Harbor Proposal 2.0;
+check: the proposal asks for semiannual updates of the development plan)."""
+
+ATS_FAIR_ACCESS_SHARE_BPS = 500
+"""Fair access applies at 5% or more of a security's average daily volume ... (Reg ATS
+301(b)(5), check)."""
+
+ATS_FAIR_ACCESS_MONTHS = 4
+"""... in at least 4 of the preceding 6 calendar months (Reg ATS 301(b)(5), check)."""
+
+ATS_FAIR_ACCESS_LOOKBACK_MONTHS = 6
+"""The months looked back over for fair access (Reg ATS 301(b)(5), check)."""
+
+VENUES_BY_CLASS: dict[str, tuple[str, ...]] = {
+    "tokenized_security": ("securities_exchange", "ats"),
+    "equity": ("securities_exchange", "ats"),
+    "government_security": ("securities_exchange", "ats"),
+    "money_market_fund": ("securities_exchange", "ats"),
+    "security_based_swap": ("securities_exchange",),
+    "digital_commodity": ("commodity_exchange", "securities_exchange", "ats"),
+    "exempt_network_token": ("unregistered", "commodity_exchange", "securities_exchange", "ats"),
+    "stablecoin": ("unregistered", "commodity_exchange", "securities_exchange", "ats"),
+    "collectible": ("unregistered", "commodity_exchange", "securities_exchange", "ats"),
+    "tool": ("unregistered", "commodity_exchange", "securities_exchange", "ats"),
+    "cash": (),
+}
+"""Which venue kinds may trade each class. Securities go to the SEC regime: a national
+securities exchange or an ATS (Exchange Act 5; Reg ATS); security-based swaps to a
+registered exchange (Exchange Act 6(l)); digital commodities to a CFTC-registered platform,
+and, under the SEC's "Project Crypto" (Nov 2025), alongside securities on an exchange or ATS
+(check); a token under a safe harbor trades freely while it runs (Token Safe Harbor
+Proposal 2.0); collectibles, tools and stablecoins are not securities (SEC-CFTC joint
+interpretation, Mar 2026). A scenario can override any row."""

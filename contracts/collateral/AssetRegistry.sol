@@ -12,8 +12,15 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 /// supervisory haircut).
 /// A money-market fund lists what it may hold (`setFundHoldings`); its haircut is the
 /// highest of theirs. `maturity` is a timestamp, 0 for none.
+///
+/// The class is also the taxonomy router's key: a token's `Compliance` applies the modules
+/// routed to its current class, and `VenueRegistry` lets only the venue kinds permitted for
+/// the class list it. `reclassify` (by `CLASSIFIER_ROLE`: the regulator's registrar, or a
+/// `SafeHarborRegistry` acting on an exit report) changes the class with an event, and every
+/// check after it, in the same block, follows the new class.
 contract AssetRegistry is AccessControl {
     bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
+    bytes32 public constant CLASSIFIER_ROLE = keccak256("CLASSIFIER_ROLE");
 
     uint8 public constant RATING_BELOW_BB_MINUS = 14;
     uint256 public constant MAX_FUND_HOLDINGS = 32;
@@ -28,8 +35,13 @@ contract AssetRegistry is AccessControl {
         Cash,
         GovernmentSecurity,
         MoneyMarketFund,
-        Equity
+        Equity,
+        SecurityBasedSwap,
+        ExemptNetworkToken
     }
+
+    /// @notice The highest class number (`ExemptNetworkToken`).
+    uint8 public constant MAX_CLASS = uint8(type(AssetClass).max);
 
     enum IssuerKind {
         Sovereign,
@@ -66,6 +78,7 @@ contract AssetRegistry is AccessControl {
         bytes3 currency
     );
     event FundHoldingsSet(address indexed fund, address[] holdings);
+    event AssetReclassified(address indexed token, AssetClass fromClass, AssetClass toClass, bytes32 reason);
 
     mapping(address token => Asset) private _assets;
     mapping(address fund => address[]) private _holdings;
@@ -85,6 +98,23 @@ contract AssetRegistry is AccessControl {
             token, asset.assetClass, asset.issuerKind, asset.rating, asset.mainIndex, asset.issuer,
             asset.maturity, asset.currency
         );
+    }
+
+    /// @notice Change the class of the registered `token` to `newClass` (a number, so that an
+    /// unknown class is refused with `AssetInvalidClass` rather than an undecodable revert).
+    /// @param reason a hash of what decided it (an exit report, a ruling).
+    function reclassify(address token, uint8 newClass, bytes32 reason) external onlyRole(CLASSIFIER_ROLE) {
+        AssetClass current = _assets[token].assetClass;
+        if (current == AssetClass.Unknown) revert AssetUnknown(token);
+        if (newClass == 0 || newClass > MAX_CLASS) revert AssetInvalidClass(token, newClass);
+        AssetClass next = AssetClass(newClass);
+        _assets[token].assetClass = next;
+        emit AssetReclassified(token, current, next, reason);
+    }
+
+    /// @notice The class number of `token` (0 when it is not registered).
+    function classOf(address token) external view returns (uint8) {
+        return uint8(_assets[token].assetClass);
     }
 
     /// @notice What the money-market fund `fund` may hold (registered assets, not funds).

@@ -14,8 +14,18 @@ import {ISecurityToken} from "../token/ISecurityToken.sol";
 /// every balance change afterwards so modules can keep their state (lots, holder counts,
 /// rolling sums). The compliance is bound to exactly one token, once; only that token may
 /// report balance changes.
+///
+/// Taxonomy routing: once an asset registry is set (`setAssetRegistry`), each module applies
+/// only while the token's class (`AssetRegistry.classOf`) is in the module's class mask (bit
+/// `c` for class number `c`; `setModuleClasses`). A module added is routed to every class
+/// until set otherwise; a token the registry does not know (class 0) gets every module, the
+/// strictest reading. Only the checks are routed: the hooks reach every module whatever the
+/// class, so a rule's state (lots, holder counts, rolling sums) is whole when a
+/// reclassification brings it into force. A reclassification takes effect on the next check,
+/// in the same block.
 contract Compliance is ICompliance, AccessControl {
     uint256 public constant MAX_MODULES = 16;
+    uint256 public constant ALL_CLASSES = type(uint256).max;
 
     error ComplianceTokenAlreadyBound(address token);
     error ComplianceInvalidToken(address token);
@@ -24,13 +34,20 @@ contract Compliance is ICompliance, AccessControl {
     error ComplianceModuleNotFound(address module);
     error ComplianceModuleLimit(uint256 limit);
     error ComplianceModuleForeign(address module, address boundTo);
+    error ComplianceNoClasses(address module);
 
     event TokenBound(address indexed token);
     event ModuleAdded(address indexed module, string name);
     event ModuleRemoved(address indexed module, string name);
+    event AssetRegistrySet(address indexed assetRegistry);
+    event ModuleClassesSet(address indexed module, uint256 classMask);
 
     address public token;
     IComplianceModule[] private _modules;
+    /// @notice The registry whose class of the token routes the modules (zero: no routing).
+    IAssetClasses public assetRegistry;
+    /// @notice The classes each installed module applies to (bit c = class number c).
+    mapping(address module => uint256) public moduleClasses;
 
     constructor(address admin) {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
@@ -59,7 +76,36 @@ contract Compliance is ICompliance, AccessControl {
         address boundTo = ModuleBinding(address(module)).compliance();
         if (boundTo != address(this)) revert ComplianceModuleForeign(address(module), boundTo);
         _modules.push(module);
+        moduleClasses[address(module)] = ALL_CLASSES;
         emit ModuleAdded(address(module), module.moduleName());
+    }
+
+    /// @notice Route the modules by the token's class in `registry` (zero address: stop routing).
+    function setAssetRegistry(IAssetClasses registry) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        assetRegistry = registry;
+        emit AssetRegistrySet(address(registry));
+    }
+
+    /// @notice Apply the installed `module` only while the token's class is in `classMask`.
+    function setModuleClasses(IComplianceModule module, uint256 classMask) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (moduleClasses[address(module)] == 0) revert ComplianceModuleNotFound(address(module));
+        if (classMask == 0) revert ComplianceNoClasses(address(module));
+        moduleClasses[address(module)] = classMask;
+        emit ModuleClassesSet(address(module), classMask);
+    }
+
+    /// @notice The modules that apply to the token's current class, in order.
+    function activeModules() external view returns (IComplianceModule[] memory active) {
+        uint256 bit = _classBit();
+        uint256 n = _modules.length;
+        active = new IComplianceModule[](n);
+        uint256 k;
+        for (uint256 i = 0; i < n; ++i) {
+            if (moduleClasses[address(_modules[i])] & bit != 0) active[k++] = _modules[i];
+        }
+        assembly ("memory-safe") {
+            mstore(active, k)
+        }
     }
 
     function removeModule(IComplianceModule module) external onlyRole(DEFAULT_ADMIN_ROLE) {
@@ -70,6 +116,7 @@ contract Compliance is ICompliance, AccessControl {
                     _modules[j] = _modules[j + 1];
                 }
                 _modules.pop();
+                delete moduleClasses[address(module)];
                 emit ModuleRemoved(address(module), module.moduleName());
                 return;
             }
@@ -90,7 +137,9 @@ contract Compliance is ICompliance, AccessControl {
     {
         IIdentityRegistry registry = _registry();
         uint256 n = _modules.length;
+        uint256 bit = _classBit();
         for (uint256 i = 0; i < n; ++i) {
+            if (moduleClasses[address(_modules[i])] & bit == 0) continue;
             (code, reason) = _modules[i].checkTransfer(from, to, amount, registry);
             if (code != 0) return (code, reason);
         }
@@ -101,7 +150,9 @@ contract Compliance is ICompliance, AccessControl {
     function checkSender(address from, uint256 amount) external view returns (uint8 code, bytes memory reason) {
         IIdentityRegistry registry = _registry();
         uint256 n = _modules.length;
+        uint256 bit = _classBit();
         for (uint256 i = 0; i < n; ++i) {
+            if (moduleClasses[address(_modules[i])] & bit == 0) continue;
             (code, reason) = _modules[i].checkSender(from, amount, registry);
             if (code != 0) return (code, reason);
         }
@@ -112,7 +163,9 @@ contract Compliance is ICompliance, AccessControl {
     function checkRecipient(address to) external view returns (uint8 code, bytes memory reason) {
         IIdentityRegistry registry = _registry();
         uint256 n = _modules.length;
+        uint256 bit = _classBit();
         for (uint256 i = 0; i < n; ++i) {
+            if (moduleClasses[address(_modules[i])] & bit == 0) continue;
             (code, reason) = _modules[i].checkRecipient(to, registry);
             if (code != 0) return (code, reason);
         }
@@ -145,9 +198,22 @@ contract Compliance is ICompliance, AccessControl {
         }
     }
 
+    /// @dev The mask bit of the token's class now; every bit when not routed or not registered.
+    function _classBit() private view returns (uint256) {
+        IAssetClasses registry = assetRegistry;
+        if (address(registry) == address(0)) return ALL_CLASSES;
+        uint8 assetClass = registry.classOf(token);
+        return assetClass == 0 ? ALL_CLASSES : 1 << assetClass;
+    }
+
     function _registry() private view returns (IIdentityRegistry) {
         return ISecurityToken(token).identityRegistry();
     }
+}
+
+/// @dev The one view of the asset registry the router needs.
+interface IAssetClasses {
+    function classOf(address token) external view returns (uint8);
 }
 
 /// @dev The one view of a module the compliance needs when adding it.

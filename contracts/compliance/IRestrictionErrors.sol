@@ -40,4 +40,9 @@ interface IRestrictionErrors {
     /// @dev code 19: the offering's sales in the rolling window (US cents) plus this one would
     /// exceed the offering cap.
     error OfferingCapExceeded(uint256 raisedCents, uint256 amountCents, uint256 capCents);
+    /// @dev code 20: while an exemption limits the token to whitelisted participants, the
+    /// recipient is not on the exemption's whitelist.
+    error RecipientNotWhitelisted(address wallet);
+    /// @dev code 21: a security-based swap goes only to eligible contract participants.
+    error RecipientNotEligibleParticipant(address wallet);
 }

@@ -27,6 +27,8 @@ library Restrictions {
     uint8 internal constant SUPPLY_LIMIT = 17; // SupplyLimitExceeded
     uint8 internal constant INVESTMENT_LIMIT = 18; // InvestmentLimitExceeded
     uint8 internal constant OFFERING_CAP = 19; // OfferingCapExceeded
+    uint8 internal constant NOT_WHITELISTED = 20; // RecipientNotWhitelisted
+    uint8 internal constant NOT_ELIGIBLE_PARTICIPANT = 21; // RecipientNotEligibleParticipant
 
     /// @notice Human-readable message for `code` (ERC-1404 `messageForTransferRestriction`).
     function message(uint8 code) internal pure returns (string memory) {
@@ -49,6 +51,8 @@ library Restrictions {
         if (code == SUPPLY_LIMIT) return "Supply limit exceeded";
         if (code == INVESTMENT_LIMIT) return "Investor's 12-month investment limit exceeded";
         if (code == OFFERING_CAP) return "Offering's 12-month cap exceeded";
+        if (code == NOT_WHITELISTED) return "Recipient is not whitelisted for the exempt offering";
+        if (code == NOT_ELIGIBLE_PARTICIPANT) return "Recipient is not an eligible contract participant";
         return "Unknown restriction code";
     }
 }

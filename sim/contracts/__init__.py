@@ -2,6 +2,8 @@
 
 from sim.contracts.compliance import (
     AccreditedOnly,
+    EligibleParticipant,
+    ExemptionWhitelist,
     HolderLimit,
     InvestmentLimit,
     Jurisdictions,
@@ -28,11 +30,14 @@ from sim.contracts.token import (
     deploy_cash_token,
     deploy_security_token,
 )
+from sim.contracts import taxonomy as taxonomy  # registers the taxonomy handles
 
 __all__ = [
     "AGENT_ROLE",
     "AccreditedOnly",
     "CashToken",
+    "EligibleParticipant",
+    "ExemptionWhitelist",
     "DEFAULT_BAND_FLOORS_USD",
     "HolderLimit",
     "Identity",

@@ -43,8 +43,10 @@ class ModuleSpec(Spec):
         """Constructor arguments after ``(compliance, admin)``."""
         raise NotImplementedError
 
-    def deploy(self, chain: Chain, compliance: Contract, *, admin: Any) -> Contract:
-        """Deploy this module for ``compliance`` (which must be bound to its token)."""
+    def deploy(self, chain: Chain, compliance: Contract, *, admin: Any, **context: Any) -> Contract:
+        """Deploy this module for ``compliance`` (which must be bound to its token);
+        ``context`` gives what a module needs from the run (``exemption``: the
+        ``SafeHarborRegistry`` of an exempt offering)."""
         return chain.deploy(self.contract, compliance, admin, *self.constructor_args(), sender=admin)
 
 
@@ -259,8 +261,36 @@ class InvestmentLimit(ModuleSpec):
         return [rule, self.window_months, self.price_cents, cap_cents]
 
 
+class EligibleParticipant(ModuleSpec):
+    """Security-based swaps only to eligible contract participants (``EligibleParticipantModule``):
+    recipients must be qualified purchasers or institutions (SEC staff statement, Jan 2026,
+    on synthetic third-party tokenized securities; Exchange Act 6(l))."""
+
+    contract: ClassVar[str] = "EligibleParticipantModule"
+    kind: Literal["eligible_participant"] = "eligible_participant"
+
+    def constructor_args(self) -> list[Any]:
+        return []
+
+
+class ExemptionWhitelist(ModuleSpec):
+    """An exemption's whitelisted participants only (``ExemptionWhitelistModule``): every
+    recipient must be on the ``SafeHarborRegistry`` whitelist for the token. Deployed with
+    the run's registry (``deploy(..., exemption=registry)``); taxonomy scenarios only."""
+
+    contract: ClassVar[str] = "ExemptionWhitelistModule"
+    kind: Literal["exemption_whitelist"] = "exemption_whitelist"
+
+    def deploy(self, chain: Chain, compliance: Contract, *, admin: Any, **context: Any) -> Contract:
+        exemption = context.get("exemption")
+        if exemption is None:
+            raise ConfigError("exemption_whitelist: needs the SafeHarborRegistry of an exempt offering (exemption=...)")
+        return chain.deploy(self.contract, compliance, admin, exemption, sender=admin)
+
+
 AnyModule = Annotated[
-    Lockup | HolderLimit | Jurisdictions | AccreditedOnly | MaxBalance | SupplyLimit | InvestmentLimit,
+    Lockup | HolderLimit | Jurisdictions | AccreditedOnly | MaxBalance | SupplyLimit | InvestmentLimit
+    | EligibleParticipant,
     Field(discriminator="kind"),
 ]
 """Any module spec, told apart by ``kind`` (the form scenario files use)."""

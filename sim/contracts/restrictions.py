@@ -35,6 +35,8 @@ class Restriction(IntEnum):
     SUPPLY_LIMIT = 17
     INVESTMENT_LIMIT = 18
     OFFERING_CAP = 19
+    NOT_WHITELISTED = 20
+    NOT_ELIGIBLE_PARTICIPANT = 21
 
     @property
     def message(self) -> str:
@@ -62,6 +64,8 @@ MESSAGES: dict[Restriction, str] = {
     Restriction.SUPPLY_LIMIT: "Supply limit exceeded",
     Restriction.INVESTMENT_LIMIT: "Investor's 12-month investment limit exceeded",
     Restriction.OFFERING_CAP: "Offering's 12-month cap exceeded",
+    Restriction.NOT_WHITELISTED: "Recipient is not whitelisted for the exempt offering",
+    Restriction.NOT_ELIGIBLE_PARTICIPANT: "Recipient is not an eligible contract participant",
 }
 
 RESTRICTION_OF_ERROR: dict[str, Restriction] = {
@@ -83,5 +87,7 @@ RESTRICTION_OF_ERROR: dict[str, Restriction] = {
     "SupplyLimitExceeded": Restriction.SUPPLY_LIMIT,
     "InvestmentLimitExceeded": Restriction.INVESTMENT_LIMIT,
     "OfferingCapExceeded": Restriction.OFFERING_CAP,
+    "RecipientNotWhitelisted": Restriction.NOT_WHITELISTED,
+    "RecipientNotEligibleParticipant": Restriction.NOT_ELIGIBLE_PARTICIPANT,
 }
 """The custom error each restriction code reverts with."""

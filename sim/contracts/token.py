@@ -77,6 +77,8 @@ _MODULE_CONTRACTS = {
     "max-balance": "MaxBalanceModule",
     "supply-limit": "SupplyLimitModule",
     "investment-limit": "InvestmentLimitModule",
+    "eligible-participant": "EligibleParticipantModule",
+    "exemption-whitelist": "ExemptionWhitelistModule",
 }
 
 
@@ -98,6 +100,7 @@ def deploy_security_token(
     symbol: str = "TSH",
     decimals: int = 0,
     modules: Sequence[ModuleSpec | dict[str, Any]] = (),
+    module_context: dict[str, Any] | None = None,
 ) -> SecurityToken:
     """Deploy a security token, its compliance and modules; return the token.
 
@@ -109,6 +112,8 @@ def deploy_security_token(
         decimals: 0 for shares (the default), more for fractional units.
         modules: compliance module specs or dicts with a ``kind``; checked before anything
             is deployed.
+        module_context: what modules need from the run (``exemption``: the
+            ``SafeHarborRegistry`` an ``ExemptionWhitelist`` reads).
     """
     if not isinstance(decimals, int) or not 0 <= decimals <= 36:
         raise ConfigError(f"decimals(={decimals!r}) must be an integer from 0 to 36")
@@ -124,7 +129,7 @@ def deploy_security_token(
     compliance.bindToken(token, sender=admin)
     token.grantRole(AGENT_ROLE, agent if agent is not None else admin, sender=admin)
     for spec in specs:
-        module = spec.deploy(chain, compliance, admin=admin)
+        module = spec.deploy(chain, compliance, admin=admin, **(module_context or {}))
         compliance.addModule(module, sender=admin)
     return token  # type: ignore[return-value]
 

@@ -66,6 +66,8 @@ class AssetClass(IntEnum):
     GOVERNMENT_SECURITY = 7
     MONEY_MARKET_FUND = 8
     EQUITY = 9
+    SECURITY_BASED_SWAP = 10
+    EXEMPT_NETWORK_TOKEN = 11
 
 
 class IssuerKind(IntEnum):

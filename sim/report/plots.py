@@ -1,4 +1,5 @@
-"""Margin plots: collateral by method, equity against requirement, the margin-event timeline.
+"""Run plots. Margin: collateral by method, equity against requirement, the margin-event
+timeline. Taxonomy: network maturity over time, venue shares of volume by month.
 
 Three PNGs drawn with matplotlib's Agg renderer on ``Figure`` objects (no pyplot, so no
 global figure state). The files are deterministic: fixed size and dpi, and no "Software"
@@ -11,6 +12,11 @@ Input, as the engine samples it:
   ``requirement:a`` (US dollars, or ``None`` when a stale price left it unvalued: drawn as a gap).
 - ``events``: dicts with ``t``, ``act`` (one of ``ACTS``), ``account`` (absent for a shock) and,
   for a shock, optionally ``asset`` and ``move_pct`` (in percent: -20 is -20%).
+
+Taxonomy input (``write_taxonomy_plots``): ``rows`` with ``t``, ``top10_share_pct``,
+``developer_share_pct``, ``hhi``, ``independent_holders``; ``venue_months`` with ``month``
+(``YYYY-MM``), ``venue`` and ``share_pct``; ``events`` with ``day`` and ``kind``
+(``reclassified``, with ``class``, or ``missed``: a missed disclosure).
 
 Empty input still gives valid PNGs, each with a "no data" note.
 """
@@ -244,3 +250,75 @@ def _no_data(ax: Axes, note: str = "no data") -> None:
 def _legend(ax: Axes) -> None:
     if ax.get_legend_handles_labels()[0]:
         ax.legend(loc="best", fontsize=8)
+
+
+TAXONOMY_FILES = ("maturity.png", "venue_shares.png")
+
+
+def write_taxonomy_plots(
+    out_dir: Path, rows: list[dict], venue_months: list[dict], events: list[dict], threshold_pct: float = 5.0
+) -> list[Path]:
+    """Write the two taxonomy plots into ``out_dir``; return their paths in the order of
+    ``TAXONOMY_FILES``."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, figure in zip(
+        TAXONOMY_FILES, (_maturity(rows, events), _venue_shares(venue_months, threshold_pct)), strict=True
+    ):
+        path = out_dir / name
+        FigureCanvasAgg(figure)
+        figure.savefig(path, dpi=DPI, format="png", metadata={"Software": None})
+        paths.append(path)
+    return paths
+
+
+def _maturity(rows: list[dict], events: list[dict]) -> Figure:
+    figure = Figure(figsize=(10, 5), dpi=DPI, layout="constrained")
+    ax = figure.add_subplot()
+    ax.set_title("Network maturity: concentration of holdings")
+    ax.set_xlabel("day")
+    ax.set_ylabel("percent of supply / HHI / 100")
+    if not rows:
+        _no_data(ax)
+    else:
+        days = _days(rows)
+        ax.plot(days, _series(rows, "top10_share_pct"), color="tab:red", label="top-10 holders' share %")
+        ax.plot(days, _series(rows, "developer_share_pct"), color="tab:purple", label="developer team share %")
+        ax.plot(days, _series(rows, "hhi") / 100, color="tab:orange", linestyle="--", label="HHI / 100")
+        holders = ax.twinx()
+        holders.plot(days, _series(rows, "independent_holders"), color="tab:blue", alpha=0.6, label="independent holders")
+        holders.set_ylabel("independent holders")
+    for event in events:
+        if event["kind"] == "reclassified":
+            ax.axvline(event["day"], color="black", linewidth=1.2)
+            ax.annotate(f"reclassified: {event['class'].replace('_', ' ')}", xy=(event["day"], 1),
+                        xycoords=("data", "axes fraction"), xytext=(3, -3), textcoords="offset points",
+                        ha="left", va="top", rotation=90, fontsize=8)
+        elif event["kind"] == "missed":
+            ax.axvline(event["day"], color="0.6", linestyle=":", linewidth=1)
+    _legend(ax)
+    return figure
+
+
+def _venue_shares(venue_months: list[dict], threshold_pct: float) -> Figure:
+    figure = Figure(figsize=(10, 5), dpi=DPI, layout="constrained")
+    ax = figure.add_subplot()
+    ax.set_title("Venue share of the token's volume by month")
+    ax.set_xlabel("month")
+    ax.set_ylabel("percent of volume")
+    if not venue_months:
+        _no_data(ax)
+        return figure
+    months = sorted({row["month"] for row in venue_months})
+    index = {m: i for i, m in enumerate(months)}
+    for venue in sorted({row["venue"] for row in venue_months}):
+        shares = np.full(len(months), np.nan)
+        for row in venue_months:
+            if row["venue"] == venue:
+                shares[index[row["month"]]] = row["share_pct"]
+        ax.plot(range(len(months)), shares, marker="o", label=venue)
+    ax.axhline(threshold_pct, color="0.3", linestyle="--", linewidth=1, label=f"fair-access threshold {threshold_pct:g}%")
+    ax.set_xticks(range(len(months)), months, rotation=45, fontsize=8)
+    _legend(ax)
+    return figure

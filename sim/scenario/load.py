@@ -19,9 +19,10 @@ from pydantic import ValidationError
 from sim.errors import ConfigError
 from sim.scenario.margin import MarginScenario
 from sim.scenario.models import Scenario
+from sim.scenario.taxonomy import TaxonomyScenario
 
-AnyScenario = Scenario | MarginScenario
-KINDS = {"lifecycle": Scenario, "margin": MarginScenario}
+AnyScenario = Scenario | MarginScenario | TaxonomyScenario
+KINDS = {"lifecycle": Scenario, "margin": MarginScenario, "taxonomy": TaxonomyScenario}
 
 SCENARIOS_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 
@@ -71,7 +72,7 @@ def loads(text: str, source: str = "<string>") -> AnyScenario:
 def validate(data: dict[str, Any], source: str = "<dict>", tree: yaml.Node | None = None) -> AnyScenario:
     """Validate a scenario given as a dict (``tree``: its YAML nodes, for line numbers).
 
-    ``kind`` picks the format: ``lifecycle`` (the default) or ``margin``.
+    ``kind`` picks the format: ``lifecycle`` (the default), ``margin`` or ``taxonomy``.
     """
     kind = data.get("kind", "lifecycle")
     if kind not in KINDS:

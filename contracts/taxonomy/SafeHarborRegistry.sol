@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {AssetRegistry} from "../collateral/AssetRegistry.sol";
+
+/// @dev The agent acts of the token the registry needs: sales mint, refunds burn.
+interface IAgentToken {
+    function mint(address to, uint256 amount) external;
+    function burn(address from, uint256 amount) external;
+}
+
+/// @title SafeHarborRegistry
+/// @notice A network token's exempt launch: a safe-harbor notice with its disclosures, the
+/// exemption's caps on sales, periodic disclosure updates, and the exit report that ends it
+/// in a reclassification (Peirce, Token Safe Harbor Proposal 2.0, 2021; the innovation
+/// exemption's reported terms: time limit, volume caps, whitelisted participants, 2026).
+/// @dev The token's admin files the notice (`fileNotice`); the token must be registered in the
+/// `AssetRegistry` as `ExemptNetworkToken`. The registry needs `AGENT_ROLE` on the token (it
+/// mints each sale, burns on refund) and `CLASSIFIER_ROLE` on the asset registry (it
+/// reclassifies on the exit report).
+///
+/// | act | when | refused with |
+/// |---|---|---|
+/// | `sell` | before `salesEnd` (first sale + sale limit, or + window) | `SafeHarborSalesClosed` |
+/// |  | disclosures not overdue, when overdue pauses sales | `SafeHarborDisclosureOverdue` |
+/// |  | buyer whitelisted, when whitelist-only | `SafeHarborNotWhitelisted` |
+/// |  | investor's total paid + cost <= per-investor cap | `SafeHarborInvestorCapExceeded` |
+/// |  | total raised + cost <= raise cap | `SafeHarborRaiseCapExceeded` |
+/// | `recordMissedDisclosure` | after the due time, once per due time | `SafeHarborNothingMissed` |
+/// | `fileExitReport` | at or after `windowEnd` (first sale + window) | `SafeHarborWindowOpen` |
+/// | `refund` | after an exit report that failed with `refundOnFail` | `SafeHarborNoRefund` |
+///
+/// The window runs from the first sale, the clock being the block's timestamp. A disclosure
+/// update is due `disclosureInterval` after the last one (the notice's disclosures are the
+/// first); an update at its due time is on time, one second later it is missed. The exit
+/// report states the network's maturity measures; the token is mature when every measure is
+/// within its threshold, and is then reclassified to `matureClass`, else to `failClass`
+/// (with a refund path when `refundOnFail`).
+contract SafeHarborRegistry {
+    using SafeERC20 for IERC20;
+
+    uint256 public constant BPS = 10_000;
+    /// @notice Herfindahl-Hirschman index of one holder holding everything (shares in percent, squared).
+    uint256 public constant MAX_HHI = 10_000;
+
+    enum Status {
+        None,
+        Running,
+        Matured,
+        Failed,
+        Refunding
+    }
+
+    /// @notice An exemption's terms. Amounts in units of the cash token.
+    struct Terms {
+        uint64 windowSeconds;
+        uint64 saleLimitSeconds; // 0: sales for the whole window
+        uint64 disclosureInterval; // 0: no periodic updates due
+        bool pauseOnMissedDisclosure;
+        bool whitelistOnly;
+        uint256 maxTotalRaise;
+        uint256 maxPerInvestor;
+    }
+
+    /// @notice What the exit report must show for network maturity, and what follows.
+    struct ExitRules {
+        uint16 maxTop10ShareBp;
+        uint16 maxHhi;
+        uint16 maxDeveloperShareBp;
+        uint32 minIndependentHolders;
+        uint16 minVenues;
+        uint8 matureClass;
+        uint8 failClass;
+        bool refundOnFail;
+    }
+
+    /// @notice Network-maturity facts measured at the end of the window.
+    struct Measures {
+        uint16 top10ShareBp;
+        uint16 hhi;
+        uint16 developerShareBp;
+        uint32 independentHolders;
+        uint16 venues;
+    }
+
+    struct Offering {
+        address developer;
+        IERC20 cash;
+        Status status;
+        bytes32 disclosures;
+        uint64 noticeAt;
+        uint64 firstSaleAt;
+        uint64 lastDisclosureAt;
+        uint64 missedDueAt; // the due time of the last miss recorded
+        uint32 missedDisclosures;
+        uint256 raised;
+        uint256 sold;
+        Terms terms;
+        ExitRules rules;
+    }
+
+    /// @dev Bits of `ExitReportFiled.failed`: which measure missed its threshold.
+    uint8 public constant FAILED_TOP10 = 1;
+    uint8 public constant FAILED_HHI = 2;
+    uint8 public constant FAILED_DEVELOPER_SHARE = 4;
+    uint8 public constant FAILED_HOLDERS = 8;
+    uint8 public constant FAILED_VENUES = 16;
+
+    error SafeHarborNotTokenAdmin(address token, address caller);
+    error SafeHarborNotExempt(address token, uint8 assetClass);
+    error SafeHarborAlreadyFiled(address token);
+    error SafeHarborNoNotice(address token);
+    error SafeHarborNotDeveloper(address token, address caller);
+    error SafeHarborInvalidTerm(string field, uint256 value, uint256 limit);
+    error SafeHarborEnded(address token, Status status);
+    error SafeHarborSalesClosed(address token, uint64 time, uint64 salesEnd);
+    error SafeHarborDisclosureOverdue(address token, uint64 dueAt);
+    error SafeHarborNotWhitelisted(address token, address buyer);
+    error SafeHarborInvestorCapExceeded(address buyer, uint256 paid, uint256 cost, uint256 cap);
+    error SafeHarborRaiseCapExceeded(uint256 raised, uint256 cost, uint256 cap);
+    error SafeHarborZeroAmount();
+    error SafeHarborNothingMissed(address token, uint64 dueAt);
+    error SafeHarborWindowOpen(address token, uint64 time, uint64 windowEnd);
+    error SafeHarborNoRefund(address token, Status status);
+
+    event NoticeFiled(address indexed token, address indexed developer, bytes32 disclosures, Terms terms, ExitRules rules);
+    event WhitelistSet(address indexed token, address indexed wallet, bool whitelisted);
+    event WindowStarted(address indexed token, uint64 windowEnd, uint64 salesEnd);
+    event SaleRecorded(address indexed token, address indexed buyer, uint256 amount, uint256 cost, uint256 raised);
+    event DisclosuresUpdated(address indexed token, bytes32 disclosures, uint64 nextDueAt);
+    event DisclosureMissed(address indexed token, uint64 dueAt, uint32 missed);
+    event ExitReportFiled(
+        address indexed token, bytes32 report, Measures measures, uint8 failed, uint8 newClass, Status status
+    );
+    event Refunded(address indexed token, address indexed holder, uint256 amount, uint256 payment);
+
+    AssetRegistry public immutable assets;
+
+    mapping(address token => Offering) private _offerings;
+    mapping(address token => mapping(address wallet => bool)) private _whitelisted;
+    mapping(address token => mapping(address investor => uint256)) public paidBy;
+
+    constructor(AssetRegistry assets_) {
+        assets = assets_;
+    }
+
+    modifier onlyDeveloper(address token) {
+        address developer = _offerings[token].developer;
+        if (developer == address(0)) revert SafeHarborNoNotice(token);
+        if (msg.sender != developer) revert SafeHarborNotDeveloper(token, msg.sender);
+        _;
+    }
+
+    // ------------------------------------------------------------------- notice
+
+    /// @notice File the safe-harbor notice for `token` (by the token's admin, who becomes
+    /// its developer), with the hash of the initial disclosures and the exemption's terms.
+    function fileNotice(
+        address token,
+        IERC20 cash,
+        bytes32 disclosures,
+        Terms calldata terms,
+        ExitRules calldata rules
+    ) external {
+        if (!IAccessControl(token).hasRole(bytes32(0), msg.sender)) revert SafeHarborNotTokenAdmin(token, msg.sender);
+        uint8 current = assets.classOf(token);
+        if (current != uint8(AssetRegistry.AssetClass.ExemptNetworkToken)) revert SafeHarborNotExempt(token, current);
+        if (_offerings[token].status != Status.None) revert SafeHarborAlreadyFiled(token);
+        _validate(terms, rules);
+        Offering storage o = _offerings[token];
+        o.developer = msg.sender;
+        o.cash = cash;
+        o.status = Status.Running;
+        o.disclosures = disclosures;
+        o.noticeAt = uint64(block.timestamp);
+        o.lastDisclosureAt = uint64(block.timestamp);
+        o.terms = terms;
+        o.rules = rules;
+        emit NoticeFiled(token, msg.sender, disclosures, terms, rules);
+    }
+
+    function setWhitelisted(address token, address[] calldata wallets, bool whitelisted) external onlyDeveloper(token) {
+        for (uint256 i = 0; i < wallets.length; ++i) {
+            _whitelisted[token][wallets[i]] = whitelisted;
+            emit WhitelistSet(token, wallets[i], whitelisted);
+        }
+    }
+
+    // -------------------------------------------------------------------- sales
+
+    /// @notice Sell `amount` token units to `buyer` at `price` cash units per whole token:
+    /// the cost moves from the buyer to the developer and the tokens are minted, in one act.
+    function sell(address token, address buyer, uint256 amount, uint256 price) external onlyDeveloper(token) {
+        Offering storage o = _offerings[token];
+        if (o.status != Status.Running) revert SafeHarborEnded(token, o.status);
+        if (amount == 0) revert SafeHarborZeroAmount();
+        uint64 now_ = uint64(block.timestamp);
+        if (o.firstSaleAt == 0) {
+            o.firstSaleAt = now_;
+            emit WindowStarted(token, windowEnd(token), salesEnd(token));
+        } else if (now_ >= salesEnd(token)) {
+            revert SafeHarborSalesClosed(token, now_, salesEnd(token));
+        }
+        if (o.terms.pauseOnMissedDisclosure && _overdue(o)) {
+            revert SafeHarborDisclosureOverdue(token, o.lastDisclosureAt + o.terms.disclosureInterval);
+        }
+        if (o.terms.whitelistOnly && !_whitelisted[token][buyer]) revert SafeHarborNotWhitelisted(token, buyer);
+        uint256 cost = amount * price / 10 ** IERC20Metadata(token).decimals();
+        uint256 paid = paidBy[token][buyer];
+        if (paid + cost > o.terms.maxPerInvestor) {
+            revert SafeHarborInvestorCapExceeded(buyer, paid, cost, o.terms.maxPerInvestor);
+        }
+        if (o.raised + cost > o.terms.maxTotalRaise) {
+            revert SafeHarborRaiseCapExceeded(o.raised, cost, o.terms.maxTotalRaise);
+        }
+        paidBy[token][buyer] = paid + cost;
+        o.raised += cost;
+        o.sold += amount;
+        o.cash.safeTransferFrom(buyer, o.developer, cost);
+        IAgentToken(token).mint(buyer, amount);
+        emit SaleRecorded(token, buyer, amount, cost, o.raised);
+    }
+
+    // -------------------------------------------------------------- disclosures
+
+    /// @notice Publish updated disclosures; the next update is due one interval from now.
+    /// A late update first records the miss (if no one has) and lifts the pause.
+    function updateDisclosures(address token, bytes32 disclosures) external onlyDeveloper(token) {
+        Offering storage o = _offerings[token];
+        if (o.status != Status.Running) revert SafeHarborEnded(token, o.status);
+        if (_overdue(o)) _recordMiss(token, o);
+        o.disclosures = disclosures;
+        o.lastDisclosureAt = uint64(block.timestamp);
+        emit DisclosuresUpdated(token, disclosures, nextDisclosureDue(token));
+    }
+
+    /// @notice Record that the update due at `nextDisclosureDue` was not made (anyone may).
+    function recordMissedDisclosure(address token) external {
+        Offering storage o = _offerings[token];
+        if (o.status == Status.None) revert SafeHarborNoNotice(token);
+        uint64 due = nextDisclosureDue(token);
+        if (o.status != Status.Running || !_overdue(o) || o.missedDueAt == due) {
+            revert SafeHarborNothingMissed(token, due);
+        }
+        _recordMiss(token, o);
+    }
+
+    // --------------------------------------------------------------------- exit
+
+    /// @notice File the exit report at or after the end of the window: its hash and the
+    /// measured maturity facts. The token is reclassified in the same transaction.
+    function fileExitReport(address token, bytes32 report, Measures calldata m) external onlyDeveloper(token) {
+        Offering storage o = _offerings[token];
+        if (o.status != Status.Running) revert SafeHarborEnded(token, o.status);
+        uint64 end = windowEnd(token);
+        if (o.firstSaleAt == 0 || block.timestamp < end) revert SafeHarborWindowOpen(token, uint64(block.timestamp), end);
+        ExitRules memory r = o.rules;
+        uint8 failed;
+        if (m.top10ShareBp > r.maxTop10ShareBp) failed |= FAILED_TOP10;
+        if (m.hhi > r.maxHhi) failed |= FAILED_HHI;
+        if (m.developerShareBp > r.maxDeveloperShareBp) failed |= FAILED_DEVELOPER_SHARE;
+        if (m.independentHolders < r.minIndependentHolders) failed |= FAILED_HOLDERS;
+        if (m.venues < r.minVenues) failed |= FAILED_VENUES;
+        uint8 newClass;
+        if (failed == 0) {
+            o.status = Status.Matured;
+            newClass = r.matureClass;
+        } else {
+            o.status = r.refundOnFail ? Status.Refunding : Status.Failed;
+            newClass = r.failClass;
+        }
+        assets.reclassify(token, newClass, report);
+        emit ExitReportFiled(token, report, m, failed, newClass, o.status);
+    }
+
+    /// @notice On the refund path: burn `holder`'s tokens and pay them back at the offering's
+    /// average price (total raised over tokens sold), from the developer.
+    function refund(address token, address holder) external onlyDeveloper(token) {
+        Offering storage o = _offerings[token];
+        if (o.status != Status.Refunding) revert SafeHarborNoRefund(token, o.status);
+        uint256 amount = IERC20(token).balanceOf(holder);
+        if (amount == 0) revert SafeHarborZeroAmount();
+        uint256 payment = o.sold == 0 ? 0 : amount * o.raised / o.sold;
+        IAgentToken(token).burn(holder, amount);
+        o.cash.safeTransferFrom(o.developer, holder, payment);
+        emit Refunded(token, holder, amount, payment);
+    }
+
+    // -------------------------------------------------------------------- views
+
+    function offering(address token) external view returns (Offering memory) {
+        return _offerings[token];
+    }
+
+    function statusOf(address token) external view returns (Status) {
+        return _offerings[token].status;
+    }
+
+    function isWhitelisted(address token, address wallet) external view returns (bool) {
+        return _whitelisted[token][wallet];
+    }
+
+    /// @notice End of the safe-harbor window: first sale + window (0 before the first sale).
+    function windowEnd(address token) public view returns (uint64) {
+        Offering storage o = _offerings[token];
+        return o.firstSaleAt == 0 ? 0 : o.firstSaleAt + o.terms.windowSeconds;
+    }
+
+    /// @notice The first second no sale is allowed (0 before the first sale).
+    function salesEnd(address token) public view returns (uint64) {
+        Offering storage o = _offerings[token];
+        if (o.firstSaleAt == 0) return 0;
+        uint64 limit = o.terms.saleLimitSeconds == 0 ? o.terms.windowSeconds : o.terms.saleLimitSeconds;
+        return o.firstSaleAt + limit;
+    }
+
+    /// @notice When the next disclosure update is due (0: none due).
+    function nextDisclosureDue(address token) public view returns (uint64) {
+        Offering storage o = _offerings[token];
+        return o.terms.disclosureInterval == 0 ? 0 : o.lastDisclosureAt + o.terms.disclosureInterval;
+    }
+
+    /// @notice True while an overdue disclosure pauses sales.
+    function salesPaused(address token) external view returns (bool) {
+        Offering storage o = _offerings[token];
+        return o.status == Status.Running && o.terms.pauseOnMissedDisclosure && _overdue(o);
+    }
+
+    // ------------------------------------------------------------------ private
+
+    function _overdue(Offering storage o) private view returns (bool) {
+        return o.terms.disclosureInterval != 0 && block.timestamp > o.lastDisclosureAt + o.terms.disclosureInterval;
+    }
+
+    function _recordMiss(address token, Offering storage o) private {
+        uint64 due = o.lastDisclosureAt + o.terms.disclosureInterval;
+        if (o.missedDueAt == due) return;
+        o.missedDueAt = due;
+        o.missedDisclosures += 1;
+        emit DisclosureMissed(token, due, o.missedDisclosures);
+    }
+
+    function _validate(Terms calldata t, ExitRules calldata r) private view {
+        if (t.windowSeconds == 0) revert SafeHarborInvalidTerm("windowSeconds", 0, 1);
+        if (t.saleLimitSeconds > t.windowSeconds) {
+            revert SafeHarborInvalidTerm("saleLimitSeconds", t.saleLimitSeconds, t.windowSeconds);
+        }
+        if (r.maxTop10ShareBp > BPS) revert SafeHarborInvalidTerm("maxTop10ShareBp", r.maxTop10ShareBp, BPS);
+        if (r.maxHhi > MAX_HHI) revert SafeHarborInvalidTerm("maxHhi", r.maxHhi, MAX_HHI);
+        if (r.maxDeveloperShareBp > BPS) {
+            revert SafeHarborInvalidTerm("maxDeveloperShareBp", r.maxDeveloperShareBp, BPS);
+        }
+        uint8 maxClass = assets.MAX_CLASS();
+        if (r.matureClass == 0 || r.matureClass > maxClass) {
+            revert SafeHarborInvalidTerm("matureClass", r.matureClass, maxClass);
+        }
+        if (r.failClass == 0 || r.failClass > maxClass) revert SafeHarborInvalidTerm("failClass", r.failClass, maxClass);
+    }
+}
