@@ -205,3 +205,102 @@ def test_retail_leverage_caps(runs):
     assert m["default_fund_used"] == pytest.approx(m["shortfall"])
     for r in shortfalls:
         assert m["accounts"][r["account"]]["equity"] == 0
+
+
+# -------------------------------------------------------------- taxonomy scenarios
+
+
+def _first_sale(records):
+    return min(r["t"] for r in _acts(records, "sale", "ok"))
+
+
+def test_safe_harbor_matures(runs):
+    summary, records, _ = runs("safe_harbor_matures")
+    m = summary["metrics"]
+    scenario = load(SHIPPED["safe_harbor_matures"])
+    # the window ends at its exact simulated time: first sale + 1095 days
+    (report,) = _acts(records, "exit_report", "ok")
+    assert report["t"] == _first_sale(records) + scenario.safe_harbor.window_days * DAY
+    assert [h["class"] for h in m["classification_history"]] == ["exempt_network_token", "digital_commodity"]
+    assert m["exit"]["outcome"] == "matured" and all(t["passed"] for t in m["exit"]["tests"].values())
+    # trades to buyers off the whitelist were refused while the exemption ran, and settle after
+    refused_buyers = {r["buyer"] for r in _acts(records, "trade", "refused") if r["error"] == "RecipientNotWhitelisted"}
+    assert refused_buyers and all(r["t"] < report["t"] for r in _acts(records, "trade", "refused")
+                                  if r["error"] == "RecipientNotWhitelisted")
+    settled_after = {r["buyer"] for r in _acts(records, "trade", "ok") if r["t"] > report["t"]}
+    assert refused_buyers & settled_after
+    assert m["trades_by_class"]["digital_commodity"]["settled"] > 0
+
+
+def test_safe_harbor_fails(runs):
+    summary, records, _ = runs("safe_harbor_fails")
+    m = summary["metrics"]
+    (report,) = _acts(records, "exit_report", "ok")
+    assert m["exit"]["outcome"] == "failed" and m["exit"]["class"] == "tokenized_security"
+    failed = {k for k, t in m["exit"]["tests"].items() if not t["passed"]}
+    assert {"top10_share_pct", "developer_share_pct"} <= failed
+    # the security rules apply from the reclassification on, never before
+    not_accredited = [r for r in records if r.get("error") == "InvestorNotAccredited"]
+    assert not_accredited and min(r["t"] for r in not_accredited) > report["t"]
+    # venues that may not trade a security are refused on chain, then delist
+    refused = _acts(records, "trade", "refused")
+    delisted = {r["venue"] for r in _acts(records, "delist", "ok")}
+    assert delisted == {"open-dex", "prairie-dcm"}
+    assert {r["venue"] for r in refused if r["error"] == "VenueListingNotPermitted"} == delisted
+    assert m["listed_venues"] == ["atlas-ats"]
+    # who is locked in, and why: lots sold in the last round (day 900) are inside their Rule 144
+    # year at the end, and a lot keeps its release time when it is resold (tacking)
+    locked = m["locked_in"]
+    assert locked["holders"] > 0 and locked["by_reason"] == {"LockupActive": locked["holders"]}
+    acquired_late = {r["buyer"] for r in records if r["act"] in ("sale", "trade") and r["outcome"] == "ok"
+                     and r["t"] >= 900 * DAY}
+    assert {row["holder"] for row in locked["largest"]} <= acquired_late
+
+
+def test_innovation_exemption_caps_refuse_at_their_exact_limits(runs):
+    summary, records, _ = runs("innovation_exemption_caps")
+    m = summary["metrics"]
+    sales = [r for r in records if r["act"] == "sale"]
+    # total cap: the sale that reaches $400,000 is allowed, the next is refused
+    assert m["raised_usd"] == 400_000
+    first_cap = next(i for i, r in enumerate(sales) if r.get("error") == "SafeHarborRaiseCapExceeded")
+    assert sales[first_cap - 1]["outcome"] == "ok"
+    assert sum(r["tokens"] * r["price_usd"] for r in sales[:first_cap] if r["outcome"] == "ok") == 400_000
+    # per-investor cap: refused only for those already at $5,000
+    bought: dict[str, float] = {}
+    for r in sales:
+        if r["outcome"] == "ok":
+            bought[r["buyer"]] = bought.get(r["buyer"], 0) + r["tokens"] * r["price_usd"]
+        elif r["error"] == "SafeHarborInvestorCapExceeded":
+            assert bought[r["buyer"]] == 5_000
+    assert max(bought.values()) == 5_000
+    # whitelist, disclosure pause and time limit
+    assert {r["buyer"].split("-")[0] for r in sales if r.get("error") == "SafeHarborNotWhitelisted"} == {"public"}
+    (missed,) = _acts(records, "disclosure_missed", "ok")
+    assert missed["t"] == _first_sale(records) - DAY + 60 * DAY + 1  # the notice is a day before the first sale
+    overdue = [r for r in sales if r.get("error") == "SafeHarborDisclosureOverdue"]
+    assert overdue and {r["t"] for r in overdue} == {70 * DAY}
+    closed = [r for r in sales if r.get("error") == "SafeHarborSalesClosed"]
+    assert closed and min(r["t"] for r in closed) >= _first_sale(records) + 120 * DAY
+    assert m["exemption_refusals"]["total"] == sum(v for k, v in m["refusals_by_error"].items() if k.startswith(("SafeHarbor", "RecipientNotWhitelisted")))
+    # the exit fails on holders and opens the refund path: every holder repaid at $1, tokens burned
+    assert m["exit"]["outcome"] == "refunding"
+    assert m["refunds"] == {"holders": 100, "tokens": 400_000, "usd": 400_000.0}
+    assert m["maturity_measures"]["final"]["independent_holders"] == 0
+
+
+def test_ats_fair_access(runs):
+    summary, records, _ = runs("ats_fair_access")
+    m = summary["metrics"]
+    refused = {r["venue"]: r for r in _acts(records, "list", "refused")}
+    assert set(refused) == {"shadow-board", "prairie-dcm"}
+    assert {r["error"] for r in refused.values()} == {"VenueListingNotPermitted"}
+    flags = [f for f in m["fair_access_flags"] if f["venue"] == "rising-ats"]
+    assert [(f["duty"], f["month"]) for f in flags] == [(True, "2027-07"), (False, "2027-12")]
+    assert [f["months_at_threshold"] for f in flags] == [4, 3]
+    # the flags agree with the monthly shares the summary reports (shares read from the chain)
+    shares = {(r["venue"], r["month"]): r["share_pct"] for r in m["venue_shares"]}
+    for flag in m["fair_access_flags"]:
+        year, month = map(int, flag["month"].split("-"))
+        preceding = [f"{(year * 12 + month - 1 - k) // 12:04d}-{(year * 12 + month - 1 - k) % 12 + 1:02d}" for k in range(1, 7)]
+        assert sum(shares.get((flag["venue"], p), 0) >= 5 for p in preceding) == flag["months_at_threshold"]

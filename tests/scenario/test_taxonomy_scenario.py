@@ -1,0 +1,123 @@
+"""Taxonomy scenarios: bad parameters are refused at load, naming the field and the value."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from sim import rules
+from sim.scenario import ScenarioError, TaxonomyScenario, load, loads, shipped
+
+
+def _base(name: str = "safe_harbor_matures") -> dict:
+    return yaml.safe_load(shipped()[name].read_text())
+
+
+def _problems(data: dict) -> str:
+    with pytest.raises(ScenarioError) as refused:
+        loads(yaml.safe_dump(data), source="bad.yaml")
+    return str(refused.value)
+
+
+def test_a_shipped_taxonomy_scenario_loads_as_a_taxonomy_scenario():
+    assert isinstance(load(shipped()["safe_harbor_matures"]), TaxonomyScenario)
+
+
+def test_the_safe_harbor_window_defaults_to_three_years():
+    data = _base()
+    del data["safe_harbor"]["window_days"]
+    assert loads(yaml.safe_dump(data)).safe_harbor.window_days == rules.SAFE_HARBOR_WINDOW_DAYS == 1095
+
+
+def test_a_window_of_zero_days_is_refused():
+    data = _base()
+    data["safe_harbor"]["window_days"] = 0
+    assert "bad.yaml:" in (problems := _problems(data))
+    assert "safe_harbor.window_days: Input should be greater than 0 (got 0)" in problems
+
+
+def test_a_negative_window_is_refused():
+    data = _base()
+    data["safe_harbor"]["window_days"] = -30
+    assert "safe_harbor.window_days: Input should be greater than 0 (got -30)" in _problems(data)
+
+
+def test_a_sale_limit_longer_than_the_window_is_refused():
+    data = _base()
+    data["safe_harbor"]["caps"]["sale_limit_days"] = 1096
+    assert "caps.sale_limit_days (1096) must not exceed window_days (1095)" in _problems(data)
+
+
+def test_a_maturity_share_threshold_above_100_percent_is_refused():
+    data = _base()
+    data["safe_harbor"]["exit"]["max_top10_share_pct"] = 101
+    assert "safe_harbor.exit.max_top10_share_pct: Input should be less than or equal to 100 (got 101)" in _problems(data)
+
+
+def test_an_hhi_threshold_above_10000_is_refused():
+    data = _base()
+    data["safe_harbor"]["exit"]["max_hhi"] = 10_001
+    assert "safe_harbor.exit.max_hhi: Input should be less than or equal to 10000 (got 10001)" in _problems(data)
+
+
+def test_a_negative_holder_threshold_is_refused():
+    data = _base()
+    data["safe_harbor"]["exit"]["min_independent_holders"] = -1
+    assert "min_independent_holders: Input should be greater than or equal to 0 (got -1)" in _problems(data)
+
+
+def test_a_reclassification_to_an_unknown_class_is_refused():
+    data = _base()
+    data["safe_harbor"]["exit"]["on_mature"] = "utility_token"
+    problems = _problems(data)
+    assert "safe_harbor.exit.on_mature: Input should be 'tokenized_security'" in problems
+    assert "(got 'utility_token')" in problems
+
+
+def test_a_scripted_reclassification_to_an_unknown_class_is_refused():
+    data = _base("ats_fair_access")
+    data["reclassifications"] = [{"day": 10, "to": "meme"}]
+    assert "reclassifications.0.to: Input should be" in (problems := _problems(data)) and "(got 'meme')" in problems
+
+
+def test_a_fair_access_threshold_of_zero_is_refused():
+    data = _base("ats_fair_access")
+    data["fair_access"] = {"share_pct": 0}
+    assert "fair_access.share_pct: Input should be greater than 0 (got 0)" in _problems(data)
+
+
+def test_fair_access_months_beyond_the_lookback_are_refused():
+    data = _base("ats_fair_access")
+    data["fair_access"] = {"months": 7, "lookback_months": 6}
+    assert "months (7) must not exceed lookback_months (6)" in _problems(data)
+
+
+def test_an_unknown_venue_registration_is_refused():
+    data = _base("ats_fair_access")
+    data["venues"][0]["registration"] = "dark_pool"
+    assert "venues.0.registration: Input should be 'unregistered'" in (problems := _problems(data))
+    assert "(got 'dark_pool')" in problems
+
+
+def test_a_safe_harbor_needs_the_exempt_class():
+    data = _base()
+    data["token"]["asset_class"] = "digital_commodity"
+    assert "a safe_harbor needs token.asset_class 'exempt_network_token'" in _problems(data)
+
+
+def test_an_exemption_whitelist_without_a_safe_harbor_is_refused():
+    data = _base("ats_fair_access")
+    data["rules"]["tokenized_security"].append({"kind": "exemption_whitelist"})
+    assert "an exemption_whitelist module needs a safe_harbor" in _problems(data)
+
+
+def test_a_sale_round_naming_an_unknown_group_is_refused():
+    data = _base()
+    data["safe_harbor"]["rounds"][0]["groups"] = ["whales"]
+    assert "safe_harbor.rounds.0.groups: no investor group 'whales'" in _problems(data)
+
+
+def test_a_rules_table_keyed_by_an_unknown_class_is_refused():
+    data = _base()
+    data["rules"]["security"] = []
+    assert "rules.security.[key]: Input should be 'tokenized_security'" in _problems(data)
