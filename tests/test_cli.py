@@ -64,7 +64,7 @@ def test_an_unknown_backend_is_named_with_exit_2_and_nothing_written(tmp_path):
     assert not out.exists()
 
 
-def test_schema_describes_both_scenario_kinds():
+def test_schema_describes_every_scenario_kind():
     from typer.testing import CliRunner
 
     from sim.cli import app
@@ -73,4 +73,4 @@ def test_schema_describes_both_scenario_kinds():
     assert result.exit_code == 0
     schema = json.loads(result.output)
     titles = {ref["$ref"].rsplit("/", 1)[-1] for ref in schema["anyOf"]}
-    assert titles == {"Scenario", "MarginScenario"}
+    assert titles == {"Scenario", "MarginScenario", "TaxonomyScenario"}

@@ -17,6 +17,8 @@ from sim.chain.abi import AbiFunction
 from sim.chain.artifacts import load
 from sim.contracts import (
     AccreditedOnly,
+    EligibleParticipant,
+    ExemptionWhitelist,
     HolderLimit,
     InvestmentLimit,
     Jurisdictions,
@@ -43,17 +45,28 @@ from sim.contracts.margin import (
 from sim.contracts.identity import VERIFIER_ROLE
 from sim.contracts.oracle import FEEDER_ROLE, deploy_oracle
 from sim.contracts.settlement import CLEARING_ROLE, HOLD_OPERATOR_ROLE, deploy_dvp
+from sim.contracts.taxonomy import (
+    CLASSIFIER_ROLE,
+    REGULATOR_ROLE,
+    ExitRules,
+    Terms,
+    deploy_safe_harbor,
+    deploy_venue_registry,
+)
 from sim.contracts.token import AGENT_ROLE, DEFAULT_ADMIN_ROLE, LIST_MANAGER_ROLE, MINTER_ROLE
 from sim.errors import solidity
+from sim.margin.collateral import Asset, AssetClass
 
 ADMIN, AGENT, VERIFIER, MINTER, LIST_MANAGER = "admin", "agent", "verifier", "minter", "list-manager"
 HOLD_OPERATOR, CLEARING, OPERATOR, FEEDER = "hold-operator", "clearing", "operator", "feeder"
 REGISTRAR, COLLATERAL_ADMIN = "registrar", "collateral-admin"
 RISK_ADMIN, TRADER, MARGIN_DESK, LIQUIDATOR = "risk-admin", "trader", "margin-desk", "liquidator"
 TREASURY, MARKET_ADMIN = "treasury", "market-admin"
+CLASSIFIER, REGULATOR = "classifier", "regulator"
 PERPETUALS_ONLY, ENGINE_ONLY = "perpetuals-only", "engine-only"
 TOKEN_ONLY, COMPLIANCE_ONLY, SELF_ONLY = "token-only", "compliance-only", "self-only"
 CLIENT_OR_OPERATOR = "client-or-operator"
+TOKEN_ADMIN_ONLY, DEVELOPER_ONLY, LISTED_VENUE_ONLY = "token-admin-only", "developer-only", "listed-venue-only"
 
 HOLDER_MOVES = {
     "transfer": "a holder moves its own tokens (the token's rules apply)",
@@ -85,6 +98,15 @@ OPEN: dict[str, dict[str, str]] = {
         "applyFunding": "a keeper's act: only when due, at the oracle's prices, zero-sum",
         "settle": "moves an account's P&L and funding to cash at the mark; changes no one's position",
     },
+    "SafeHarborRegistry": {
+        "recordMissedDisclosure": "a monitor's act: only an update past its due time, once (SafeHarborNothingMissed)",
+    },
+    "VenueRegistry": {
+        **RENOUNCE,
+        "list": "a venue lists a token on itself only, and only if its registered kind may trade the class",
+        "delist": "a venue removes its own listing only (VenueNotListed for others)",
+        "assessFairAccess": "a monitor's act: sets the ATS duty from the volumes on chain, nothing else",
+    },
 }
 """Functions anyone may call, per contract, and why that is safe."""
 
@@ -115,6 +137,8 @@ MATRIX: dict[str, dict[str, str]] = {
         "bindToken": ADMIN,
         "addModule": ADMIN,
         "removeModule": ADMIN,
+        "setAssetRegistry": ADMIN,
+        "setModuleClasses": ADMIN,
         "transferred": TOKEN_ONLY,
         "created": TOKEN_ONLY,
         "destroyed": TOKEN_ONLY,
@@ -130,6 +154,8 @@ MATRIX: dict[str, dict[str, str]] = {
     "InvestmentLimitModule": {
         **ROLE_ADMIN, **MODULE_HOOKS, "setPriceCents": ADMIN, "setOfferingCapCents": ADMIN,
     },
+    "EligibleParticipantModule": {**ROLE_ADMIN, **MODULE_HOOKS},
+    "ExemptionWhitelistModule": {**ROLE_ADMIN, **MODULE_HOOKS},
     "CashToken": {
         **ROLE_ADMIN,
         "mint": MINTER,
@@ -156,7 +182,9 @@ MATRIX: dict[str, dict[str, str]] = {
         "withdraw": CLIENT_OR_OPERATOR,
     },
     "PriceOracle": {**ROLE_ADMIN, "setPrice": FEEDER, "setPrices": FEEDER, "setMaxAge": ADMIN},
-    "AssetRegistry": {**ROLE_ADMIN, "register": REGISTRAR, "setFundHoldings": REGISTRAR},
+    "AssetRegistry": {
+        **ROLE_ADMIN, "register": REGISTRAR, "setFundHoldings": REGISTRAR, "reclassify": CLASSIFIER,
+    },
     "MarginCalculator": {},  # pure functions only
     "MarginEngine": {
         **ROLE_ADMIN,
@@ -182,6 +210,15 @@ MATRIX: dict[str, dict[str, str]] = {
             "setEligible", "setHaircut", "clearHaircut", "setLimits", "setCurrencyMismatchAddOn",
         )},
     },
+    "SafeHarborRegistry": {  # no roles: the token's admin files, and becomes the offering's developer
+        "fileNotice": TOKEN_ADMIN_ONLY,
+        **{f: DEVELOPER_ONLY for f in ("setWhitelisted", "sell", "updateDisclosures", "fileExitReport", "refund")},
+    },
+    "VenueRegistry": {
+        **ROLE_ADMIN,
+        **{f: REGULATOR for f in ("registerVenue", "setPermittedKinds", "setFairAccessRule")},
+        "trade": LISTED_VENUE_ONLY,
+    },
 }
 
 NOT_IN_MATRIX = {"ChainProbe": "test fixture of the backend conformance suite, not part of the system"}
@@ -204,6 +241,8 @@ ROLE_IDS = {
     LIQUIDATOR: LIQUIDATOR_ROLE,
     TREASURY: TREASURY_ROLE,
     MARKET_ADMIN: MARKET_ADMIN_ROLE,
+    CLASSIFIER: CLASSIFIER_ROLE,
+    REGULATOR: REGULATOR_ROLE,
 }
 
 
@@ -245,6 +284,8 @@ def _dummy(kind: str, stranger: str):
 def system(chain, identity_registry, deployer):
     from sim.contracts import deploy_cash_token, deploy_security_token
 
+    assets = deploy_asset_registry(chain, admin=deployer)
+    harbor = deploy_safe_harbor(chain, assets, admin=deployer)
     token = deploy_security_token(
         chain,
         registry=identity_registry,
@@ -257,9 +298,15 @@ def system(chain, identity_registry, deployer):
             MaxBalance(max_balance=10**9),
             SupplyLimit(supply_limit=10**12),
             InvestmentLimit.reg_cf(price_cents=100),
+            EligibleParticipant(),
+            ExemptionWhitelist(),
         ],
+        module_context={"exemption": harbor},
     )
     cash = deploy_cash_token(chain, admin=deployer)
+    # the token's offering under the safe harbor, filed by its admin (the developer)
+    assets.record(token, Asset(AssetClass.EXEMPT_NETWORK_TOKEN), sender=deployer)
+    harbor.file(token, cash, b"\x00" * 32, Terms(window_seconds=86_400), ExitRules(), sender=deployer)
     contracts = {
         "SecurityToken": token,
         "IdentityRegistry": identity_registry,
@@ -269,7 +316,9 @@ def system(chain, identity_registry, deployer):
         "CustodyVault": deploy_vault(chain, name="Omnibus", admin=deployer),
         "PriceOracle": deploy_oracle(chain, admin=deployer, max_age_seconds=3600),
     }
-    contracts["AssetRegistry"] = deploy_asset_registry(chain, admin=deployer)
+    contracts["AssetRegistry"] = assets
+    contracts["SafeHarborRegistry"] = harbor
+    contracts["VenueRegistry"] = deploy_venue_registry(chain, assets, admin=deployer)
     contracts["CollateralRegistry"] = deploy_collateral_registry(chain, contracts["AssetRegistry"], admin=deployer)
     margin = deploy_margin(
         chain, cash=cash, collateral=contracts["CollateralRegistry"], oracle=contracts["PriceOracle"], admin=deployer
@@ -312,6 +361,8 @@ def test_stranger_is_refused(chain, system, contract, signature, guard, reverts)
     args = [_dummy(kind, stranger) for kind in fn.input_types]
     if guard == CLIENT_OR_OPERATOR:  # the stranger acts for somebody else's account
         args[fn.input_names.index("client")] = chain.deployer
+    if guard in (TOKEN_ADMIN_ONLY, DEVELOPER_ONLY):  # the stranger acts on the token whose notice is filed
+        args[fn.input_names.index("token")] = system["SecurityToken"].address
     if guard == TOKEN_ONLY:
         expected = reverts(solidity.ComplianceCallerNotToken, caller=stranger)
     elif guard == COMPLIANCE_ONLY:
@@ -324,6 +375,12 @@ def test_stranger_is_refused(chain, system, contract, signature, guard, reverts)
         expected = reverts(solidity.MarginOnlyPerpetuals, caller=stranger)
     elif guard == ENGINE_ONLY:
         expected = reverts(solidity.PerpOnlyEngine, caller=stranger)
+    elif guard == TOKEN_ADMIN_ONLY:
+        expected = reverts(solidity.SafeHarborNotTokenAdmin, token=system["SecurityToken"], caller=stranger)
+    elif guard == DEVELOPER_ONLY:
+        expected = reverts(solidity.SafeHarborNotDeveloper, token=system["SecurityToken"], caller=stranger)
+    elif guard == LISTED_VENUE_ONLY:  # the stranger has listed nothing
+        expected = reverts(solidity.VenueNotListed, venue=stranger)
     else:
         expected = reverts(
             solidity.AccessControlUnauthorizedAccount, account=stranger, neededRole=ROLE_IDS[guard]

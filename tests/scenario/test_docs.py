@@ -12,10 +12,10 @@ DOC = (Path(__file__).resolve().parents[2] / "docs" / "scenarios.md").read_text(
 
 
 def _models() -> list[type[BaseModel]]:
-    from sim.scenario import margin
+    from sim.scenario import margin, taxonomy
 
     return [
-        obj for module in (models, margin) for obj in vars(module).values()
+        obj for module in (models, margin, taxonomy) for obj in vars(module).values()
         if isinstance(obj, type) and issubclass(obj, BaseModel) and obj.__module__ == module.__name__ and obj is not models.Model
     ]
 
@@ -35,3 +35,19 @@ def test_every_fault_kind_is_documented():
         kind = model.model_fields.get("kind")
         if kind is not None and kind.default:
             assert f"`{kind.default}`" in DOC, kind.default
+
+
+def test_the_safe_harbor_tutorial_quotes_the_run_it_walks_through():
+    """docs/safe-harbor.md shows the printed output of safe_harbor_matures: its figures are
+    those of the golden summary (regenerated from the run), so the tutorial cannot drift."""
+    import json
+
+    tutorial = (Path(__file__).resolve().parents[2] / "docs" / "safe-harbor.md").read_text()
+    golden = json.loads((Path(__file__).resolve().parents[1] / "scenarios" / "golden" / "safe_harbor_matures.json").read_text())
+    m = golden["metrics"]
+    figures = [f"{test['measured']:,}" for test in m["exit"]["tests"].values()]
+    figures += [f"{n:,}" for counts in m["trades_by_class"].values() for n in counts.values()]
+    figures += [f"{n:,}" for n in m["refusals_by_error"].values()]
+    figures += [f"${m['raised_usd']:,.2f}", f"day {m['exit']['day']:g}", m["exit"]["class"]]
+    missing = [f for f in figures if f not in tutorial]
+    assert missing == []
