@@ -67,6 +67,8 @@ from sim.scenario.models import Fixed, LogNormal, Uniform
 from sim.scenario.taxonomy import TaxonomyScenario
 
 USD = 10**6  # cash-token units per dollar (6 decimals)
+SECURITY_CLASSES = {"tokenized_security", "government_security", "money_market_fund", "equity", "security_based_swap"}
+"""The classes that are securities (``VenueRegistry.SECURITY_CLASSES``)."""
 EXEMPTION_ERRORS = (
     "SafeHarborSalesClosed", "SafeHarborDisclosureOverdue", "SafeHarborNotWhitelisted",
     "SafeHarborInvestorCapExceeded", "SafeHarborRaiseCapExceeded", "RecipientNotWhitelisted",
@@ -566,6 +568,11 @@ class TaxonomySimulation(ChainRun):
         size = int(_draws(t.size_tokens, rng, 1)[0])
         if buyer is seller:
             return
+        self._trade_between(venue, seller, buyer, size, "market")
+
+    def _trade_between(self, venue: str, seller: Holder, buyer: Holder, size: int, motive: str) -> None:
+        """Settle a trade of up to ``size`` whole tokens on ``venue`` at today's price (capped
+        by the seller's tokens and the buyer's cash); record it, and its refusal."""
         price = max(1, round(self.price * 100)) * (USD // 100)
         whole = min(size, self.balance[seller.wallet] // self.unit, self.cash_of[buyer.wallet] // price)
         if whole <= 0:
@@ -578,7 +585,7 @@ class TaxonomySimulation(ChainRun):
             lambda: self.venues.trade(self.token, self.cash, seller.wallet, buyer.wallet, amount, payment,
                                       sender=self.listed[venue]),
             venue=venue, seller=seller.label, buyer=buyer.label, tokens=whole, price_usd=price / USD,
-            asset_class=asset_class,
+            asset_class=asset_class, motive=motive,
         )
         if refused is None:
             counts["settled"] += 1
@@ -588,10 +595,9 @@ class TaxonomySimulation(ChainRun):
             self.cash_of[seller.wallet] += payment
             return
         counts["refused"] += 1
-        error = type(refused).__name__
         if len(self.history) > 1:
             self.refused_after_reclassification[seller.label] += 1
-        if error == "VenueListingNotPermitted":
+        if type(refused).__name__ == "VenueListingNotPermitted":
             self._delist(venue)
 
     def _weight(self, name: str, month: int) -> float:
@@ -617,6 +623,29 @@ class TaxonomySimulation(ChainRun):
     def _reclassified(self, new_class: str, by: str) -> None:
         self.history.append({"day": round(self.env.now / DAY, 4), "time": iso(self.now()), "class": new_class, "by": by})
         self.plot_events.append({"day": self.env.now / DAY, "kind": "reclassified", "class": new_class})
+        if new_class in SECURITY_CLASSES and self.scenario.trading.sell_off_on_security_pct > 0:
+            self.env.process(self._sell_off())
+
+    def _sell_off(self) -> Iterator[Any]:
+        """Holders react to the token becoming a security: a share of them try to sell all
+        they hold within ten days, each to a buyer the venue screens as eligible."""
+        rng = self.rng(f"sell-off-{len(self.history)}")
+        share = self.scenario.trading.sell_off_on_security_pct / 100
+        sellers = [h for h in self.investors if self.balance[h.wallet] > 0 and rng.random() < share]
+        delays = np.sort(rng.uniform(0, 10 * DAY, size=len(sellers)))
+        start = self.env.now
+        for seller, at in zip(sellers, delays, strict=True):
+            yield self.env.timeout(max(0.0, start + float(at) - self.env.now))
+            self.sync()
+            names = list(self.listed)
+            if not names or self.balance[seller.wallet] == 0:
+                continue
+            venue = names[int(rng.integers(len(names)))]
+            eligible = [h for h in self.investors if h is not seller and self.cash_of[h.wallet] > 0]
+            rng.shuffle(eligible)
+            buyer = next((h for h in eligible if self.token.recipientRestriction(h.wallet)[0] == 0), None)
+            if buyer is not None:
+                self._trade_between(venue, seller, buyer, self.balance[seller.wallet] // self.unit, "sell_off")
 
     def _fair_access(self) -> Iterator[Any]:
         """At the start of each calendar month: each venue's share of last month's volume,

@@ -226,6 +226,9 @@ class Trading(Model):
         trades_per_day: matched trades a day over all venues (Poisson).
         size_tokens: whole tokens a trade is for (at most the seller's balance).
         price_usd, volatility_pct: the price at the start and its annual volatility.
+        sell_off_on_security_pct: when the token is reclassified a security, this share of
+            the holders (team aside) try to sell everything within ten days, each to a buyer
+            the venue finds eligible (``recipientRestriction``); locked lots refuse.
     """
 
     starts_day: float = Field(default=0, ge=0)
@@ -233,6 +236,7 @@ class Trading(Model):
     size_tokens: Distribution = Field(default_factory=lambda: Fixed(value=100))
     price_usd: Money = Field(default=1.0, gt=0)
     volatility_pct: float = Field(default=60, ge=0, le=300)
+    sell_off_on_security_pct: float = Field(default=0, ge=0, le=100)
 
 
 class FairAccess(Model):
