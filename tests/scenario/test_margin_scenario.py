@@ -61,7 +61,7 @@ def test_an_unknown_asset_class_is_refused():
 
 def test_an_unknown_scenario_kind_is_refused_with_its_line():
     problems = _problems({**_base(), "kind": "options"})
-    assert "kind: expected one of 'lifecycle', 'margin' (got 'options')" in problems
+    assert "kind: expected one of 'lifecycle', 'margin', 'taxonomy' (got 'options')" in problems
 
 
 def test_an_order_on_an_asset_without_a_perpetual_is_refused():
