@@ -61,6 +61,7 @@ contract AssetRegistry is AccessControl {
     error AssetUnknown(address token);
     error AssetInvalidToken(address token);
     error AssetInvalidClass(address token, uint8 assetClass);
+    error AssetClassChangeNeedsReclassify(address token, AssetClass current, AssetClass requested);
     error AssetInvalidRating(address token, uint8 rating);
     error AssetInvalidCurrency(address token);
     error AssetNotAFund(address token);
@@ -87,10 +88,15 @@ contract AssetRegistry is AccessControl {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
     }
 
-    /// @notice Record (or correct) what `token` is.
+    /// @notice Record (or correct) what `token` is. A registered token's class changes only by
+    /// `reclassify`, with its event.
     function register(address token, Asset calldata asset) external onlyRole(REGISTRAR_ROLE) {
         if (token == address(0)) revert AssetInvalidToken(token);
         if (asset.assetClass == AssetClass.Unknown) revert AssetInvalidClass(token, uint8(asset.assetClass));
+        AssetClass current = _assets[token].assetClass;
+        if (current != AssetClass.Unknown && current != asset.assetClass) {
+            revert AssetClassChangeNeedsReclassify(token, current, asset.assetClass);
+        }
         if (asset.rating > RATING_BELOW_BB_MINUS) revert AssetInvalidRating(token, asset.rating);
         if (asset.currency == bytes3(0)) revert AssetInvalidCurrency(token);
         _assets[token] = asset;

@@ -5,6 +5,7 @@ import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol"
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {AssetRegistry} from "../collateral/AssetRegistry.sol";
 
 /// @dev The agent acts of the token the registry needs: sales mint, refunds burn.
@@ -30,13 +31,15 @@ interface IAgentToken {
 /// |  | buyer whitelisted, when whitelist-only | `SafeHarborNotWhitelisted` |
 /// |  | investor's total paid + cost <= per-investor cap | `SafeHarborInvestorCapExceeded` |
 /// |  | total raised + cost <= raise cap | `SafeHarborRaiseCapExceeded` |
+/// |  | the token still `ExemptNetworkToken` (a ruling ends the exemption) | `SafeHarborNotExempt` |
 /// | `recordMissedDisclosure` | after the due time, once per due time | `SafeHarborNothingMissed` |
-/// | `fileExitReport` | at or after `windowEnd` (first sale + window) | `SafeHarborWindowOpen` |
+/// | `fileExitReport` | at or after `windowEnd` (first sale + window), still exempt | `SafeHarborWindowOpen`, `SafeHarborNotExempt` |
 /// | `refund` | after an exit report that failed with `refundOnFail` | `SafeHarborNoRefund` |
 ///
 /// The window runs from the first sale, the clock being the block's timestamp. A disclosure
 /// update is due `disclosureInterval` after the last one (the notice's disclosures are the
-/// first); an update at its due time is on time, one second later it is missed. The exit
+/// first); an update at its due time is on time, one second later it is missed, and each
+/// further interval without one is another miss. A sale's cost rounds up to the cash unit. The exit
 /// report states the network's maturity measures; the token is mature when every measure is
 /// within its threshold, and is then reclassified to `matureClass`, else to `failClass`
 /// (with a refund path when `refundOnFail`).
@@ -143,6 +146,7 @@ contract SafeHarborRegistry {
     mapping(address token => Offering) private _offerings;
     mapping(address token => mapping(address wallet => bool)) private _whitelisted;
     mapping(address token => mapping(address investor => uint256)) public paidBy;
+    mapping(address token => uint256) public refundedTokens;
 
     constructor(AssetRegistry assets_) {
         assets = assets_;
@@ -198,6 +202,7 @@ contract SafeHarborRegistry {
         Offering storage o = _offerings[token];
         if (o.status != Status.Running) revert SafeHarborEnded(token, o.status);
         if (amount == 0) revert SafeHarborZeroAmount();
+        _requireExempt(token);
         uint64 now_ = uint64(block.timestamp);
         if (o.firstSaleAt == 0) {
             o.firstSaleAt = now_;
@@ -209,7 +214,7 @@ contract SafeHarborRegistry {
             revert SafeHarborDisclosureOverdue(token, o.lastDisclosureAt + o.terms.disclosureInterval);
         }
         if (o.terms.whitelistOnly && !_whitelisted[token][buyer]) revert SafeHarborNotWhitelisted(token, buyer);
-        uint256 cost = amount * price / 10 ** IERC20Metadata(token).decimals();
+        uint256 cost = Math.mulDiv(amount, price, 10 ** IERC20Metadata(token).decimals(), Math.Rounding.Ceil);
         uint256 paid = paidBy[token][buyer];
         if (paid + cost > o.terms.maxPerInvestor) {
             revert SafeHarborInvestorCapExceeded(buyer, paid, cost, o.terms.maxPerInvestor);
@@ -232,21 +237,22 @@ contract SafeHarborRegistry {
     function updateDisclosures(address token, bytes32 disclosures) external onlyDeveloper(token) {
         Offering storage o = _offerings[token];
         if (o.status != Status.Running) revert SafeHarborEnded(token, o.status);
-        if (_overdue(o)) _recordMiss(token, o);
+        for (uint64 due = nextMissDue(token); due != 0 && block.timestamp > due; due = nextMissDue(token)) {
+            _recordMiss(token, o, due);
+        }
         o.disclosures = disclosures;
         o.lastDisclosureAt = uint64(block.timestamp);
         emit DisclosuresUpdated(token, disclosures, nextDisclosureDue(token));
     }
 
-    /// @notice Record that the update due at `nextDisclosureDue` was not made (anyone may).
+    /// @notice Record that the update due at `nextMissDue` was not made (anyone may, from one
+    /// second after it). Each interval without an update is one miss.
     function recordMissedDisclosure(address token) external {
         Offering storage o = _offerings[token];
         if (o.status == Status.None) revert SafeHarborNoNotice(token);
-        uint64 due = nextDisclosureDue(token);
-        if (o.status != Status.Running || !_overdue(o) || o.missedDueAt == due) {
-            revert SafeHarborNothingMissed(token, due);
-        }
-        _recordMiss(token, o);
+        uint64 due = nextMissDue(token);
+        if (o.status != Status.Running || due == 0 || block.timestamp <= due) revert SafeHarborNothingMissed(token, due);
+        _recordMiss(token, o, due);
     }
 
     // --------------------------------------------------------------------- exit
@@ -258,6 +264,7 @@ contract SafeHarborRegistry {
         if (o.status != Status.Running) revert SafeHarborEnded(token, o.status);
         uint64 end = windowEnd(token);
         if (o.firstSaleAt == 0 || block.timestamp < end) revert SafeHarborWindowOpen(token, uint64(block.timestamp), end);
+        _requireExempt(token);
         ExitRules memory r = o.rules;
         uint8 failed;
         if (m.top10ShareBp > r.maxTop10ShareBp) failed |= FAILED_TOP10;
@@ -278,13 +285,17 @@ contract SafeHarborRegistry {
     }
 
     /// @notice On the refund path: burn `holder`'s tokens and pay them back at the offering's
-    /// average price (total raised over tokens sold), from the developer.
+    /// average price (total raised over tokens sold), from the developer. Refunds together
+    /// never exceed the tokens sold, so never the amount raised: a holder is refunded at most
+    /// the tokens sold and not yet refunded (tokens that were never sold, such as the team's,
+    /// are not bought back).
     function refund(address token, address holder) external onlyDeveloper(token) {
         Offering storage o = _offerings[token];
         if (o.status != Status.Refunding) revert SafeHarborNoRefund(token, o.status);
-        uint256 amount = IERC20(token).balanceOf(holder);
+        uint256 amount = Math.min(IERC20(token).balanceOf(holder), o.sold - refundedTokens[token]);
         if (amount == 0) revert SafeHarborZeroAmount();
-        uint256 payment = o.sold == 0 ? 0 : amount * o.raised / o.sold;
+        refundedTokens[token] += amount;
+        uint256 payment = amount * o.raised / o.sold;
         IAgentToken(token).burn(holder, amount);
         o.cash.safeTransferFrom(o.developer, holder, payment);
         emit Refunded(token, holder, amount, payment);
@@ -324,6 +335,16 @@ contract SafeHarborRegistry {
         return o.terms.disclosureInterval == 0 ? 0 : o.lastDisclosureAt + o.terms.disclosureInterval;
     }
 
+    /// @notice The due time whose miss would be recorded next: the next update's due time, or,
+    /// once that miss is recorded, one interval after it (0: none due).
+    function nextMissDue(address token) public view returns (uint64) {
+        Offering storage o = _offerings[token];
+        uint64 interval = o.terms.disclosureInterval;
+        if (interval == 0) return 0;
+        uint64 first = o.lastDisclosureAt + interval;
+        return o.missedDueAt >= first ? o.missedDueAt + interval : first;
+    }
+
     /// @notice True while an overdue disclosure pauses sales.
     function salesPaused(address token) external view returns (bool) {
         Offering storage o = _offerings[token];
@@ -336,9 +357,12 @@ contract SafeHarborRegistry {
         return o.terms.disclosureInterval != 0 && block.timestamp > o.lastDisclosureAt + o.terms.disclosureInterval;
     }
 
-    function _recordMiss(address token, Offering storage o) private {
-        uint64 due = o.lastDisclosureAt + o.terms.disclosureInterval;
-        if (o.missedDueAt == due) return;
+    function _requireExempt(address token) private view {
+        uint8 current = assets.classOf(token);
+        if (current != uint8(AssetRegistry.AssetClass.ExemptNetworkToken)) revert SafeHarborNotExempt(token, current);
+    }
+
+    function _recordMiss(address token, Offering storage o, uint64 due) private {
         o.missedDueAt = due;
         o.missedDisclosures += 1;
         emit DisclosureMissed(token, due, o.missedDisclosures);

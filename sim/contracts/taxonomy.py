@@ -111,7 +111,7 @@ def measure_holdings(balances: Mapping[str, int], developer: Iterable[str], venu
     to the supply), the developer team's wallets, and the number of venues trading it.
 
     Shares round down to a basis point; the HHI is the sum of squared percentage shares,
-    rounded to the nearest unit.
+    rounded to the nearest unit (halves up), in integers.
     """
     supply = sum(balances.values())
     if supply == 0:
@@ -119,7 +119,7 @@ def measure_holdings(balances: Mapping[str, int], developer: Iterable[str], venu
     team = set(developer)
     held = sorted((b for b in balances.values() if b > 0), reverse=True)
     top10 = sum(held[:10]) * BPS // supply
-    hhi = round(sum((b * 100) ** 2 for b in held) / supply**2) if held else 0
+    hhi = (sum((b * 100) ** 2 for b in held) * 2 + supply**2) // (2 * supply**2)
     team_share = sum(b for w, b in balances.items() if w in team) * BPS // supply
     independent = sum(1 for w, b in balances.items() if b > 0 and w not in team)
     return Measures(top10, hhi, team_share, independent, venues)

@@ -400,13 +400,13 @@ class TaxonomySimulation(ChainRun):
                 self.disclosures["updates"] += 1
 
     def _monitor_disclosures(self) -> Iterator[Any]:
-        """One second after each due time, record the update as missed if it was not made."""
+        """One second after each due time, record the update as missed if it was not made
+        (each further interval without one is another miss)."""
         assert self.harbor is not None
-        handled = 0
         while True:
             running = self.harbor.status(self.token) == HarborStatus.RUNNING
-            due = self.harbor.nextDisclosureDue(self.token) if running else 0
-            if due == 0 or due == handled:  # none due, or this one handled: look again tomorrow
+            due = self.harbor.nextMissDue(self.token) if running else 0
+            if due == 0:  # none due: look again tomorrow
                 if self.env.now + DAY >= self.end_seconds:
                     return
                 yield self.env.timeout(DAY)
@@ -415,9 +415,8 @@ class TaxonomySimulation(ChainRun):
             if at >= self.end_seconds:
                 return
             yield self.env.timeout(max(0, at - self.env.now))
-            handled = due
             self.sync()
-            if self.harbor.status(self.token) == HarborStatus.RUNNING and self.harbor.nextDisclosureDue(self.token) == due:
+            if self.harbor.status(self.token) == HarborStatus.RUNNING and self.harbor.nextMissDue(self.token) == due:
                 _, refused = self.act("monitor", "disclosure_missed",
                                       lambda: self.harbor.recordMissedDisclosure(self.token, sender=self.regulator),
                                       due=iso(due))
