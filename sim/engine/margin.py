@@ -117,7 +117,7 @@ class MarginSimulation(ChainRun):
         self.record(actor, act, "refused", **described, **fields)
 
     def _write_outputs(self, out_dir: Path) -> None:
-        self._write_csv(out_dir / "metrics.csv")
+        self.metrics.write_sampled_csv(out_dir / "metrics.csv")
         write_margin_plots(out_dir, self.metrics.rows, self.plot_events, [p.name for p in self.participants])
 
     # ------------------------------------------------------------------- setup
@@ -476,18 +476,6 @@ class MarginSimulation(ChainRun):
         row["margin_calls"] = self.metrics.count("margin_call")
         row["liquidations"] = self.metrics.count("liquidation") + self.metrics.count("close_out")
         self.metrics.sample(row)
-
-    def _write_csv(self, path: Path) -> None:
-        import csv
-
-        columns: list[str] = []
-        for row in self.metrics.rows:
-            columns.extend(k for k in row if k not in columns)
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
-            writer.writeheader()
-            for row in self.metrics.rows:
-                writer.writerow({c: "" if row.get(c) is None else row.get(c) for c in columns})
 
     def state_digest(self) -> str:
         """A hash of the engine's final state: every account's ledger, positions and collateral."""

@@ -45,7 +45,6 @@ from sim.chain.reverts import decode_revert
 from sim.contracts import AGENT_ROLE, Identity, deploy_cash_token, deploy_identity_registry, deploy_security_token
 from sim.contracts.collateral import deploy_asset_registry
 from sim.contracts.taxonomy import (
-    BPS,
     CLASSIFIER_ROLE,
     FAILED_MEASURES,
     UNLIMITED,
@@ -63,7 +62,7 @@ from sim.engine.run import ChainRun
 from sim.errors import ContractRevert
 from sim.margin.collateral import Asset, AssetClass, IssuerKind
 from sim.report.plots import write_taxonomy_plots
-from sim.scenario.models import Fixed, LogNormal, Uniform
+from sim.actors.investors import chunks, draw
 from sim.scenario.taxonomy import TaxonomyScenario
 
 USD = 10**6  # cash-token units per dollar (6 decimals)
@@ -156,16 +155,7 @@ class TaxonomySimulation(ChainRun):
         return int(whole) * self.unit
 
     def _write_outputs(self, out_dir: Path) -> None:
-        import csv
-
-        columns: list[str] = []
-        for row in self.metrics.rows:
-            columns.extend(k for k in row if k not in columns)
-        with (out_dir / "metrics.csv").open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
-            writer.writeheader()
-            for row in self.metrics.rows:
-                writer.writerow({c: "" if row.get(c) is None else row.get(c) for c in columns})
+        self.metrics.write_sampled_csv(out_dir / "metrics.csv")
         write_taxonomy_plots(out_dir, self.metrics.rows, self.venue_months, self.plot_events,
                              self.scenario.fair_access.share_pct)
 
@@ -251,8 +241,8 @@ class TaxonomySimulation(ChainRun):
         for group in s.investors:
             kinds = list(group.types)
             picks = rng.choice(len(kinds), size=group.count, p=[group.types[k] for k in kinds])
-            cash = _draws(group.cash_usd, rng, group.count)
-            initial = _draws(group.initial_tokens, rng, group.count)
+            cash = draw(group.cash_usd, rng, group.count)
+            initial = draw(group.initial_tokens, rng, group.count)
             listed = rng.random(group.count) < group.whitelisted_share
             for i in range(group.count):
                 holder = Holder(f"{group.name}-{i + 1}", group.name, kinds[picks[i]], chain.new_account(), bool(listed[i]))
@@ -267,7 +257,7 @@ class TaxonomySimulation(ChainRun):
             self.team.append(holder)
             self.balance[holder.wallet] = 0
         everyone = self.investors + self.team
-        for chunk in _chunks(everyone, 100):
+        for chunk in chunks(everyone, 100):
             self.identities.register_many(
                 [h.wallet for h in chunk],
                 [Identity(investor_id=h.label, investor_type=h.type) for h in chunk],  # type: ignore[arg-type]
@@ -278,7 +268,7 @@ class TaxonomySimulation(ChainRun):
         total = sum(c for _, c in funded)
         if total:
             self.cash.mint(cash_issuer, total, sender=cash_issuer)
-            for chunk in _chunks(funded, 100):
+            for chunk in chunks(funded, 100):
                 self.cash.batchTransfer([w for w, _ in chunk], [c for _, c in chunk], sender=cash_issuer)
         spenders = [self.venues] + ([self.harbor] if self.harbor is not None else [])
         for holder in self.investors:
@@ -288,7 +278,7 @@ class TaxonomySimulation(ChainRun):
         if self.harbor is not None:
             self.cash.approve(self.harbor, UNLIMITED, sender=self.developer)
         initial = [(h.wallet, self.balance[h.wallet]) for h in self.investors if self.balance[h.wallet]]
-        for chunk in _chunks(initial, 100):
+        for chunk in chunks(initial, 100):
             self.token.batchMint([w for w, _ in chunk], [a for _, a in chunk], sender=self.developer)
         if initial:
             self.record("issuer", "initial_allocation", holders=len(initial), tokens=sum(a for _, a in initial) // self.unit)
@@ -339,7 +329,7 @@ class TaxonomySimulation(ChainRun):
         self.act("developer", "grant_agent_role",
                  lambda: self.token.grantRole(AGENT_ROLE, self.harbor, sender=self.developer), to="safe-harbor-registry")
         listed = [h.wallet for h in self.team + self.investors if h.whitelisted]
-        for chunk in _chunks(listed, 200):
+        for chunk in chunks(listed, 200):
             self.harbor.setWhitelisted(self.token, chunk, True, sender=self.developer)
         self.record("developer", "whitelist", wallets=len(listed))
         self._mint_team()
@@ -353,7 +343,7 @@ class TaxonomySimulation(ChainRun):
         rng = self.rng(f"round-{sale.day}")
         pool = [h for h in self.investors if not sale.groups or h.group in sale.groups]
         picks = rng.choice(len(pool), size=min(sale.buyers, len(pool)), replace=False)
-        asks = _draws(sale.tokens, rng, len(picks))
+        asks = draw(sale.tokens, rng, len(picks))
         price = _units(sale.price_usd)
         for index, ask in zip(picks, asks, strict=True):
             buyer = pool[int(index)]
@@ -564,7 +554,7 @@ class TaxonomySimulation(ChainRun):
         venue = names[int(rng.choice(len(names), p=weights / weights.sum()))]
         seller = sellers[int(rng.integers(len(sellers)))]
         buyer = self.investors[int(rng.integers(len(self.investors)))]
-        size = int(_draws(t.size_tokens, rng, 1)[0])
+        size = int(draw(t.size_tokens, rng, 1)[0])
         if buyer is seller:
             return
         self._trade_between(venue, seller, buyer, size, "market")
@@ -825,21 +815,6 @@ def _measure_fields(m: Measures) -> dict[str, Any]:
         "independent_holders": m.independent_holders,
         "venues": m.venues,
     }
-
-
-def _draws(distribution: Any, rng: np.random.Generator, size: int) -> np.ndarray:
-    if isinstance(distribution, Fixed):
-        return np.full(size, distribution.value, dtype=float)
-    if isinstance(distribution, Uniform):
-        return rng.uniform(distribution.low, distribution.high, size=size)
-    if isinstance(distribution, LogNormal):
-        return np.maximum(0.0, rng.lognormal(np.log(distribution.median), distribution.sigma, size=size))
-    raise TypeError(f"unknown distribution {distribution!r}")
-
-
-def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _month(timestamp: int) -> int:

@@ -69,3 +69,15 @@ class Metrics:
             writer.writeheader()
             for row in self.rows:
                 writer.writerow({c: row.get(c, "") for c in COLUMNS})
+
+    def write_sampled_csv(self, path: Path) -> None:
+        """The rows with the columns they have, in the order first seen (an empty cell for a
+        missing value or ``None``): for engines whose columns depend on the scenario."""
+        columns: list[str] = []
+        for row in self.rows:
+            columns.extend(k for k in row if k not in columns)
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
+            writer.writeheader()
+            for row in self.rows:
+                writer.writerow({c: "" if row.get(c) is None else row.get(c) for c in columns})
