@@ -10,6 +10,7 @@ stay on disk. Subclasses give ``_setup``, ``_sample``, ``_summary`` and ``_write
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import time
 import zlib
@@ -21,7 +22,7 @@ from typing import Any
 import numpy as np
 import simpy
 
-from sim.calendar import DAY
+from sim.calendar import DAY, iso
 from sim.chain import Backend, Chain
 from sim.report.metrics import Metrics
 from sim.report.recorder import Recorder
@@ -151,6 +152,32 @@ class ChainRun:
         except Exception as exc:  # a run that fails keeps its events and says why
             self.status, self.reason = "failed", f"{type(exc).__name__}: {exc}"
             self.recorder.record(self.env.now, "simulation", "run", "failed", reason=self.reason)
+
+    def _envelope(
+        self, status: str, reason: str | None, wall_seconds: float, metrics: dict[str, Any], digest: str | None,
+        kind: str | None = None,
+    ) -> dict[str, Any]:
+        """summary.json: what every kind of run reports around its own ``metrics``."""
+        versions = {"tokensim": importlib.metadata.version("tokensim")}
+        if hasattr(self, "chain"):
+            versions.update(self.chain.backend.info().versions)
+        summary: dict[str, Any] = {"status": status, "scenario": self.scenario.name}
+        if kind is not None:
+            summary["kind"] = kind
+        summary.update({
+            "seed": self.seed,
+            "backend": self.backend_name,
+            "start": iso(self.start),
+            "sim_days": round(self.env.now / DAY, 4),
+            "events": self.recorder.seq,
+            "state_digest": digest,
+            "wall_seconds": round(wall_seconds, 3),
+            "versions": versions,
+            "metrics": metrics,
+        })
+        if reason is not None:
+            summary["reason"] = reason
+        return summary
 
     # ----------------------------------------------------------- for subclasses
 

@@ -22,7 +22,6 @@ and writes the summary with ``status: failed`` and the reason::
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import json
 from pathlib import Path
 from typing import Any
@@ -37,7 +36,7 @@ from sim.actors.investors import Investors, Participant
 from sim.actors.issuer import Issuer
 from sim.actors.oracle import OracleFeed
 from sim.actors.venue import Venue
-from sim.calendar import DAY, HOUR, iso
+from sim.calendar import HOUR, iso
 from sim.chain import Backend
 from sim.contracts.oracle import PRICE_DECIMALS
 from sim.engine.run import ChainRun, Progress, RunResult  # noqa: F401  (Progress, RunResult: re-exported)
@@ -281,22 +280,4 @@ class Simulation(ChainRun):
                     "refusals_by_reason": dict(sorted(m.refusals_by_reason.items())),
                 }
             )
-        versions = {"tokensim": importlib.metadata.version("tokensim")}
-        if hasattr(self, "chain"):
-            versions.update(self.chain.backend.info().versions)
-        summary: dict[str, Any] = {
-            "status": status,
-            "scenario": self.scenario.name,
-            "seed": self.seed,
-            "backend": self.backend_name,
-            "start": iso(self.start),
-            "sim_days": round(self.env.now / DAY, 4),
-            "events": self.recorder.seq,
-            "state_digest": digest,
-            "wall_seconds": round(wall_seconds, 3),
-            "versions": versions,
-            "metrics": metrics,
-        }
-        if reason is not None:
-            summary["reason"] = reason
-        return summary
+        return self._envelope(status, reason, wall_seconds, metrics, digest)

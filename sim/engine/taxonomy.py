@@ -26,7 +26,6 @@ harbor (for purchases). Then the processes run:
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -773,26 +772,7 @@ class TaxonomySimulation(ChainRun):
             digest = self.state_digest()
         except Exception:  # the chain may be what failed
             pass
-        versions = {"tokensim": importlib.metadata.version("tokensim")}
-        if hasattr(self, "chain"):
-            versions.update(self.chain.backend.info().versions)
-        summary: dict[str, Any] = {
-            "status": status,
-            "scenario": self.scenario.name,
-            "kind": "taxonomy",
-            "seed": self.seed,
-            "backend": self.backend_name,
-            "start": iso(self.start),
-            "sim_days": round(self.env.now / DAY, 4),
-            "events": self.recorder.seq,
-            "state_digest": digest,
-            "wall_seconds": round(wall_seconds, 3),
-            "versions": versions,
-            "metrics": metrics,
-        }
-        if reason is not None:
-            summary["reason"] = reason
-        return summary
+        return self._envelope(status, reason, wall_seconds, metrics, digest, kind="taxonomy")
 
 
 # -------------------------------------------------------------------- helpers
