@@ -1,0 +1,45 @@
+"""The taxonomy engine: a regulator's ruling reclassifies the token mid-run, and its rules and
+venues follow from that moment (on a short copy of ``ats_fair_access``)."""
+
+from __future__ import annotations
+
+import json
+
+import yaml
+
+from sim.calendar import DAY
+from sim.engine import simulation_for
+from sim.scenario import loads, shipped
+
+
+def _ruled(tmp_path):
+    data = yaml.safe_load(shipped()["ats_fair_access"].read_text())
+    data["duration_days"] = 30
+    data["trading"]["trades_per_day"] = 20
+    data["rules"]["security_based_swap"] = [{"kind": "eligible_participant"}]
+    data["reclassifications"] = [{"day": 15, "to": "security_based_swap", "reason": "synthetic: a security-based swap"}]
+    result = simulation_for(loads(yaml.safe_dump(data)), backend="revm").run(out_dir=tmp_path)
+    records = [json.loads(line) for line in (tmp_path / "events.jsonl").read_text().splitlines()]
+    return result, records
+
+
+def test_a_ruling_reclassifies_the_token_and_its_rules_and_venues_follow_from_that_moment(tmp_path):
+    result, records = _ruled(tmp_path)
+    m = result.metrics
+    assert result.status == "done"
+    assert [(h["class"], h["day"], h["by"]) for h in m["classification_history"]] == [
+        ("tokenized_security", 0.0, "registration"),
+        ("security_based_swap", 15.0, "synthetic: a security-based swap"),
+    ]
+    (ruling,) = [r for r in records if r["act"] == "reclassify"]
+    assert ruling["t"] == 15 * DAY and ruling["outcome"] == "ok"
+    trades = [r for r in records if r["act"] == "trade"]
+    before = [r for r in trades if r["t"] < ruling["t"]]
+    after = [r for r in trades if r["t"] > ruling["t"]]
+    assert before and all(r["outcome"] == "ok" and r["asset_class"] == "tokenized_security" for r in before)
+    # an accredited buyer is no eligible contract participant; an ATS may not trade a swap
+    errors = {r["error"] for r in after if r["outcome"] == "refused"}
+    assert {"RecipientNotEligibleParticipant", "VenueListingNotPermitted"} <= errors
+    assert m["listed_venues"] == ["lit-exchange"]
+    assert all(r["venue"] == "lit-exchange" for r in after if r["outcome"] == "ok")
+    assert {r["venue"] for r in records if r["act"] == "delist"} == {"main-ats", "rising-ats"}
