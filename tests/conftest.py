@@ -17,3 +17,13 @@ def sealed_time(chain) -> int:
     return chain.now()
 
 pytest_plugins = ["pytester"]
+
+
+LONGEST_FIRST = ("tests/engine/test_equivalence.py::test_shipped_scenario_events_are_identical_on_eth_tester_and_revm",)
+"""Tests that take a minute or more each (whole scenarios on eth-tester). Collected first, so
+that ``pytest -n 2`` starts both workers on them rather than leaving one to finish them alone
+while the other idles at the end."""
+
+
+def pytest_collection_modifyitems(session, config, items):
+    items.sort(key=lambda item: not item.nodeid.startswith(LONGEST_FIRST))
