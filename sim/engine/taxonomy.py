@@ -460,23 +460,23 @@ class TaxonomySimulation(ChainRun):
             yield from self._refund()
 
     def _refund(self) -> Iterator[Any]:
+        """Refund every investor holding tokens: the registry burns and pays at most the tokens
+        sold and not yet refunded (its ``Refunded`` event says how many, for how much)."""
         assert self.harbor is not None
         for holder in self.investors:
             if self.balance[holder.wallet] == 0:
                 continue
-            amount = self.balance[holder.wallet]
-            before = self.cash.balanceOf(holder.wallet)
-            _, refused = self.act("developer", "refund",
-                                  lambda h=holder: self.harbor.refund(self.token, h.wallet, sender=self.developer),
-                                  holder=holder.label, tokens=amount // self.unit)
+            receipt, refused = self.act("developer", "refund",
+                                        lambda h=holder: self.harbor.refund(self.token, h.wallet, sender=self.developer),
+                                        holder=holder.label, tokens=self.balance[holder.wallet] // self.unit)
             if refused is None:
-                paid = self.cash.balanceOf(holder.wallet) - before
-                self.balance[holder.wallet] = 0
-                self.cash_of[holder.wallet] += paid
-                self.cash_of[self.developer] -= paid
+                (event,) = receipt.events_named("Refunded")
+                self.balance[holder.wallet] -= event.amount
+                self.cash_of[holder.wallet] += event.payment
+                self.cash_of[self.developer] -= event.payment
                 self.refunds["holders"] += 1
-                self.refunds["tokens"] += amount // self.unit
-                self.refunds["usd"] += paid / USD
+                self.refunds["tokens"] += event.amount // self.unit
+                self.refunds["usd"] += event.payment / USD
         yield self.env.timeout(0)
 
     def _grants(self) -> Iterator[Any]:

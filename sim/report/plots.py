@@ -65,8 +65,13 @@ def write_margin_plots(out_dir: Path, rows: list[dict], events: list[dict], acco
         _equity_vs_requirement(rows, shocks, accounts),
         _margin_timeline(events, shocks, accounts),
     )
+    return _save(out_dir, FILES, figures)
+
+
+def _save(out_dir: Path, names: Iterable[str], figures: Iterable[Figure]) -> list[Path]:
+    """Write each figure as a PNG with deterministic bytes (no "Software" metadata)."""
     paths = []
-    for name, figure in zip(FILES, figures, strict=True):
+    for name, figure in zip(names, figures, strict=True):
         path = out_dir / name
         FigureCanvasAgg(figure)
         figure.savefig(path, dpi=DPI, format="png", metadata={"Software": None})
@@ -262,15 +267,7 @@ def write_taxonomy_plots(
     ``TAXONOMY_FILES``."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, figure in zip(
-        TAXONOMY_FILES, (_maturity(rows, events), _venue_shares(venue_months, threshold_pct)), strict=True
-    ):
-        path = out_dir / name
-        FigureCanvasAgg(figure)
-        figure.savefig(path, dpi=DPI, format="png", metadata={"Software": None})
-        paths.append(path)
-    return paths
+    return _save(out_dir, TAXONOMY_FILES, (_maturity(rows, events), _venue_shares(venue_months, threshold_pct)))
 
 
 def _maturity(rows: list[dict], events: list[dict]) -> Figure:
