@@ -44,7 +44,7 @@ _EXPORTS: dict[str, str] = {
     "ConfigError": "sim.errors",
     "ContractRevert": "sim.errors",
     "TransferRestricted": "sim.errors",
-    "solidity": "sim.errors",
+    "solidity": "sim.chain.reverts",
     # scenarios and runs
     "Scenario": "sim.scenario",
     "ScenarioError": "sim.scenario",

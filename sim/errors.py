@@ -18,10 +18,10 @@ Every error tokensim raises derives from ``TokensimError``::
             └── TransferRestricted      base of the errors that carry a restriction code
 
 Classes for Solidity custom errors are generated from the compiled artifacts, one per
-error, with the Solidity name and the decoded arguments as attributes; import them from
-``sim.errors.solidity``::
+error, with the Solidity name and the decoded arguments as attributes (by
+``sim.chain.reverts``); reach them through ``sim.solidity``::
 
-    from sim.errors import solidity
+    from sim import solidity
     try:
         token.transfer(bob, 10, sender=alice)
     except solidity.LockupActive as refused:
@@ -147,9 +147,6 @@ class CustomError(ContractRevert):
         shown = ", ".join(f"{k}={_show(v)}" for k, v in self.values.items())
         super().__init__(f"{type(self).__name__}({shown})", data=data)
 
-    def __reduce__(self):
-        return (_rebuild_custom_error, (self.signature, tuple(self.values.values()), self.data))
-
 
 class TransferRestricted(CustomError):
     """Base of the custom errors a refused transfer reverts with.
@@ -166,17 +163,3 @@ def _show(value: Any) -> str:
     if isinstance(value, bytes):
         return "0x" + value.hex()
     return repr(value) if isinstance(value, str) else str(value)
-
-
-def _rebuild_custom_error(signature: str, values: tuple, data: bytes) -> CustomError:
-    from sim.chain.reverts import registry
-
-    return registry.error_class(signature)(*values, data=data)
-
-
-def __getattr__(name: str) -> Any:
-    if name == "solidity":
-        from sim.chain.reverts import solidity
-
-        return solidity
-    raise AttributeError(f"module 'sim.errors' has no attribute {name!r}")

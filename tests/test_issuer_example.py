@@ -1,6 +1,6 @@
 from sim.calendar import DAY
 from sim.contracts import HolderLimit, Lockup, Restriction
-from sim.errors import solidity
+from sim import solidity
 
 
 def test_resale_waits_for_the_holding_period(chain, make_investor, make_security_token, deployer, reverts):

@@ -36,8 +36,47 @@ BACKENDS = {
 }
 """Backend names and where their classes live."""
 
-HANDLES: dict[str, type[Contract]] = {}
-"""Typed handle class per artifact name (filled by ``sim.contracts``)."""
+HANDLES: dict[str, str] = {
+    "AssetRegistry": "sim.contracts.assets:AssetRegistry",
+    "CashToken": "sim.contracts.token:CashToken",
+    "CollateralRegistry": "sim.contracts.collateral:CollateralRegistry",
+    "CustodyVault": "sim.contracts.custody:CustodyVault",
+    "DvPSettlement": "sim.contracts.settlement:DvPSettlement",
+    "IdentityRegistry": "sim.contracts.identity:IdentityRegistry",
+    "MarginEngine": "sim.contracts.margin:MarginEngine",
+    "PerpetualFutures": "sim.contracts.margin:PerpetualFutures",
+    "PriceOracle": "sim.contracts.oracle:PriceOracle",
+    "SafeHarborRegistry": "sim.contracts.taxonomy:SafeHarborRegistry",
+    "SecurityToken": "sim.contracts.token:SecurityToken",
+    "VenueRegistry": "sim.contracts.taxonomy:VenueRegistry",
+}
+"""The typed handle of each shipped contract that has one (``module:Class``, imported on first
+use), so ``chain.deploy("DvPSettlement", ...)`` returns a ``DvPSettlement`` whatever was
+imported before; any other artifact gets a plain ``Contract``. ``register_handle`` adds one."""
+
+_handle_classes: dict[str, type[Contract]] = {}
+
+
+def register_handle(artifact_name: str, handle: type[Contract]) -> None:
+    """Make ``chain.deploy``/``chain.at`` return ``handle`` for the artifact called ``artifact_name``."""
+    if not (isinstance(handle, type) and issubclass(handle, Contract)):
+        raise ConfigError(f"handle(={handle!r}) must be a subclass of sim.chain.Contract")
+    _handle_classes[artifact_name] = handle
+
+
+def handle_class(artifact_name: str) -> type[Contract]:
+    """The typed handle class for the artifact called ``artifact_name`` (``Contract`` if none)."""
+    cls = _handle_classes.get(artifact_name)
+    if cls is None:
+        target = HANDLES.get(artifact_name)
+        if target is None:
+            return Contract
+        import importlib
+
+        module_name, class_name = target.split(":")
+        cls = getattr(importlib.import_module(module_name), class_name)
+        _handle_classes[artifact_name] = cls
+    return cls
 
 
 def make_backend(name: str, **options: Any) -> Backend:
@@ -160,9 +199,11 @@ class Chain:
         sender: Any,
         value: int = 0,
         gas: int | None = None,
+        handle: type[Contract] | None = None,
         **kwargs: Any,
-    ) -> Contract:
-        """Deploy a shipped contract by name, or any artifact; return its handle."""
+    ) -> Any:
+        """Deploy a shipped contract by name, or any artifact; return its handle (``handle``,
+        or the artifact's typed handle class, or a plain ``Contract``)."""
         artifact = load(contract) if isinstance(contract, str) else contract
         if not artifact.bytecode:
             raise ConfigError(f"{artifact.name} has no creation bytecode (abstract or interface?)")
@@ -180,14 +221,13 @@ class Chain:
         self._raise_if_failed(raw, f"{artifact.name}.constructor")
         for listener in self._receipt_listeners:
             listener(raw)
-        return self.at(raw.contract_address, artifact)
+        return self.at(raw.contract_address, artifact, handle=handle)
 
-    def at(self, address: Any, contract: str | Artifact) -> Contract:
-        """A handle on an already deployed contract."""
+    def at(self, address: Any, contract: str | Artifact, *, handle: type[Contract] | None = None) -> Any:
+        """A handle on an already deployed contract (``handle``, or the artifact's typed
+        handle class, or a plain ``Contract``)."""
         artifact = load(contract) if isinstance(contract, str) else contract
-        if not HANDLES:
-            import sim.contracts  # noqa: F401  (registers the typed handle classes)
-        return HANDLES.get(artifact.name, Contract)(self, address, artifact)
+        return (handle or handle_class(artifact.name))(self, address, artifact)
 
     # --------------------------------------------------------------- execution
 
@@ -292,4 +332,4 @@ class Chain:
         return f"<Chain {self.backend.name} block={self.block_number} now={self.now()}>"
 
 
-__all__ = ["Chain", "Receipt", "make_backend", "register_artifact", "address_str"]
+__all__ = ["Chain", "Receipt", "handle_class", "make_backend", "register_artifact", "register_handle", "address_str"]

@@ -11,8 +11,9 @@ Every revert, from a transaction or a call on any backend, goes through
   ``sim.errors.TransferRestricted`` and carry the restriction ``code``;
 - anything else becomes ``sim.errors.UnknownRevert`` with the raw data.
 
-The classes are reachable by name as ``sim.errors.solidity.<Name>``. An issuer's own
-artifact adds its errors with ``registry.register(artifact)``.
+The classes are reachable by name as ``sim.solidity.<Name>`` (this module's ``solidity``).
+An issuer's own artifact adds its errors with ``registry.register(artifact)``. The classes
+pickle by their signature, so a refusal crosses process boundaries (sweeps) intact.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ class ErrorRegistry:
 
     def register(self, artifact: Artifact) -> None:
         """Add every custom error of ``artifact``'s ABI (known ones are kept)."""
-        from sim.contracts.restrictions import RESTRICTION_OF_ERROR
+        from sim.chain.restrictions import RESTRICTION_OF_ERROR
 
         for entry in artifact.abi:
             if entry.get("type") != "error":
@@ -70,8 +71,9 @@ class ErrorRegistry:
                 "signature": abi_error.signature,
                 "selector": abi_error.selector,
                 "fields": abi_error.fields,
-                "__module__": "sim.errors.solidity",
+                "__module__": "sim.solidity",
                 "__doc__": f"Solidity custom error ``{abi_error.signature}``.",
+                "__reduce__": _reduce_custom_error,
             }
             if restriction is not None:
                 namespace["code"] = int(restriction)
@@ -116,8 +118,16 @@ class ErrorRegistry:
         return UnknownRevert(data)
 
 
+def _reduce_custom_error(error: CustomError) -> tuple:
+    return (_rebuild_custom_error, (error.signature, tuple(error.values.values()), error.data))
+
+
+def _rebuild_custom_error(signature: str, values: tuple, data: bytes) -> CustomError:
+    return registry.error_class(signature)(*values, data=data)
+
+
 class _SolidityNamespace(types.ModuleType):
-    """``sim.errors.solidity``: the generated custom-error classes, by Solidity name."""
+    """``sim.solidity``: the generated custom-error classes, by Solidity name."""
 
     def __getattr__(self, name: str) -> type[CustomError]:
         if name.startswith("__"):
@@ -128,8 +138,8 @@ class _SolidityNamespace(types.ModuleType):
         return registry.names()
 
 
-solidity = _SolidityNamespace("sim.errors.solidity")
-sys.modules.setdefault("sim.errors.solidity", solidity)
+solidity = _SolidityNamespace("sim.solidity")
+sys.modules.setdefault("sim.solidity", solidity)
 registry = ErrorRegistry()
 
 

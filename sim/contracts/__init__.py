@@ -22,7 +22,7 @@ from sim.contracts.identity import (
     deploy_identity_registry,
     investor_id,
 )
-from sim.contracts.restrictions import Restriction
+from sim.chain.restrictions import Restriction
 from sim.contracts.token import (
     AGENT_ROLE,
     CashToken,

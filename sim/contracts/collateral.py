@@ -1,42 +1,44 @@
-"""Handles and deployment of the asset and collateral registries."""
+"""The collateral registry: eligibility, haircuts and concentration limits, on chain.
+
+``CollateralRegistry`` reads what each token is from the ``AssetRegistry``
+(``sim.contracts.assets``) and answers what it is worth as collateral: eligible or not, its
+haircut (a supervisory schedule by class, issuer kind, rating and residual maturity, or a
+haircut set for the asset), the currency add-on, and whether a pledge keeps an account
+within its concentration limits. ``sim.reference.collateral`` is the same rules in Python::
+
+    collateral = deploy_collateral_registry(chain, assets, admin=risk)
+    collateral.setEligible(bill, True, sender=risk)
+    collateral.haircut(bill, "USD")     # basis points
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from eth_hash.auto import keccak
 
-from sim.chain.chain import HANDLES, Chain
+from sim.chain.chain import Chain
 from sim.chain.contract import Contract
-from sim.errors import ConfigError
-from sim.margin.collateral import Asset, AssetClass, Limits
+from sim.contracts.assets import AssetRegistry, currency_code
 
-REGISTRAR_ROLE = keccak(b"REGISTRAR_ROLE")
 COLLATERAL_ADMIN_ROLE = keccak(b"COLLATERAL_ADMIN_ROLE")
+BPS = 10_000
 
 
-def _currency(code: str) -> bytes:
-    raw = code.encode()
-    if len(raw) != 3 or not code.isalpha() or not code.isupper():
-        raise ConfigError(f"currency(={code!r}) must be a three-letter ISO 4217 code such as 'USD'")
-    return raw
+@dataclass(frozen=True)
+class Limits:
+    """Concentration limits, basis points of an account's collateral value after haircuts.
 
+    Defaults: CFTC Reg 1.25 (2024) for money-market funds (10% per fund, 25% per fund
+    family, 50% in all funds); no limit per asset or issuer unless a scenario sets one.
+    """
 
-class AssetRegistry(Contract):
-    """Handle on an ``AssetRegistry``."""
-
-    def record(self, token: Any, asset: Asset, *, sender: Any) -> Any:
-        """Register ``token`` as ``asset`` (and a fund's holdings, given as token addresses
-        in ``holdings``)."""
-        receipt = self.register(
-            token,
-            (int(asset.asset_class), int(asset.issuer_kind), asset.rating, asset.main_index,
-             asset.issuer or "0x" + "00" * 20, asset.maturity, _currency(asset.currency)),
-            sender=sender,
-        )
-        if asset.asset_class == AssetClass.MONEY_MARKET_FUND and asset.holdings:
-            self.setFundHoldings(token, list(asset.holdings), sender=sender)
-        return receipt
+    per_asset: int = BPS
+    per_issuer: int = BPS
+    per_fund: int = 1_000
+    per_fund_family: int = 2_500
+    all_funds: int = 5_000
 
 
 class CollateralRegistry(Contract):
@@ -44,7 +46,7 @@ class CollateralRegistry(Contract):
 
     def haircut(self, token: Any, currency: str = "USD") -> int:
         """Haircut of ``token`` in an account kept in ``currency``, basis points."""
-        return self.haircutOf(token, _currency(currency))
+        return self.haircutOf(token, currency_code(currency))
 
     def set_limits(self, limits: Limits, *, sender: Any) -> Any:
         return self.setLimits(
@@ -53,29 +55,17 @@ class CollateralRegistry(Contract):
         )
 
 
-HANDLES["AssetRegistry"] = AssetRegistry
-HANDLES["CollateralRegistry"] = CollateralRegistry
-
-
-def deploy_asset_registry(chain: Chain, *, admin: Any, registrar: Any = None) -> AssetRegistry:
-    registry = chain.deploy("AssetRegistry", admin, sender=admin)
-    registry.grantRole(REGISTRAR_ROLE, registrar if registrar is not None else admin, sender=admin)
-    return registry  # type: ignore[return-value]
-
-
 def deploy_collateral_registry(
     chain: Chain, assets: AssetRegistry, *, admin: Any, collateral_admin: Any = None
 ) -> CollateralRegistry:
-    registry = chain.deploy("CollateralRegistry", admin, assets, sender=admin)
+    registry = chain.deploy("CollateralRegistry", admin, assets, sender=admin, handle=CollateralRegistry)
     registry.grantRole(COLLATERAL_ADMIN_ROLE, collateral_admin if collateral_admin is not None else admin, sender=admin)
-    return registry  # type: ignore[return-value]
+    return registry
 
 
 __all__ = [
     "COLLATERAL_ADMIN_ROLE",
-    "REGISTRAR_ROLE",
-    "AssetRegistry",
     "CollateralRegistry",
-    "deploy_asset_registry",
+    "Limits",
     "deploy_collateral_registry",
 ]

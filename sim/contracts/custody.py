@@ -6,7 +6,7 @@ from typing import Any
 
 from eth_hash.auto import keccak
 
-from sim.chain.chain import HANDLES, Chain
+from sim.chain.chain import Chain
 from sim.chain.contract import Contract
 
 OPERATOR_ROLE = keccak(b"OPERATOR_ROLE")
@@ -21,7 +21,6 @@ class CustodyVault(Contract):
         return on_chain - ledger
 
 
-HANDLES["CustodyVault"] = CustodyVault
 
 
 def deploy_vault(chain: Chain, *, name: str, admin: Any, operator: Any = None) -> CustodyVault:

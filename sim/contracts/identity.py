@@ -24,7 +24,7 @@ from pydantic import Field, field_validator, model_validator
 
 from sim.calendar import DAY
 from sim.chain.abi import address_str
-from sim.chain.chain import HANDLES, Chain
+from sim.chain.chain import Chain
 from sim.chain.contract import Contract
 from sim.contracts._spec import Spec
 
@@ -219,7 +219,6 @@ class IdentityRegistry(Contract):
         return [Investor(address_str(w), i) for w, i in zip(wallets, identities, strict=True)]
 
 
-HANDLES["IdentityRegistry"] = IdentityRegistry
 
 
 def deploy_identity_registry(

@@ -18,12 +18,13 @@ from typing import Any
 
 from eth_hash.auto import keccak
 
-from sim.chain.chain import HANDLES, Chain
+from sim.chain.chain import Chain
 from sim.chain.contract import Contract
-from sim.contracts.collateral import CollateralRegistry, _currency
+from sim.contracts.assets import currency_code
+from sim.contracts.collateral import CollateralRegistry
 from sim.contracts.oracle import PriceOracle
-from sim.margin.accounts import Status
-from sim.margin.requirements import CROSS_FLOOR_BPS, RETAIL_CLOSE_OUT_BPS
+from sim.reference.accounts import MarginStatus
+from sim.reference.requirements import CROSS_FLOOR_BPS, RETAIL_CLOSE_OUT_BPS
 
 RISK_ADMIN_ROLE = keccak(b"RISK_ADMIN_ROLE")
 TRADER_ROLE = keccak(b"TRADER_ROLE")
@@ -55,10 +56,10 @@ class Account:
 class MarginEngine(Contract):
     """Handle on a ``MarginEngine``."""
 
-    def status(self, account: Any) -> Status:
+    def status(self, account: Any) -> MarginStatus:
         """Equity and requirements of ``account`` in cash-token units (``OracleStalePrice``
-        when a price is stale); the same type as the reference's ``sim.margin.accounts.status``."""
-        return Status(*self.statusOf(account))
+        when a price is stale); the same type as the reference's ``sim.reference.accounts.status``."""
+        return MarginStatus(*self.statusOf(account))
 
     def account(self, account: Any) -> Account:
         fields = list(self.accountOf(account))
@@ -89,8 +90,6 @@ class PerpetualFutures(Contract):
         return market
 
 
-HANDLES["MarginEngine"] = MarginEngine
-HANDLES["PerpetualFutures"] = PerpetualFutures
 
 
 @dataclass
@@ -118,7 +117,7 @@ def deploy_margin(
     """Deploy and bind a margin engine and its perpetuals; roles not given go to ``admin``."""
     perpetuals = chain.deploy("PerpetualFutures", admin, oracle, sender=admin)
     engine = chain.deploy(
-        "MarginEngine", admin, cash, collateral, oracle, perpetuals, _currency(currency),
+        "MarginEngine", admin, cash, collateral, oracle, perpetuals, currency_code(currency),
         cross_floor_bps, close_out_bps, call_period_seconds, sender=admin,
     )
     perpetuals.setEngine(engine, sender=admin)
@@ -145,6 +144,6 @@ __all__ = [
     "MarginSystem",
     "Method",
     "PerpetualFutures",
-    "Status",
+    "MarginStatus",
     "deploy_margin",
 ]

@@ -7,7 +7,7 @@ from typing import Any
 
 from eth_hash.auto import keccak
 
-from sim.chain.chain import HANDLES, Chain
+from sim.chain.chain import Chain
 from sim.chain.contract import Contract
 from sim.errors import ConfigError
 
@@ -30,7 +30,6 @@ class PriceOracle(Contract):
     """Handle on a ``PriceOracle``."""
 
 
-HANDLES["PriceOracle"] = PriceOracle
 
 
 def deploy_oracle(chain: Chain, *, admin: Any, feeder: Any = None, max_age_seconds: int) -> PriceOracle:

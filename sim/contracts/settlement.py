@@ -17,7 +17,7 @@ from typing import Any
 
 from eth_hash.auto import keccak
 
-from sim.chain.chain import HANDLES, Chain
+from sim.chain.chain import Chain
 from sim.chain.contract import Contract
 from sim.errors import ConfigError
 
@@ -44,7 +44,6 @@ class DvPSettlement(Contract):
         return Status(self.statusOf(instruction_id))
 
 
-HANDLES["DvPSettlement"] = DvPSettlement
 
 
 def deploy_dvp(

@@ -22,12 +22,10 @@ from typing import Any
 from eth_hash.auto import keccak
 
 from sim import rules
-from sim.chain.chain import HANDLES, Chain
+from sim.chain.chain import Chain
 from sim.chain.contract import Contract
-from sim.contracts.collateral import AssetRegistry
-from sim.margin.collateral import AssetClass
+from sim.contracts.assets import CLASSIFIER_ROLE, AssetClass, AssetRegistry
 
-CLASSIFIER_ROLE = keccak(b"CLASSIFIER_ROLE")
 REGULATOR_ROLE = keccak(b"REGULATOR_ROLE")
 BPS = 10_000
 UNLIMITED = 2**256 - 1
@@ -150,8 +148,6 @@ class VenueRegistry(Contract):
             self.setPermittedKinds(int(AssetClass[name.upper()]), mask, sender=sender)
 
 
-HANDLES["SafeHarborRegistry"] = SafeHarborRegistry
-HANDLES["VenueRegistry"] = VenueRegistry
 
 
 def deploy_safe_harbor(chain: Chain, assets: AssetRegistry, *, admin: Any) -> SafeHarborRegistry:

@@ -19,11 +19,11 @@ from typing import Any
 
 from eth_hash.auto import keccak
 
-from sim.chain.chain import HANDLES, Chain
+from sim.chain.chain import Chain
 from sim.chain.contract import Contract
 from sim.chain.reverts import decode_revert
 from sim.contracts.compliance import ModuleSpec, module_spec
-from sim.contracts.restrictions import Restriction
+from sim.chain.restrictions import Restriction
 from sim.errors import ConfigError, ContractRevert
 
 AGENT_ROLE = keccak(b"AGENT_ROLE")
@@ -86,8 +86,6 @@ class CashToken(Contract):
     """Handle on a ``CashToken`` (the payment leg)."""
 
 
-HANDLES["SecurityToken"] = SecurityToken
-HANDLES["CashToken"] = CashToken
 
 
 def deploy_security_token(

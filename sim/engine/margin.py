@@ -37,12 +37,14 @@ from sim.actors.base import describe
 from sim.calendar import DAY, HOUR, iso
 from sim.chain import Backend
 from sim.contracts import deploy_cash_token
-from sim.contracts.collateral import deploy_asset_registry, deploy_collateral_registry
+from sim.contracts.assets import deploy_asset_registry
+from sim.contracts.collateral import deploy_collateral_registry
 from sim.contracts.margin import Method, deploy_margin
 from sim.contracts.oracle import deploy_oracle, to_oracle_price
 from sim.engine.run import ChainRun
 from sim.errors import ContractRevert
-from sim.margin.collateral import Asset, AssetClass, IssuerKind, Limits, rating_notch
+from sim.contracts.assets import Asset, AssetClass, IssuerKind, rating_notch
+from sim.contracts.collateral import Limits
 from sim.market.paths import CorrelatedPaths, PathSpec
 from sim.report.plots import write_margin_plots
 from sim.scenario.margin import MarginAccount, MarginScenario, Order

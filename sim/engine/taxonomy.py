@@ -42,7 +42,7 @@ from sim.calendar import DAY, HOUR, iso
 from sim.chain import Backend
 from sim.chain.reverts import decode_revert
 from sim.contracts import AGENT_ROLE, Identity, deploy_cash_token, deploy_identity_registry, deploy_security_token
-from sim.contracts.collateral import deploy_asset_registry
+from sim.contracts.assets import deploy_asset_registry
 from sim.contracts.taxonomy import (
     CLASSIFIER_ROLE,
     FAILED_MEASURES,
@@ -59,7 +59,7 @@ from sim.contracts.taxonomy import (
 )
 from sim.engine.run import ChainRun
 from sim.errors import ContractRevert
-from sim.margin.collateral import Asset, AssetClass, IssuerKind
+from sim.contracts.assets import Asset, AssetClass, IssuerKind
 from sim.report.plots import write_taxonomy_plots
 from sim.actors.investors import chunks, draw
 from sim.scenario.taxonomy import TaxonomyScenario

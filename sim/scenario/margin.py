@@ -19,8 +19,8 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from sim.margin.collateral import RATINGS
-from sim.margin.requirements import CROSS_FLOOR_BPS, RETAIL_CLOSE_OUT_BPS, RETAIL_LEVERAGE_CAPS, SCAN_RANGES_BPS
+from sim.contracts.assets import RATINGS
+from sim.reference.requirements import CROSS_FLOOR_BPS, RETAIL_CLOSE_OUT_BPS, RETAIL_LEVERAGE_CAPS, SCAN_RANGES_BPS
 from sim.scenario.models import Distribution, Model, Money, StaleOracle, Timestamp
 
 AssetClassName = Literal[
@@ -30,7 +30,7 @@ AssetClassName = Literal[
 """The classes of ``AssetRegistry`` (an unknown class is refused at load)."""
 
 RetailClass = Literal["major_fx", "minor_fx", "gold", "major_index", "commodity", "other_index", "equity", "crypto"]
-"""ESMA retail leverage classes (``sim.margin.requirements.RETAIL_LEVERAGE_CAPS``)."""
+"""ESMA retail leverage classes (``sim.reference.requirements.RETAIL_LEVERAGE_CAPS``)."""
 
 Symbol = Field(pattern=r"^[A-Z0-9]{1,11}$")
 

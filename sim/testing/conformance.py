@@ -26,8 +26,8 @@ from sim.errors import (
     Panic,
     TimeTravelError,
     UnknownRevert,
-    solidity,
 )
+from sim.chain.reverts import solidity
 
 GENESIS = 1_767_225_600  # 2026-01-01T00:00:00Z
 TAG = b"conformance".ljust(32, b"\x00")

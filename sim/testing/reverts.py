@@ -7,7 +7,7 @@ from typing import Any
 
 from sim.chain.abi import address_str
 from sim.errors import ContractRevert
-from sim.errors import solidity as _solidity
+from sim.chain.reverts import solidity as _solidity
 
 
 class RevertsContext:

@@ -18,8 +18,8 @@ from sim.errors import (
     Panic,
     TransferRestricted,
     UnknownRevert,
-    solidity,
 )
+from sim.chain.reverts import solidity
 
 
 def _encode_error(signature: str, types: list[str], values: list) -> bytes:

@@ -26,12 +26,8 @@ from sim.contracts import (
     MaxBalance,
     SupplyLimit,
 )
-from sim.contracts.collateral import (
-    COLLATERAL_ADMIN_ROLE,
-    REGISTRAR_ROLE,
-    deploy_asset_registry,
-    deploy_collateral_registry,
-)
+from sim.contracts.assets import REGISTRAR_ROLE, deploy_asset_registry
+from sim.contracts.collateral import COLLATERAL_ADMIN_ROLE, deploy_collateral_registry
 from sim.contracts.custody import OPERATOR_ROLE, deploy_vault
 from sim.contracts.margin import (
     LIQUIDATOR_ROLE,
@@ -54,8 +50,8 @@ from sim.contracts.taxonomy import (
     deploy_venue_registry,
 )
 from sim.contracts.token import AGENT_ROLE, DEFAULT_ADMIN_ROLE, LIST_MANAGER_ROLE, MINTER_ROLE
-from sim.errors import solidity
-from sim.margin.collateral import Asset, AssetClass
+from sim import solidity
+from sim.contracts.assets import Asset, AssetClass
 
 ADMIN, AGENT, VERIFIER, MINTER, LIST_MANAGER = "admin", "agent", "verifier", "minter", "list-manager"
 HOLD_OPERATOR, CLEARING, OPERATOR, FEEDER = "hold-operator", "clearing", "operator", "feeder"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sim.contracts import deploy_cash_token
-from sim.errors import solidity
+from sim import solidity
 
 
 def test_minter_mints_and_holders_burn_their_own(chain, cash_token, deployer):

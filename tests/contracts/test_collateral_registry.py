@@ -1,7 +1,7 @@
 """CollateralRegistry: the supervisory haircut schedule, eligibility, concentration limits.
 
 Each haircut is asserted against the DOMAIN.md table's literal value and against the Python
-reference (``sim.margin.collateral``) computed from the same asset records.
+reference (``sim.reference.collateral``) computed from the same asset records.
 """
 
 from __future__ import annotations
@@ -11,10 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.calendar import add_months, timestamp
-from sim.contracts.collateral import deploy_asset_registry, deploy_collateral_registry
-from sim.errors import solidity
-from sim.margin import collateral as ref
-from sim.margin.collateral import Asset, AssetClass, IssuerKind, Limits, rating_notch
+from sim.contracts.assets import deploy_asset_registry
+from sim.contracts.collateral import deploy_collateral_registry
+from sim import solidity
+from sim.reference import collateral as ref
+from sim.contracts.assets import Asset, AssetClass, IssuerKind, rating_notch
+from sim.contracts.collateral import Limits
 
 SOV, OTHER = IssuerKind.SOVEREIGN, IssuerKind.OTHER
 ISSUER = "0x" + "1e" * 20

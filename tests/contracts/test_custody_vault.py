@@ -7,7 +7,7 @@ import pytest
 from sim.contracts import AccreditedOnly, Identity
 from sim.contracts.custody import deploy_vault
 from sim.contracts.settlement import Status, deploy_dvp
-from sim.errors import solidity
+from sim import solidity
 
 PRICE = 1_000_000
 REF = b"t".ljust(32, b"\x00")

@@ -6,7 +6,7 @@ import pytest
 
 from sim.contracts import Restriction
 from sim.contracts.settlement import HOLD_OPERATOR_ROLE
-from sim.errors import solidity
+from sim import solidity
 
 HOLD = b"h".ljust(32, b"\x00")
 OTHER_HOLD = b"g".ljust(32, b"\x00")

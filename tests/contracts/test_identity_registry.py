@@ -6,7 +6,8 @@ import pytest
 
 from sim.contracts import DEFAULT_BAND_FLOORS_USD, Identity, InvestorType, deploy_identity_registry, investor_id
 from sim.contracts.identity import band_of
-from sim.errors import ConfigError, solidity
+from sim import solidity
+from sim.errors import ConfigError
 
 
 def test_registration_records_every_field(chain, identity_registry, deployer):

@@ -1,6 +1,6 @@
 """MarginEngine and PerpetualFutures: accounts, requirements, caps, calls, liquidation.
 
-Every valuation is compared with the Python reference (``sim.margin.accounts``) to the
+Every valuation is compared with the Python reference (``sim.reference.accounts``) to the
 unit; boundaries are tested at the exact unit (equal allowed, one unit more refused).
 Amounts: the cash token has 6 decimals, so one cent is 10**4 units and $1 is 10**6.
 """
@@ -13,12 +13,13 @@ import pytest
 
 from sim.calendar import HOUR, add_months, timestamp
 from sim.contracts import deploy_cash_token
-from sim.contracts.collateral import deploy_asset_registry, deploy_collateral_registry
+from sim.contracts.assets import deploy_asset_registry
+from sim.contracts.collateral import deploy_collateral_registry
 from sim.contracts.margin import Method, deploy_margin
 from sim.contracts.oracle import deploy_oracle, to_oracle_price
-from sim.errors import solidity
-from sim.margin import accounts as ref
-from sim.margin.collateral import Asset, AssetClass, IssuerKind, rating_notch
+from sim import solidity
+from sim.reference import accounts as ref
+from sim.contracts.assets import Asset, AssetClass, IssuerKind, rating_notch
 
 USD = 10**6  # cash units per dollar
 CENT = 10**4

@@ -1,4 +1,4 @@
-"""MarginMath on chain equals the Python reference (sim.margin.requirements) to the unit."""
+"""MarginMath on chain equals the Python reference (sim.reference.requirements) to the unit."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.errors import solidity
-from sim.margin import requirements as ref
-from sim.margin.requirements import Position, Requirement
+from sim import solidity
+from sim.reference import requirements as ref
+from sim.reference.requirements import Position, Requirement
 
 KINDS = {"spot": 0, "perp": 1}
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from sim.contracts.oracle import deploy_oracle, from_oracle_price, to_oracle_price
-from sim.errors import solidity
+from sim import solidity
 
 ASSET = "0x" + "aa" * 20
 

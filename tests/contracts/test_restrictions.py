@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from sim.contracts import Restriction
-from sim.contracts.restrictions import RESTRICTION_OF_ERROR
-from sim.errors import TransferRestricted, solidity
+from sim.chain.restrictions import RESTRICTION_OF_ERROR
+from sim import solidity
+from sim.errors import TransferRestricted
 
 
 @pytest.mark.parametrize("code", list(Restriction))

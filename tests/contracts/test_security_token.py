@@ -6,7 +6,7 @@ import pytest
 
 from sim.contracts import Lockup, Restriction
 from sim.contracts.token import AGENT_ROLE
-from sim.errors import solidity
+from sim import solidity
 
 ZERO = "0x" + "00" * 20
 

@@ -28,7 +28,7 @@ from sim.contracts import (
     Restriction,
     deploy_security_token,
 )
-from sim.contracts.collateral import deploy_asset_registry
+from sim.contracts.assets import deploy_asset_registry
 from sim.contracts.taxonomy import (
     CLASSIFIER_ROLE,
     UNLIMITED,
@@ -42,8 +42,8 @@ from sim.contracts.taxonomy import (
     measure_holdings,
     route_modules,
 )
-from sim.errors import solidity
-from sim.margin.collateral import Asset, AssetClass
+from sim import solidity
+from sim.contracts.assets import Asset, AssetClass
 
 SECURITY = AssetClass.TOKENIZED_SECURITY
 COMMODITY = AssetClass.DIGITAL_COMMODITY
@@ -705,7 +705,7 @@ def test_a_ruling_that_reclassifies_the_token_ends_its_exemption(
 
 
 def test_registering_a_token_again_cannot_change_its_class(make_token, assets, regulator, reverts):
-    from sim.margin.collateral import Asset, IssuerKind
+    from sim.contracts.assets import Asset, IssuerKind
 
     token = make_token(COMMODITY)
     record = Asset(SECURITY, "USD", IssuerKind.OTHER, 0, False, ZERO, 0, ())

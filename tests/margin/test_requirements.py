@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from sim.margin.requirements import (
+from sim.reference.requirements import (
     Position,
     Requirement,
     portfolio,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.errors import solidity
+from sim import solidity
 from sim.testing import reverts
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sim.contracts import AccreditedOnly, Restriction
-from sim.errors import solidity
+from sim import solidity
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from sim.contracts import MaxBalance, Restriction, SupplyLimit
-from sim.errors import ConfigError, solidity
+from sim import solidity
+from sim.errors import ConfigError
 
 
 def test_balance_may_reach_the_cap_exactly(chain, make_security_token, make_investor, deployer, reverts):

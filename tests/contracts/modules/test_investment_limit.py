@@ -10,7 +10,8 @@ import pytest
 
 from sim.calendar import add_months
 from sim.contracts import DEFAULT_BAND_FLOORS_USD, Identity, InvestmentLimit, Restriction
-from sim.errors import ConfigError, solidity
+from sim import solidity
+from sim.errors import ConfigError
 
 PRICE_CENTS = 1_000  # $10 a share
 ZERO = "0x" + "00" * 20

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from sim.contracts import Jurisdictions, Restriction
-from sim.errors import ConfigError, solidity
+from sim import solidity
+from sim.errors import ConfigError
 
 
 def test_allow_list_refuses_other_jurisdictions_on_mint(chain, make_security_token, make_investor, deployer, reverts):

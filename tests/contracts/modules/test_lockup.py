@@ -6,7 +6,8 @@ import pytest
 
 from sim.calendar import DAY, add_months, timestamp
 from sim.contracts import Lockup, Restriction
-from sim.errors import ConfigError, solidity
+from sim import solidity
+from sim.errors import ConfigError
 
 
 @pytest.fixture

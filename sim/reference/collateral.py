@@ -13,10 +13,10 @@ collateral issued by the pledging party (PFMI Principle 5). See ../shared/DOMAIN
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from enum import IntEnum
 
 from sim.calendar import add_months
+from sim.contracts.assets import Asset, AssetClass, IssuerKind, rating_notch
+from sim.contracts.collateral import Limits
 
 BPS = 10_000
 
@@ -38,57 +38,6 @@ CURRENCY_MISMATCH = 800
 """Added when the collateral's currency differs from the account's (12 CFR 217.132)."""
 
 
-@dataclass(frozen=True)
-class Limits:
-    """Concentration limits, basis points of an account's collateral value after haircuts.
-
-    Defaults: CFTC Reg 1.25 (2024) for money-market funds (10% per fund, 25% per fund
-    family, 50% in all funds); no limit per asset or issuer unless a scenario sets one.
-    """
-
-    per_asset: int = BPS
-    per_issuer: int = BPS
-    per_fund: int = 1_000
-    per_fund_family: int = 2_500
-    all_funds: int = 5_000
-
-
-class AssetClass(IntEnum):
-    """The classes of ``AssetRegistry.AssetClass`` (same numbers)."""
-
-    UNKNOWN = 0
-    TOKENIZED_SECURITY = 1
-    DIGITAL_COMMODITY = 2
-    COLLECTIBLE = 3
-    TOOL = 4
-    STABLECOIN = 5
-    CASH = 6
-    GOVERNMENT_SECURITY = 7
-    MONEY_MARKET_FUND = 8
-    EQUITY = 9
-    SECURITY_BASED_SWAP = 10
-    EXEMPT_NETWORK_TOKEN = 11
-
-
-class IssuerKind(IntEnum):
-    SOVEREIGN = 0
-    OTHER = 1
-
-
-RATINGS = ("AAA", "AA+", "AA", "AA-", "A+", "A", "A-", "BBB+", "BBB", "BBB-", "BB+", "BB", "BB-")
-"""Notches 1..13 of the rating scale; 0 is unrated, 14 below BB-."""
-BELOW_BB_MINUS = 14
-
-
-def rating_notch(rating: str | None) -> int:
-    """``"AA-"`` -> 4; None -> 0 (unrated); anything below BB- -> 14."""
-    if rating is None:
-        return 0
-    if rating in RATINGS:
-        return RATINGS.index(rating) + 1
-    return BELOW_BB_MINUS
-
-
 class NotOnSchedule(ValueError):
     """The asset has no haircut on the schedule (the contract's ``CollateralNotOnSchedule``)."""
 
@@ -105,20 +54,6 @@ class ConcentrationExceeded(ValueError):
     def __init__(self, kind: str, key: str, value: int, total: int, limit_bps: int) -> None:
         super().__init__(f"{kind} {key}: {value} of {total} is above {limit_bps / 100:g}%")
         self.kind, self.key, self.value, self.total, self.limit_bps = kind, key, value, total, limit_bps
-
-
-@dataclass(frozen=True)
-class Asset:
-    """What a token is (``AssetRegistry.Asset``)."""
-
-    asset_class: AssetClass
-    currency: str = "USD"
-    issuer_kind: IssuerKind = IssuerKind.OTHER
-    rating: int = 0
-    main_index: bool = False  # an equity in a main index; on a digital commodity: gold
-    issuer: str = ""
-    maturity: int = 0
-    holdings: tuple[str, ...] = field(default=())  # a fund's: names of assets it may hold
 
 
 def schedule_haircut(name: str, assets: Mapping[str, Asset], now: int, set_haircuts: Mapping[str, int] | None = None) -> int:

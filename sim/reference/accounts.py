@@ -2,7 +2,7 @@
 
 Equity = cash (negative: a margin loan) + spot positions at their prices + collateral at
 its market value less its haircut + the perpetuals' unsettled P&L and funding. The
-requirements are ``sim.margin.requirements``'s, by both methods, converted from cents to
+requirements are ``sim.reference.requirements``'s, by both methods, converted from cents to
 cash-token units; a retail account's initial requirement is at least the sum of each
 position's notional over its class's leverage cap (each rounded up to the cent), and its
 maintenance level at least the close-out share of that initial requirement.
@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sim.margin import requirements
-from sim.margin.requirements import BPS, Position
+from sim.reference import requirements
+from sim.reference.requirements import BPS, Position
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class Book:
 
 
 @dataclass(frozen=True)
-class Status:
+class MarginStatus:
     """An account's valuation, amounts in cash-token units (``MarginEngine.statusOf``)."""
 
     equity: int
@@ -79,7 +79,7 @@ def status(
     cross_floor_bps: int = requirements.CROSS_FLOOR_BPS,
     close_out_bps: int = requirements.RETAIL_CLOSE_OUT_BPS,
     cumulative_funding: Mapping[str, int] | None = None,
-) -> Status:
+) -> MarginStatus:
     """The valuation ``MarginEngine.statusOf`` gives for ``book``, to the unit."""
     positions = [Position(u, q, prices[u], "spot") for u, q in book.spot.items() if q] + [
         Position(u, p.quantity, marks[u], "perp") for u, p in book.perps.items() if p.quantity
@@ -101,7 +101,7 @@ def status(
         )
         initial = max(initial, retail_initial)
         maintenance = max(maintenance, initial * close_out_bps // BPS)
-    return Status(
+    return MarginStatus(
         equity=equity,
         initial=initial,
         maintenance=maintenance,
@@ -113,4 +113,4 @@ def status(
     )
 
 
-__all__ = ["Book", "Perp", "Status", "status", "unsettled"]
+__all__ = ["Book", "Perp", "MarginStatus", "status", "unsettled"]
