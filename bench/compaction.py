@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from sim.chain.revm import COMPACT_EVERY
-from sim.engine import Simulation
+from sim.engine import Run
 from sim.scenario import load
 
 SCENARIO = Path(__file__).resolve().parent / "secondary_trading.yaml"
@@ -38,7 +38,7 @@ def main() -> None:
     args = parser.parse_args()
     every = None if args.never else args.every
     with tempfile.TemporaryDirectory(prefix="tokensim-compaction-") as out:
-        sim = Simulation(load(SCENARIO), backend="revm", backend_options={"compact_every": every})
+        sim = Run(load(SCENARIO), backend="revm", backend_options={"compact_every": every})
         start = time.perf_counter()
         sim.setup(Path(out))
         mark = 10_000

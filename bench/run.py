@@ -69,7 +69,7 @@ def _peak_mb() -> float:
 def worker_scenario(args: argparse.Namespace) -> dict[str, Any]:
     """One run of the benchmark scenario until ``args.trades`` trades have settled."""
     from sim.chain import make_backend
-    from sim.engine import Simulation
+    from sim.engine import Run
     from sim.scenario import load
 
     scenario = load(SCENARIO)
@@ -84,8 +84,8 @@ def worker_scenario(args: argparse.Namespace) -> dict[str, Any]:
         recorder = RecordingBackend(make_backend(args.backend, genesis_timestamp=scenario.start_timestamp - 1),
                                     Path(args.record))
         backend = recorder
-    sim = Simulation(scenario, backend=backend, backend_options=options)
-    settled = lambda: sim.metrics.count("settle") + sim.metrics.count("settle_internal") // 2  # noqa: E731
+    sim = Run(scenario, backend=backend, backend_options=options)
+    settled = lambda: sim.part("securities").metrics.count("settle") + sim.part("securities").metrics.count("settle_internal") // 2  # noqa: E731
     start = time.perf_counter()
     sim.setup(Path(args.out))
     setup_seconds = time.perf_counter() - start
@@ -97,7 +97,7 @@ def worker_scenario(args: argparse.Namespace) -> dict[str, Any]:
         "backend": args.backend,
         "status": sim.status,
         "reason": sim.reason,
-        "trades": sim.metrics.count("trade"),
+        "trades": sim.part("securities").metrics.count("trade"),
         "settled": settled(),
         "transactions": sim.chain.transactions,
         "calls": sim.chain.calls,

@@ -19,7 +19,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from sim import Simulation, load
+from sim import Run, load
 from sim.scenario import validate
 
 HERE = Path(__file__).resolve().parent
@@ -52,7 +52,7 @@ def main() -> None:
     parser.add_argument("--backend", default="revm")
     args = parser.parse_args()
     results = {
-        label: Simulation(variant(custody), seed=args.seed, backend=args.backend).run()
+        label: Run(variant(custody), seed=args.seed, backend=args.backend).run()
         for label, custody in (("omnibus", "bank"), ("segregated", "trust"))
     }
     table = Table(title=f"Custody modes compared (seed {args.seed}, {args.backend})")

@@ -49,8 +49,9 @@ _EXPORTS: dict[str, str] = {
     "Scenario": "sim.scenario",
     "ScenarioError": "sim.scenario",
     "load": "sim.scenario",
-    "Simulation": "sim.engine",
+    "Run": "sim.engine",
     "RunResult": "sim.engine",
+    "Simulation": "sim.engine",
     # testing
     "reverts": "sim.testing",
 }

@@ -62,9 +62,9 @@ def run(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Run a scenario; write events.jsonl, metrics.csv and summary.json to the run directory
-    (and, for a margin or taxonomy scenario, its plots)."""
+    (and the plots of its margin or taxonomy part)."""
     from sim.chain import BACKENDS
-    from sim.engine import simulation_for
+    from sim.engine import Run
     from sim.scenario import load, resolve
 
     try:
@@ -87,7 +87,7 @@ def run(
         except TokensimError as exc:
             err_console.print(f"[red]rpc backend unavailable:[/red] {escape(str(exc))}")
             raise typer.Exit(EXIT_BAD_INPUT) from None
-    simulation = simulation_for(loaded, seed=seed, backend=chosen)
+    simulation = Run(loaded, seed=seed, backend=chosen)
     out_dir = out or Path("runs") / f"{loaded.name}-seed{simulation.seed}"
     console.print(f"[bold]{loaded.name}[/bold] seed {simulation.seed} on {backend} -> {out_dir}")
     with Progress(
@@ -104,140 +104,30 @@ def run(
             result = simulation.run(out_dir=out_dir, progress=lambda done, _: bar.update(task, completed=done / 86_400))
         finally:
             simulation.close()
-    _print_summary(result.summary)
+    _print_summary(result.summary, simulation.part_metrics())
     if result.status != "done":
         err_console.print(f"[red]run failed:[/red] {escape(result.summary.get('reason', ''))}")
         raise typer.Exit(EXIT_FAILED)
 
 
-def _usd(value: float | None) -> str:
-    return "stale price" if value is None else f"${value:,.2f}"
+def _print_summary(summary: dict[str, Any], parts: list[tuple[type, dict[str, Any]]]) -> None:
+    """The run's outcome line, then each part's own sections (``Part.sections``)."""
+    from sim.engine.part import Lines
 
-
-def _print_summary(summary: dict[str, Any]) -> None:
-    metrics = summary["metrics"]
-    if summary.get("kind") == "taxonomy":
-        _print_taxonomy(summary)
-        _print_errors(metrics)
-        return
-    table = Table(title=f"{summary['scenario']}: {summary['status']} after {summary['sim_days']:g} simulated days "
-                        f"({summary['wall_seconds']:.1f} s)")
-    table.add_column("metric")
-    table.add_column("value", justify="right")
-    for key, value in metrics.items():
-        if key in ("refusals_by_reason", "refusals_by_error", "accounts", "shocks"):
-            continue
-        if isinstance(value, bool):
-            shown = "yes" if value else "no"
-        elif isinstance(value, int):
-            shown = f"{value:,}"
-        elif isinstance(value, float):
-            shown = f"{value:,.2f}"
-        else:
-            shown = str(value)
-        table.add_row(key, shown)
-    console.print(table)
-    reasons = metrics.get("refusals_by_reason") or {}
-    if reasons:
-        refusals = Table(title="Refusals by reason")
-        refusals.add_column("reason")
-        refusals.add_column("count", justify="right")
-        for reason, count in sorted(reasons.items(), key=lambda item: (-item[1], item[0])):
-            refusals.add_row(reason, f"{count:,}")
-        console.print(refusals)
-    for shock in metrics.get("shocks") or []:
-        console.print(
-            f"shock day {shock['day']:g}: {shock['asset']} {shock['move_pct']:+g}%  collateral required siloed "
-            f"{_usd(shock['collateral_required_siloed_before'])} -> {_usd(shock['collateral_required_siloed_after'])}, "
-            f"cross-margined {_usd(shock['collateral_required_cross_before'])} -> "
-            f"{_usd(shock['collateral_required_cross_after'])}"
-        )
-    accounts = metrics.get("accounts") or {}
-    if accounts:
-        book = Table(title="Accounts at the end (US dollars; initial: by the account's own method)")
-        for column in ("account", "equity", "initial", "siloed", "cross-margined"):
-            book.add_column(column, justify="left" if column == "account" else "right")
-        for name, row in accounts.items():
-            if row is None:
-                book.add_row(name, "stale price", "", "", "")
-            else:
-                book.add_row(name, *(f"{row[k]:,.2f}" for k in ("equity", "initial", "siloed_initial", "portfolio_initial")))
-        console.print(book)
-    _print_errors(metrics)
-
-
-def _print_errors(metrics: dict[str, Any]) -> None:
-    errors = metrics.get("refusals_by_error") or {}
-    if errors:
-        refusals = Table(title="Refusals by contract error")
-        refusals.add_column("error")
-        refusals.add_column("count", justify="right")
-        for error, count in sorted(errors.items(), key=lambda item: (-item[1], item[0])):
-            refusals.add_row(error, f"{count:,}")
-        console.print(refusals)
-
-
-MEASURE_LABELS = {
-    "top10_share_pct": "top-10 holders' share %",
-    "hhi": "Herfindahl-Hirschman index",
-    "developer_share_pct": "developer team share %",
-    "independent_holders": "independent holders",
-    "venues": "venues trading it",
-}
-
-
-def _print_taxonomy(summary: dict[str, Any]) -> None:
-    """The outcome of a taxonomy run and why: the classes, the exit report's tests, trades by
-    class, exemption refusals, fair-access flags, who is locked in."""
-    m = summary["metrics"]
-    console.print(f"[bold]{summary['scenario']}[/bold]: {summary['status']} after {summary['sim_days']:g} simulated "
-                  f"days ({summary['wall_seconds']:.1f} s)", highlight=False)
-    history = Table(title="Classification history")
-    for column in ("day", "time", "class", "by"):
-        history.add_column(column, justify="right" if column == "day" else "left")
-    for row in m["classification_history"]:
-        history.add_row(f"{row['day']:g}", row["time"], row["class"], row["by"].replace("_", " "))
-    console.print(history)
-    exit_report = m.get("exit")
-    if exit_report:
-        tests = Table(title=f"Exit report, day {exit_report['day']:g}: {exit_report['outcome']} -> {exit_report['class']}")
-        for column in ("maturity measure", "measured", "threshold", "passed"):
-            tests.add_column(column, justify="left" if column == "maturity measure" else "right")
-        for name, test in exit_report["tests"].items():
-            tests.add_row(MEASURE_LABELS[name], f"{test['measured']:,}", test["limit"], "yes" if test["passed"] else "NO")
-        console.print(tests)
-    trades = Table(title="Trades by the token's class at the time")
-    for column in ("class", "settled", "refused"):
-        trades.add_column(column, justify="left" if column == "class" else "right")
-    for name, counts in m["trades_by_class"].items():
-        trades.add_row(name, f"{counts.get('settled', 0):,}", f"{counts.get('refused', 0):,}")
-    console.print(trades)
-    lines = []
-    if "raised_usd" in m:
-        d = m["disclosures"]
-        lines.append(f"raised {_usd(m['raised_usd'])}; disclosure updates {d['updates']}, missed {d['missed']}")
-    refusals = m["exemption_refusals"]
-    detail = ", ".join(f"{k} {v:,}" for k, v in refusals.items() if k != "total")
-    lines.append(f"exemption refusals: {refusals['total']:,}" + (f" ({detail})" if detail else ""))
-    refunds = m.get("refunds")
-    if refunds and refunds["holders"]:
-        lines.append(f"refunds: {refunds['holders']:,} holders, {refunds['tokens']:,} tokens burned, {_usd(refunds['usd'])} paid")
-    for flag in m["fair_access_flags"]:
-        verb = "fair-access duty from" if flag["duty"] else "fair-access duty lapsed in"
-        lines.append(f"{flag['venue']}: {verb} {flag['month']} ({flag['months_at_threshold']} of the preceding months "
-                     "at the threshold)")
-    final = (m.get("maturity_measures") or {}).get("final")
-    if final:
-        lines.append("at the end: top-10 share {top10_share_pct:g}%, HHI {hhi:,}, developer share {developer_share_pct:g}%, "
-                     "{independent_holders:,} independent holders, venues trading it: {venues}".format(**final))
-    locked = m.get("locked_in")
-    if locked and locked["holders"]:
-        by_reason = ", ".join(f"{k} {v:,}" for k, v in locked["by_reason"].items())
-        by_type = ", ".join(f"{t} {v['holders']:,} ({v['tokens']:,} tokens)" for t, v in locked["by_type"].items())
-        lines.append(f"locked in: {locked['holders']:,} holders, {locked['tokens']:,} tokens; by type: {by_type}; "
-                     f"why: {by_reason}")
-    for line in lines:
-        console.print(line, highlight=False, soft_wrap=True)
+    console.print(f"[bold]{escape(summary['scenario'])}[/bold]: {summary['status']} after {summary['sim_days']:g} "
+                  f"simulated days ({summary['wall_seconds']:.1f} s)", highlight=False)
+    for part, metrics in parts:
+        for section in part.sections(metrics):
+            if isinstance(section, Lines):
+                for line in section.lines:
+                    console.print(escape(line), highlight=False, soft_wrap=True)
+                continue
+            table = Table(title=section.title)
+            for i, column in enumerate(section.columns):
+                table.add_column(column, justify="right" if i in section.right else "left")
+            for row in section.rows:
+                table.add_row(*(escape(cell) for cell in row))
+            console.print(table)
 
 
 @app.command()
@@ -271,12 +161,10 @@ def list_scenarios() -> None:
 
 @app.command()
 def schema() -> None:
-    """Print the JSON Schema of scenario files, lifecycle, margin or taxonomy (for editor completion)."""
-    from pydantic import TypeAdapter
+    """Print the JSON Schema of scenario files (for editor completion)."""
+    from sim.scenario import Scenario
 
-    from sim.scenario import MarginScenario, Scenario, TaxonomyScenario
-
-    print(json.dumps(TypeAdapter(Scenario | MarginScenario | TaxonomyScenario).json_schema(), indent=2))
+    print(json.dumps(Scenario.model_json_schema(), indent=2))
 
 
 @app.command()

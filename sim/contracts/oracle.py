@@ -26,16 +26,19 @@ def from_oracle_price(price: int) -> Decimal:
     return Decimal(price) / 10**PRICE_DECIMALS
 
 
+def cents_of(price: int) -> int:
+    """Whole US cents of an oracle price (rounded down, at least one)."""
+    return max(1, price // 10 ** (PRICE_DECIMALS - 2))
+
+
 class PriceOracle(Contract):
     """Handle on a ``PriceOracle``."""
-
-
 
 
 def deploy_oracle(chain: Chain, *, admin: Any, feeder: Any = None, max_age_seconds: int) -> PriceOracle:
     """Deploy an oracle whose reads are refused once a price is older than ``max_age_seconds``."""
     if not isinstance(max_age_seconds, int) or max_age_seconds <= 0:
         raise ConfigError(f"max_age_seconds(={max_age_seconds!r}) must be a positive integer")
-    oracle = chain.deploy("PriceOracle", admin, max_age_seconds, sender=admin)
+    oracle = chain.deploy("PriceOracle", admin, max_age_seconds, sender=admin, handle=PriceOracle)
     oracle.grantRole(FEEDER_ROLE, feeder if feeder is not None else admin, sender=admin)
-    return oracle  # type: ignore[return-value]
+    return oracle

@@ -1,34 +1,60 @@
-"""What every kind of run shares: the clock, the seed's streams, the chain, the outputs.
+"""``Run``: one scenario played in one world, from deployment to the summary.
 
-``ChainRun`` is the base of ``Simulation`` (lifecycle scenarios) and ``MarginSimulation``
-(margin scenarios). It owns the SimPy environment, the chain (created at the scenario's
-start), the recorder and the metrics, and the life of a run: ``setup`` (deploy, start the
-processes), ``advance_to`` (simulate), ``finish`` (close the log, write the summary). A
-step that raises ends the run as ``failed`` with the reason recorded; the events up to it
-stay on disk. Subclasses give ``_setup``, ``_sample``, ``_summary`` and ``_write_outputs``.
+A run builds the world (``sim.engine.world``), one part per section of the scenario
+(``sim.parts``), and lives through three steps:
+
+- ``setup``: create the chain with its genesis one second before the scenario's start,
+  deploy every part in set-up order, start every part's actors, start the sampler;
+- ``advance_to``: simulate up to a moment (``run`` advances a day at a time and reports
+  progress);
+- ``finish``: take the last sample, close the event log, write ``metrics.csv``, the parts'
+  plots and ``summary.json``.
+
+A step that raises ends the run as ``failed`` with the reason recorded; the events up to it
+stay on disk and the summary says what it could. Same scenario, seed and backend:
+byte-identical ``events.jsonl``::
+
+    result = Run(load("scenarios/reg_d_506b_lifecycle.yaml"), seed=7).run(out_dir=Path("runs/x"))
+    result.metrics["trades"]
+
+``summary.json`` holds the envelope (status, scenario, seed, backend, start, simulated
+days, events, state digest, wall time, versions) around ``metrics``: each part's metrics,
+merged; a name two parts both report is qualified by the part's name (``margin.orders``).
+``kind`` names the parts when they are not the securities lifecycle alone (``margin``,
+``taxonomy``, ``securities+margin``). The samples merge the same way into ``metrics.csv``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import json
 import time
-import zlib
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import simpy
-
 from sim.calendar import DAY, iso
 from sim.chain import Backend, Chain
-from sim.report.metrics import Metrics
+from sim.engine.part import Part
+from sim.engine.world import World
+from sim.report.metrics import write_rows_csv
 from sim.report.recorder import Recorder
 
 Progress = Callable[[float, float], None]
 """Called with (simulated seconds done, simulated seconds in all)."""
+
+
+class RunStatus(StrEnum):
+    """Where a run is in its life (``summary.json``'s ``status``)."""
+
+    READY = "ready"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
 
 
 @dataclass
@@ -47,11 +73,18 @@ class RunResult:
         return self.summary["metrics"]
 
 
-class ChainRun:
-    """One run of a scenario on a chain.
+def part_classes() -> dict[str, type[Part]]:
+    """The part class of each section name, in set-up order."""
+    from sim.parts import PARTS
+
+    return PARTS
+
+
+class Run:
+    """One run of a scenario.
 
     Args:
-        scenario: the validated scenario (``start_timestamp``, ``duration_days``, ``seed``).
+        scenario: the validated scenario.
         seed: overrides ``scenario.seed``.
         backend: chain backend name: ``revm`` (the default, fast), ``eth-tester`` (the
             reference; the equivalence tests hold them to the same event log) or ``rpc``
@@ -75,24 +108,73 @@ class ChainRun:
         self.backend_name = backend if isinstance(backend, str) else backend.name
         self.start = scenario.start_timestamp
         self.end_seconds = scenario.duration_days * DAY
-        self.env = simpy.Environment()
-        self.recorder: Recorder
-        self.metrics = Metrics()
-        self.chain: Chain
+        self.world = World(seed=self.seed, start=self.start, end_seconds=self.end_seconds)
+        self.world.sample_now = self.sample
+        classes = part_classes()
+        self.parts: list[Part] = [classes[name](self.world, scenario) for name in scenario.parts]
+        self.rows: list[dict[str, Any]] = []
+        self._part_summaries: dict[str, dict[str, Any]] = {}
+        self.status = RunStatus.READY
+        self.reason: str | None = None
+        self.out_dir: Path | None = None
 
-    # ---------------------------------------------------------------- services
+    # ---------------------------------------------------------------- the world
 
-    def rng(self, name: str) -> np.random.Generator:
-        """The random stream of the component called ``name`` (same seed, same stream)."""
-        return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(zlib.crc32(name.encode()),)))
+    @property
+    def env(self):
+        return self.world.env
+
+    @property
+    def chain(self) -> Chain:
+        return self.world.chain
+
+    @property
+    def recorder(self) -> Recorder:
+        return self.world.recorder
+
+    def rng(self, name: str):
+        """The random stream of the component called ``name`` (``World.rng``)."""
+        return self.world.rng(name)
 
     def now(self) -> int:
-        """Absolute time (Unix seconds) of the simulation's present."""
-        return self.start + int(self.env.now)
+        return self.world.now()
 
-    def sync(self) -> None:
-        """Move the chain's clock to the simulation's present."""
-        self.chain.warp(self.now())
+    def part(self, name: str) -> Any:
+        """The part called ``name`` (``securities``, ``margin``, ``taxonomy``)."""
+        for part in self.parts:
+            if part.name == name:
+                return part
+        raise KeyError(f"this run plays no {name!r} part (it plays {', '.join(p.name for p in self.parts)})")
+
+    # --------------------------------------------------------------------- run
+
+    def run(self, out_dir: Path | None = None, progress: Progress | None = None) -> RunResult:
+        """Play the scenario to its end; write the outputs into ``out_dir`` if given."""
+        self.setup(out_dir)
+        while self.env.now < self.end_seconds and self.status == RunStatus.RUNNING:
+            self.advance_to(min(self.end_seconds, self.env.now + DAY))
+            if progress is not None:
+                progress(self.env.now, self.end_seconds)
+        return self.finish()
+
+    def setup(self, out_dir: Path | None = None) -> None:
+        """Create the chain, deploy every part and start its actors (time 0)."""
+        self._wall_start = time.perf_counter()
+        self.out_dir = out_dir
+        if out_dir is not None:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        self.world.recorder = Recorder(out_dir / "events.jsonl" if out_dir else None, start=self.start)
+        self.status, self.reason = RunStatus.RUNNING, None
+        self._guarded(self._setup)
+
+    def _setup(self) -> None:
+        self.world.chain = self._connect()
+        for part in self.parts:
+            part.deploy()
+            part.deployed = True
+        for part in self.parts:
+            part.start()
+        self.env.process(self.sample_every())
 
     def _connect(self) -> Chain:
         """The run's chain, its genesis one second before the scenario's start."""
@@ -100,49 +182,29 @@ class ChainRun:
             return Chain(self._backend, genesis_timestamp=self.start - 1, **self._backend_options)
         return Chain(self._backend)
 
-    # --------------------------------------------------------------------- run
-
-    def run(self, out_dir: Path | None = None, progress: Progress | None = None) -> RunResult:
-        """Play the scenario to its end; write the outputs into ``out_dir`` if given."""
-        self.setup(out_dir)
-        while self.env.now < self.end_seconds and self.status == "running":
-            self.advance_to(min(self.end_seconds, self.env.now + DAY))
-            if progress is not None:
-                progress(self.env.now, self.end_seconds)
-        return self.finish()
-
-    def setup(self, out_dir: Path | None = None) -> None:
-        """Deploy the contracts, start the processes (time 0)."""
-        self._wall_start = time.perf_counter()
-        self.out_dir = out_dir
-        if out_dir is not None:
-            out_dir.mkdir(parents=True, exist_ok=True)
-        self.recorder = Recorder(out_dir / "events.jsonl" if out_dir else None, start=self.start)
-        self.recorder.subscribe(self.metrics.observe)
-        self.status, self.reason = "running", None
-        self._guarded(self._setup)
-
     def advance_to(self, seconds: float) -> None:
         """Run the processes up to ``seconds`` of simulated time (not beyond the end)."""
-        if self.status == "running":
+        if self.status == RunStatus.RUNNING:
             self._guarded(lambda: self.env.run(until=min(seconds, self.end_seconds)))
 
     def finish(self) -> RunResult:
-        """Close the log, write the outputs and summary.json; return the result."""
-        if self.status == "running":
-            self._guarded(self._sample)
-        if self.status == "running":
-            self.status = "done"
+        """Take the last sample, close the log, write the outputs and summary.json."""
+        if self.status == RunStatus.RUNNING:
+            self._guarded(self.sample)
+        if self.status == RunStatus.RUNNING:
+            self.status = RunStatus.DONE
         self.recorder.close()
-        summary = self._summary(self.status, self.reason, time.perf_counter() - self._wall_start)
+        summary = self._summary(time.perf_counter() - self._wall_start)
         if self.out_dir is not None:
-            self._write_outputs(self.out_dir)
+            write_rows_csv(self.out_dir / "metrics.csv", self.rows)
+            for part in self.parts:
+                part.write_outputs(self.out_dir)
             (self.out_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         return RunResult(summary, self.out_dir)
 
     def close(self) -> None:
         """Release the chain backend (an external node's connection); the chain is unusable after."""
-        if hasattr(self, "chain"):
+        if hasattr(self.world, "chain"):
             self.chain.close()
 
     def _guarded(self, step: Callable[[], object]) -> None:
@@ -150,20 +212,59 @@ class ChainRun:
         try:
             step()
         except Exception as exc:  # a run that fails keeps its events and says why
-            self.status, self.reason = "failed", f"{type(exc).__name__}: {exc}"
+            self.status, self.reason = RunStatus.FAILED, f"{type(exc).__name__}: {exc}"
+            self.world.failure = self.reason
             self.recorder.record(self.env.now, "simulation", "run", "failed", reason=self.reason)
 
-    def _envelope(
-        self, status: str, reason: str | None, wall_seconds: float, metrics: dict[str, Any], digest: str | None,
-        kind: str | None = None,
-    ) -> dict[str, Any]:
-        """summary.json: what every kind of run reports around its own ``metrics``."""
+    # ----------------------------------------------------------------- samples
+
+    def sample_every(self) -> Iterator[Any]:
+        """The sampler's process: a sample at time 0 (after the acts of that instant), then
+        every ``metrics_every_hours``."""
+        interval = self.scenario.sample_seconds
+        yield self.env.timeout(0)  # after the acts of time 0
+        self.sample()
+        while True:
+            yield self.env.timeout(interval)
+            self.sample()
+
+    def sample(self) -> dict[str, dict[str, Any]]:
+        """Sample every part now: one merged row of ``metrics.csv``; return each part's fields."""
+        self.world.sync()
+        t = int(self.env.now)
+        fields = {}
+        for part in self.parts:
+            fields[part.name] = part.sample()
+            part.rows.append({"t": t, **fields[part.name]})
+        self.rows.append({"t": t, "time": iso(self.now()), **_merge(fields)})
+        return fields
+
+    # ----------------------------------------------------------------- summary
+
+    def part_metrics(self) -> list[tuple[type[Part], dict[str, Any]]]:
+        """Each part played, with its own metrics (before they are merged into the summary)."""
+        return [(type(part), self._part_summaries.get(part.name, {})) for part in self.parts]
+
+    def state_digest(self) -> str:
+        """A hash of the final on-chain state the parts describe, the same on every backend.
+
+        One part's state is hashed as it is; several, as a mapping of part name to state.
+        """
+        states = {part.name: part.state() for part in self.parts}
+        state = next(iter(states.values())) if len(states) == 1 else states
+        return "sha256:" + hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()
+
+    def _summary(self, wall_seconds: float) -> dict[str, Any]:
+        self._part_summaries = {part.name: part.summary() for part in self.parts if part.deployed}
+        metrics = _merge(self._part_summaries)
+        digest = self.world.at_the_end(self.state_digest, None)
         versions = {"tokensim": importlib.metadata.version("tokensim")}
-        if hasattr(self, "chain"):
+        if hasattr(self.world, "chain"):
             versions.update(self.chain.backend.info().versions)
-        summary: dict[str, Any] = {"status": status, "scenario": self.scenario.name}
-        if kind is not None:
-            summary["kind"] = kind
+        summary: dict[str, Any] = {"status": str(self.status), "scenario": self.scenario.name}
+        names = [part.name for part in self.parts]
+        if names != ["securities"]:
+            summary["kind"] = "+".join(names)
         summary.update({
             "seed": self.seed,
             "backend": self.backend_name,
@@ -175,20 +276,19 @@ class ChainRun:
             "versions": versions,
             "metrics": metrics,
         })
-        if reason is not None:
-            summary["reason"] = reason
+        if self.reason is not None:
+            summary["reason"] = self.reason
         return summary
 
-    # ----------------------------------------------------------- for subclasses
 
-    def _setup(self) -> None:
-        raise NotImplementedError
+def _merge(by_part: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Parts' fields in one mapping; a name more than one part uses is qualified by the part's."""
+    uses = Counter(key for fields in by_part.values() for key in fields)
+    merged: dict[str, Any] = {}
+    for name, fields in by_part.items():
+        for key, value in fields.items():
+            merged[f"{name}.{key}" if uses[key] > 1 else key] = value
+    return merged
 
-    def _sample(self) -> None:
-        raise NotImplementedError
 
-    def _summary(self, status: str, reason: str | None, wall_seconds: float) -> dict[str, Any]:
-        raise NotImplementedError
-
-    def _write_outputs(self, out_dir: Path) -> None:
-        raise NotImplementedError
+__all__ = ["Progress", "Run", "RunResult", "RunStatus"]

@@ -1,4 +1,8 @@
-"""Correlated price paths with jumps and scripted shocks, in cents.
+"""Price paths: correlated diffusions with jumps and scripted shocks, in cents.
+
+The one price model of the simulator: a single path without jumps is geometric Brownian
+motion (the securities lifecycle's reference price, the taxonomy's market price); several,
+correlated and with jumps, are the margin part's assets.
 
 Each asset follows a Merton jump-diffusion. Over a step of ``dt`` years its log price moves by
 
@@ -24,7 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.market.price import SECONDS_PER_YEAR
+
+SECONDS_PER_YEAR = 365 * 86_400
 
 # Eigenvalues of the correlation matrix down to this (negative) value are rounding, not a
 # matrix that is not positive semi-definite.

@@ -17,12 +17,11 @@ import yaml
 from pydantic import ValidationError
 
 from sim.errors import ConfigError
-from sim.scenario.margin import MarginScenario
-from sim.scenario.models import Scenario
-from sim.scenario.taxonomy import TaxonomyScenario
+from sim.scenario.base import Invalid
+from sim.scenario.scenario import Scenario, legacy
 
-AnyScenario = Scenario | MarginScenario | TaxonomyScenario
-KINDS = {"lifecycle": Scenario, "margin": MarginScenario, "taxonomy": TaxonomyScenario}
+KINDS = ("lifecycle", "margin", "taxonomy")
+"""``kind`` values of the earlier formats (a scenario of this format needs none)."""
 
 SCENARIOS_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 
@@ -40,7 +39,7 @@ class ScenarioError(ConfigError):
         super().__init__("\n".join(lines))
 
 
-def load(path: str | Path) -> AnyScenario:
+def load(path: str | Path) -> Scenario:
     """Read and validate a scenario file."""
     path = Path(path)
     try:
@@ -52,7 +51,7 @@ def load(path: str | Path) -> AnyScenario:
     return loads(text, source=str(path))
 
 
-def loads(text: str, source: str = "<string>") -> AnyScenario:
+def loads(text: str, source: str = "<string>") -> Scenario:
     """Validate a scenario given as YAML text."""
     try:
         data = yaml.safe_load(text)
@@ -69,22 +68,27 @@ def loads(text: str, source: str = "<string>") -> AnyScenario:
     return validate(data, source=source, tree=tree)
 
 
-def validate(data: dict[str, Any], source: str = "<dict>", tree: yaml.Node | None = None) -> AnyScenario:
+def validate(data: dict[str, Any], source: str = "<dict>", tree: yaml.Node | None = None) -> Scenario:
     """Validate a scenario given as a dict (``tree``: its YAML nodes, for line numbers).
 
-    ``kind`` picks the format: ``lifecycle`` (the default), ``margin`` or ``taxonomy``.
+    A dict of the earlier ``kind: margin`` or ``kind: taxonomy`` formats is read into its
+    section first (``sim.scenario.scenario.legacy``); errors name fields as the dict spells them.
     """
     kind = data.get("kind", "lifecycle")
     if kind not in KINDS:
         raise ScenarioError(
             source, [(_line_of(tree, ["kind"]), "kind", f"expected one of {', '.join(map(repr, KINDS))} (got {kind!r})")]
         )
+    mapped, translate = legacy(data)
     try:
-        return KINDS[kind].model_validate(data)
+        return Scenario.model_validate(mapped)
+    except Invalid as exc:
+        loc = list(translate(exc.loc))
+        raise ScenarioError(source, [(_line_of(tree, loc), ".".join(map(str, loc)), exc.message)]) from None
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
-            loc = [p for p in error["loc"]]
+            loc = list(translate(tuple(error["loc"])))
             field = ".".join(str(p) for p in loc)
             message = error["msg"].removeprefix("Value error, ")
             if error["type"] not in ("missing",) and "input" in error and not isinstance(error["input"], dict | list):

@@ -1,12 +1,16 @@
-"""The margin scenario format (``kind: margin``): assets, accounts, books, shocks.
+"""The ``margin`` section: assets, accounts, books, shocks.
 
-A margin scenario plays tokenized collateral and leverage rather than a token's issuance:
-assets with prices on correlated paths (geometric Brownian motion with jumps, and
-scripted shocks), accounts that pledge collateral and open spot positions on margin and
-perpetual futures against a market maker, a margin desk issuing calls, a liquidator, and
-faults (a stale oracle). Every rule is enforced by the contracts (``AssetRegistry``,
-``CollateralRegistry``, ``MarginEngine``, ``PerpetualFutures``); the scenario sets their
+The collateral and margin part plays tokenized collateral and leverage: assets with prices
+on correlated paths (geometric Brownian motion with jumps, and scripted shocks), accounts
+that pledge collateral and open spot positions on margin and perpetual futures against a
+market maker, a margin desk issuing calls, a liquidator; a world fault ``stale_oracle``
+stops its price feed too. Every rule is enforced by the contracts (``AssetRegistry``,
+``CollateralRegistry``, ``MarginEngine``, ``PerpetualFutures``); the section sets their
 parameters, and bad ones are refused here, at load, with the field path named.
+
+An asset may be the scenario's own security token (``token: security``): its price is the
+securities lifecycle's reference price, the margin engine holds it under the token's own
+rules, and an account may belong to one of the lifecycle's investors (``investor``).
 
 Money in US dollars; prices in dollars per whole token; quantities of positions in whole
 tokens (perpetuals: contracts of one token); percentages as percent (20 is 20%).
@@ -14,14 +18,13 @@ tokens (perpetuals: contracts of one token); percentages as percent (20 is 20%).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from sim.contracts.assets import RATINGS
 from sim.reference.requirements import CROSS_FLOOR_BPS, RETAIL_CLOSE_OUT_BPS, RETAIL_LEVERAGE_CAPS, SCAN_RANGES_BPS
-from sim.scenario.models import Distribution, Model, Money, StaleOracle, Timestamp
+from sim.scenario.base import NAME_PATTERN, Distribution, Invalid, Model, Money
 
 AssetClassName = Literal[
     "tokenized_security", "digital_commodity", "collectible", "tool", "stablecoin", "cash",
@@ -94,6 +97,9 @@ class MarginAsset(Model):
     """A token: what it is (for the registries), how its price moves, how it may be used.
 
     Attributes:
+        token: ``plain`` (default): an ERC-20 deployed for the asset, its price on this
+            section's paths; ``security``: the scenario's security token (its symbol, its
+            decimals, its price from the lifecycle's ``oracle``, its transfer rules).
         asset_class: the ``AssetRegistry`` class.
         issuer: a label; assets with the same label have the same issuer (and a fund
             family is its funds' common issuer).
@@ -110,6 +116,7 @@ class MarginAsset(Model):
     """
 
     symbol: str = Symbol
+    token: Literal["plain", "security"] = "plain"
     name: str = Field(min_length=1, max_length=64)
     asset_class: AssetClassName
     decimals: int = Field(default=0, ge=0, le=18)
@@ -120,7 +127,7 @@ class MarginAsset(Model):
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     main_index: bool = False
     holdings: list[str] = Field(default_factory=list, max_length=32)
-    price: Money
+    price: Money | None = None
     drift_pct: float = Field(default=0.0, ge=-100, le=100)
     volatility_pct: float = Field(default=20.0, ge=0, le=300)
     jumps_per_year: float = Field(default=0.0, ge=0, le=365)
@@ -139,9 +146,14 @@ class MarginAsset(Model):
 
     @model_validator(mode="after")
     def _checks(self) -> MarginAsset:
-        if self.price <= 0:
+        if self.token == "security":
+            if self.price is not None:
+                raise ValueError("the security token's price comes from the scenario's oracle: give no price")
+        elif self.price is None:
+            raise ValueError("price: Field required")
+        elif self.price <= 0:
             raise ValueError("price must be greater than 0")
-        if round(self.price * 100) != self.price * 100:
+        elif round(self.price * 100) != self.price * 100:
             raise ValueError(f"price must be whole cents (got {self.price})")
         if self.holdings and self.asset_class != "money_market_fund":
             raise ValueError("holdings are for a money_market_fund")
@@ -178,6 +190,9 @@ class MarginAccount(Model):
     """A participant's margin account (``count`` alike: names get -1, -2, ...).
 
     Attributes:
+        investor: the label of one of the scenario's investors (``population-0001``) whose
+            wallet holds the account: one participant, an offering's investor and a margin
+            client at once; absent: a client of the margin part alone.
         type: ``retail`` (ESMA leverage caps, close-out at 50%, negative balance
             protection) or ``institutional``.
         method: ``siloed`` (Reg T for securities, derivatives scanned alone) or
@@ -191,7 +206,8 @@ class MarginAccount(Model):
         orders: positions opened during the run.
     """
 
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=40)
+    name: str = Field(pattern=NAME_PATTERN, max_length=40)
+    investor: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]*-[0-9]{4,}$")
     count: int = Field(default=1, gt=0, le=1_000)
     type: Literal["retail", "institutional"] = "institutional"
     method: Literal["siloed", "portfolio"] = "portfolio"
@@ -209,6 +225,12 @@ class MarginAccount(Model):
         if bad:
             raise ValueError(f"amounts must be positive whole tokens ({', '.join(bad)})")
         return amounts
+
+    @model_validator(mode="after")
+    def _one_investor(self) -> MarginAccount:
+        if self.investor is not None and self.count != 1:
+            raise ValueError(f"an account held by investor {self.investor!r} has count 1 (got {self.count})")
+        return self
 
 
 class ConcentrationLimits(Model):
@@ -268,25 +290,28 @@ class MarketMaker(Model):
     inventory_tokens: int = Field(default=10_000_000, gt=0)
 
 
-class MarginScenario(Model):
-    """Collateral, margin and leverage under price paths, shocks and faults."""
+class MarginSection(Model):
+    """Collateral, margin and leverage under price paths and shocks (the ``margin`` section).
 
-    kind: Literal["margin"] = "margin"
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)
-    description: str = ""
-    seed: int = Field(default=0, ge=0, lt=2**63)
-    start: Timestamp = Field(default_factory=lambda: datetime(2026, 3, 2, 14, 0, tzinfo=UTC))
-    duration_days: float = Field(gt=0, le=3_650)
+    Attributes:
+        currency: the accounts' currency (collateral in another takes the FX add-on).
+        assets: the tokens, what they are and how their prices move.
+        correlations: correlations of the assets' diffusions, ``"A/B": rho``.
+        rules: the engine's parameters (call deadline, close-out, default fund...).
+        oracle: the margin price feed (updates, staleness limit).
+        market_maker: the counterparty of every trade.
+        accounts: the participants' margin accounts.
+        shocks: scripted price moves.
+    """
+
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     assets: list[MarginAsset] = Field(min_length=1, max_length=32)
     correlations: dict[str, float] = Field(default_factory=dict)
-    margin: MarginRules = Field(default_factory=MarginRules)
+    rules: MarginRules = Field(default_factory=MarginRules)
     oracle: PriceFeed = Field(default_factory=PriceFeed)
     market_maker: MarketMaker = Field(default_factory=MarketMaker)
     accounts: list[MarginAccount] = Field(min_length=1, max_length=64)
     shocks: list[Shock] = Field(default_factory=list)
-    faults: list[StaleOracle] = Field(default_factory=list)
-    metrics_every_hours: int = Field(default=12, gt=0)
 
     @field_validator("correlations")
     @classmethod
@@ -299,52 +324,64 @@ class MarginScenario(Model):
         return pairs
 
     @model_validator(mode="after")
-    def _references(self) -> MarginScenario:
+    def _references(self) -> MarginSection:
+        at = ("margin",)
         symbols = [a.symbol for a in self.assets]
         if len(set(symbols)) != len(symbols):
-            raise ValueError("asset symbols must be unique")
+            raise Invalid((*at, "assets"), "asset symbols must be unique")
         known = set(symbols)
         by_symbol = {a.symbol: a for a in self.assets}
-        for asset in self.assets:
+        if sum(a.token == "security" for a in self.assets) > 1:
+            raise Invalid((*at, "assets"), "only one asset can be the security token (token: security)")
+        for i, asset in enumerate(self.assets):
             unknown = [h for h in asset.holdings if h not in known]
             if unknown:
-                raise ValueError(f"asset {asset.symbol}: holdings name unknown assets: {', '.join(unknown)}")
+                raise Invalid((*at, "assets", i, "holdings"),
+                              f"asset {asset.symbol}: holdings name unknown assets: {', '.join(unknown)}")
             if asset.maturity_day is not None and asset.asset_class not in ("government_security", "tokenized_security"):
-                raise ValueError(f"asset {asset.symbol}: maturity_day is for debt (government or tokenized security)")
+                raise Invalid((*at, "assets", i, "maturity_day"),
+                              f"asset {asset.symbol}: maturity_day is for debt (government or tokenized security)")
         for key in self.correlations:
             a, b = key.split("/")
             for side in (a, b):
                 if side not in known:
-                    raise ValueError(f"correlation {key!r}: no asset {side!r}")
+                    raise Invalid((*at, "correlations", key), f"correlation {key!r}: no asset {side!r}")
+                if by_symbol[side].token == "security":
+                    raise Invalid((*at, "correlations", key),
+                                  f"correlation {key!r}: {side} is the security token, its price follows its own oracle")
             if a == b:
-                raise ValueError(f"correlation {key!r}: an asset with itself")
+                raise Invalid((*at, "correlations", key), f"correlation {key!r}: an asset with itself")
         names = [a.name for a in self.accounts]
         if len(set(names)) != len(names):
-            raise ValueError("account names must be unique")
-        for account in self.accounts:
-            for symbol in [*account.collateral, *account.reserve]:
-                if symbol not in known:
-                    raise ValueError(f"account {account.name!r}: no asset {symbol!r}")
-                if not by_symbol[symbol].collateral:
-                    raise ValueError(f"account {account.name!r}: {symbol} is not collateral (set collateral: true)")
-            for order in account.orders:
+            raise Invalid((*at, "accounts"), "account names must be unique")
+        for i, account in enumerate(self.accounts):
+            for field in ("collateral", "reserve"):
+                for symbol in getattr(account, field):
+                    where = (*at, "accounts", i, field, symbol)
+                    if symbol not in known:
+                        raise Invalid(where, f"account {account.name!r}: no asset {symbol!r}")
+                    if not by_symbol[symbol].collateral:
+                        raise Invalid(where, f"account {account.name!r}: {symbol} is not collateral (set collateral: true)")
+                    if by_symbol[symbol].token == "security":
+                        raise Invalid(where, f"account {account.name!r}: pledging the security token is not supported yet")
+            for j, order in enumerate(account.orders):
+                where = (*at, "accounts", i, "orders", j, "asset")
                 asset = by_symbol.get(order.asset)
                 if asset is None:
-                    raise ValueError(f"account {account.name!r}: order on unknown asset {order.asset!r}")
+                    raise Invalid(where, f"account {account.name!r}: order on unknown asset {order.asset!r}")
                 if asset.tradable is None:
-                    raise ValueError(f"account {account.name!r}: {order.asset} is not tradable (give it a 'tradable' section)")
+                    raise Invalid(where, f"account {account.name!r}: {order.asset} is not tradable (give it a 'tradable' section)")
                 if order.perpetual and asset.tradable.perpetual is None:
-                    raise ValueError(f"account {account.name!r}: {order.asset} has no perpetual")
-                if order.at_day >= self.duration_days:
-                    raise ValueError(f"account {account.name!r}: order at day {order.at_day:g} is not before the end")
-        for shock in self.shocks:
+                    raise Invalid(where, f"account {account.name!r}: {order.asset} has no perpetual")
+        for i, shock in enumerate(self.shocks):
             if shock.asset not in known:
-                raise ValueError(f"shock at day {shock.at_day:g}: no asset {shock.asset!r}")
+                raise Invalid((*at, "shocks", i, "asset"), f"shock at day {shock.at_day:g}: no asset {shock.asset!r}")
         return self
 
     @property
-    def start_timestamp(self) -> int:
-        return int(self.start.timestamp())
+    def security_asset(self) -> MarginAsset | None:
+        """The asset that is the scenario's security token, if any."""
+        return next((a for a in self.assets if a.token == "security"), None)
 
 
-__all__ = ["MarginAccount", "MarginAsset", "MarginScenario", "Order"]
+__all__ = ["MarginAccount", "MarginAsset", "MarginSection", "Order"]

@@ -1,6 +1,6 @@
-"""The taxonomy scenario format (``kind: taxonomy``): a token's class, its launch, its venues.
+"""The ``taxonomy`` section: a token's class, its launch, its venues.
 
-A taxonomy scenario plays what the token taxonomy does to one token: its class in the
+The taxonomy part plays what the token taxonomy does to one token: its class in the
 ``AssetRegistry`` picks which compliance modules apply (``rules``) and which venue kinds may
 trade it (``venues_by_class``); a developer may launch it under a safe harbor
 (``safe_harbor``: notice, capped sales, disclosures, exit report), after which it is
@@ -14,7 +14,6 @@ Money in US dollars; token amounts in whole tokens; percentages as percent (5 is
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -22,7 +21,7 @@ from pydantic import Field, field_validator, model_validator
 from sim import rules
 from sim.contracts.compliance import AnyModule, ExemptionWhitelist
 from sim.contracts.identity import InvestorTypeName
-from sim.scenario.models import Distribution, Fixed, Model, Money, Timestamp
+from sim.scenario.base import NAME_PATTERN, Distribution, Fixed, Invalid, Model, Money
 
 ClassName = Literal[
     "tokenized_security", "digital_commodity", "collectible", "tool", "stablecoin", "cash",
@@ -34,7 +33,7 @@ VenueKindName = Literal["unregistered", "securities_exchange", "ats", "commodity
 """``VenueRegistry.VenueKind``: how a venue is registered."""
 
 TaxonomyModule = Annotated[AnyModule | ExemptionWhitelist, Field(discriminator="kind")]
-Name = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=40)
+Name = Field(pattern=NAME_PATTERN, max_length=40)
 
 
 class Token(Model):
@@ -262,15 +261,10 @@ class Reclassification(Model):
     reason: str = Field(default="ruling", min_length=1, max_length=80)
 
 
-class TaxonomyScenario(Model):
-    """A token under the taxonomy: its class, its rules, its launch and its venues."""
+class TaxonomySection(Model):
+    """A token under the taxonomy: its class, its rules, its launch and its venues (the
+    ``taxonomy`` section)."""
 
-    kind: Literal["taxonomy"] = "taxonomy"
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)
-    description: str = ""
-    seed: int = Field(default=0, ge=0, lt=2**63)
-    start: Timestamp = Field(default_factory=lambda: datetime(2027, 1, 4, 14, 0, tzinfo=UTC))
-    duration_days: float = Field(gt=0, le=3_650)
     token: Token
     rules: dict[ClassName, list[TaxonomyModule]] = Field(default_factory=dict)
     venues_by_class: dict[ClassName, list[VenueKindName]] = Field(default_factory=dict)
@@ -281,29 +275,30 @@ class TaxonomyScenario(Model):
     investors: list[Investors] = Field(min_length=1, max_length=16)
     trading: Trading = Field(default_factory=Trading)
     reclassifications: list[Reclassification] = Field(default_factory=list)
-    metrics_every_days: float = Field(default=30, gt=0)
 
     @model_validator(mode="after")
-    def _references(self) -> TaxonomyScenario:
+    def _references(self) -> TaxonomySection:
+        at = ("taxonomy",)
         for field, names in (("venues", [v.name for v in self.venues]), ("investors", [g.name for g in self.investors])):
             if len(set(names)) != len(names):
-                raise ValueError(f"{field}: names must be unique")
+                raise Invalid((*at, field), "names must be unique")
         groups = {g.name for g in self.investors}
         harbor = self.safe_harbor
         if harbor is not None:
             if self.token.asset_class != "exempt_network_token":
-                raise ValueError("a safe_harbor needs token.asset_class 'exempt_network_token' (the class it runs under)")
+                raise Invalid((*at, "token", "asset_class"),
+                              "a safe_harbor needs token.asset_class 'exempt_network_token' (the class it runs under)")
             for i, sale in enumerate(harbor.rounds):
                 unknown = [g for g in sale.groups if g not in groups]
                 if unknown:
-                    raise ValueError(f"safe_harbor.rounds.{i}.groups: no investor group {', '.join(map(repr, unknown))}")
-        elif any(kind == "exemption_whitelist" for modules in self.rules.values() for kind in (m.kind for m in modules)):
-            raise ValueError("rules: an exemption_whitelist module needs a safe_harbor (whose whitelist it reads)")
+                    raise Invalid((*at, "safe_harbor", "rounds", i, "groups"),
+                                  f"no investor group {', '.join(map(repr, unknown))}")
+        else:
+            for name, modules in self.rules.items():
+                if any(m.kind == "exemption_whitelist" for m in modules):
+                    raise Invalid((*at, "rules", name),
+                                  "an exemption_whitelist module needs a safe_harbor (whose whitelist it reads)")
         return self
 
-    @property
-    def start_timestamp(self) -> int:
-        return int(self.start.timestamp())
 
-
-__all__ = ["ClassName", "TaxonomyScenario", "VenueKindName"]
+__all__ = ["ClassName", "TaxonomySection", "VenueKindName"]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from sim.chain import make_backend
-from sim.engine import Simulation
+from sim.engine import Run
 from sim.scenario import validate
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
@@ -48,10 +48,10 @@ def recording(tmp_path_factory):
     scenario = _small_trading_scenario()
     path = tmp_path_factory.mktemp("replay") / "ops"
     backend = replay.RecordingBackend(make_backend("revm", genesis_timestamp=scenario.start_timestamp - 1), path)
-    sim = Simulation(scenario, backend=backend)
+    sim = Run(scenario, backend=backend)
     sim.setup(path.parent / "run")
     sim.advance_to(5 * 86_400)
-    settled = sim.metrics.count("settle") + sim.metrics.count("settle_internal") // 2
+    settled = sim.part("securities").metrics.count("settle") + sim.part("securities").metrics.count("settle_internal") // 2
     sim.close()
     ops = replay.read_ops(path)
     return ops, backend.accounts_created, settled

@@ -39,14 +39,14 @@ def test_a_node_past_the_start_is_refused(node):
 
 
 def test_a_shipped_scenario_gives_the_same_events_and_state_on_rpc_and_revm(node, tmp_path):
-    from sim.engine import Simulation
+    from sim.engine import Run
     from sim.scenario import load, shipped
 
     scenario = load(shipped()["reg_cf_crowdfunding"])
     rpc = RpcBackend(url=node.url, genesis_timestamp=scenario.start_timestamp - 1, isolate=True)
-    on_node = Simulation(scenario, backend=rpc).run(out_dir=tmp_path / "rpc")
+    on_node = Run(scenario, backend=rpc).run(out_dir=tmp_path / "rpc")
     rpc.close()
-    fast = Simulation(scenario, backend="revm").run(out_dir=tmp_path / "revm")
+    fast = Run(scenario, backend="revm").run(out_dir=tmp_path / "revm")
     assert on_node.status == fast.status == "done"
     assert (tmp_path / "rpc" / "events.jsonl").read_bytes() == (tmp_path / "revm" / "events.jsonl").read_bytes()
     assert on_node.summary["state_digest"] == fast.summary["state_digest"]

@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from test_margin_engine import CALL_PERIOD, T0, USD, Method, build_world, pledge
 
+from sim import solidity
 from sim.chain import Chain
 from sim.errors import ContractRevert
 
@@ -67,6 +68,10 @@ def _play(chain, w, sequence):
     w.perp(accounts[2], w.mm, "ETH", 12)  # $36,000 on $20,000, retail (2:1 allows $40,000)
     for act in sequence:
         kind = act[0]
+        if kind == "liquidate":  # a call, its deadline passing, then the liquidator: never refused in error
+            _call_then_liquidate(chain, w, accounts[act[1]])
+            assert w.ledger_balanced()
+            continue
         try:
             if kind == "deposit":
                 w.deposit(accounts[act[1]], act[2] * USD)
@@ -97,29 +102,46 @@ def _play(chain, w, sequence):
                 _at_or_above_initial(w, accounts[act[1]])
             elif kind == "price":
                 w.set_price(act[1], max(1, w.prices[act[1]] * (100 + act[2]) // 100))
-            elif kind == "liquidate":  # a call, its deadline passing, then the liquidator
-                account = accounts[act[1]]
-                try:
-                    engine.issueCall(account, sender=w.admin)
-                    event("call issued")
-                except ContractRevert:
-                    pass
-                chain.warp(chain.now() + CALL_PERIOD + 1)
-                w.refresh()
-                fund, uncovered = engine.defaultFund(), engine.uncoveredShortfall()
-                receipt = engine.liquidate(account, sender=w.admin)
-                status = w.check(account)
-                assert (status.initial, status.positions_value) == (0, 0)
-                assert status.equity >= 0
-                charged = receipt.events_named("ShortfallCharged")
-                drawn = (fund - engine.defaultFund()) + (engine.uncoveredShortfall() - uncovered)
-                assert drawn == sum(e.shortfall for e in charged)
             event(f"{kind} done")
         except ContractRevert as exc:
             event(f"{kind} refused {type(exc).__name__}")
         assert w.ledger_balanced()
     for account in accounts:
         w.check(account)
+
+
+def _call_then_liquidate(chain, w, account):
+    """The desk's call is refused only when one is open or the account covers maintenance;
+    once the deadline has passed, ``liquidate`` succeeds exactly when ``liquidatable`` says
+    so, and leaves the account flat, solvent, with any debit charged as a shortfall."""
+    engine = w.engine
+    status = w.check(account)
+    if engine.account(account).call_deadline != 0:
+        with pytest.raises(solidity.MarginCallOutstanding):
+            engine.issueCall(account, sender=w.admin)
+    elif status.equity < status.maintenance:
+        engine.issueCall(account, sender=w.admin)
+        event("call issued")
+    else:
+        with pytest.raises(solidity.MarginNotBelowMaintenance):
+            engine.issueCall(account, sender=w.admin)
+    chain.warp(chain.now() + CALL_PERIOD + 1)
+    w.refresh()
+    allowed, _ = engine.liquidatable(account)
+    if not allowed:
+        with pytest.raises(solidity.MarginNotLiquidatable):
+            engine.liquidate(account, sender=w.admin)
+        event("liquidate refused: not liquidatable")
+        return
+    fund, uncovered = engine.defaultFund(), engine.uncoveredShortfall()
+    receipt = engine.liquidate(account, sender=w.admin)
+    event("liquidated")
+    status = w.check(account)
+    assert (status.initial, status.positions_value) == (0, 0)
+    assert status.equity >= 0
+    charged = receipt.events_named("ShortfallCharged")
+    drawn = (fund - engine.defaultFund()) + (engine.uncoveredShortfall() - uncovered)
+    assert drawn == sum(e.shortfall for e in charged)
 
 
 def _at_or_above_initial(w, account):

@@ -138,7 +138,10 @@ def test_agent_acts_while_paused(chain, funded, alice, bob, deployer):
 def test_unpause_restores_transfers(chain, funded, alice, bob, deployer):
     funded.pause(sender=deployer)
     funded.unpause(sender=deployer)
-    funded.transfer(bob, 1, sender=alice)
+    assert funded.restriction(alice, bob, 1) == Restriction.SUCCESS
+    receipt = funded.transfer(bob, 1, sender=alice)
+    assert receipt.events[0].args == {"from": alice, "to": bob, "value": 1}
+    assert (funded.balanceOf(alice), funded.balanceOf(bob)) == (99, 1)
 
 
 # -------------------------------------------------------------------- freeze

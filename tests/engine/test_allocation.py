@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.actors.issuer import allocate
+from sim.parts.securities.issuer import allocate
 
 
 def test_undersubscribed_gets_everything_asked():

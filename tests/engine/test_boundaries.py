@@ -4,25 +4,25 @@ from __future__ import annotations
 
 from sim.calendar import DAY, HOUR, add_months, timestamp
 from sim.contracts import Restriction
-from sim.engine import Simulation
+from sim.engine import Run
 
 from small_scenarios import events, scenario
 
 
-def _run_to(simulation: Simulation, absolute: int) -> None:
+def _run_to(simulation: Run, absolute: int) -> None:
     simulation.advance_to(absolute - simulation.start)
-    simulation.sync()
+    simulation.world.sync()
 
 
 def test_the_engine_does_not_run_past_the_scenarios_end():
-    simulation = Simulation(scenario(duration_days=5), backend="revm")
+    simulation = Run(scenario(duration_days=5), backend="revm")
     simulation.setup()
     simulation.advance_to(50 * DAY)
     assert simulation.env.now == 5 * DAY
 
 
 def test_block_time_is_start_plus_simulated_time():
-    simulation = Simulation(scenario(), backend="revm")
+    simulation = Run(scenario(), backend="revm")
     simulation.setup()
     _run_to(simulation, simulation.start + 3 * DAY + 17)
     assert simulation.chain.now() == simulation.start + 3 * DAY + 17
@@ -31,17 +31,17 @@ def test_block_time_is_start_plus_simulated_time():
 def test_a_lockup_ends_at_its_exact_second_inside_a_run():
     locked = scenario(security={"name": "T", "symbol": "TST", "compliance": [{"kind": "lockup", "months": 1}]},
                       trading=None, duration_days=40)
-    simulation = Simulation(locked, backend="revm")
+    simulation = Run(locked, backend="revm")
     simulation.setup()
     close = simulation.start + DAY  # the offering closes (and mints) on day 1
     _run_to(simulation, close + 1)
-    holders = [p for p in simulation.investors.participants if simulation.system.token.balanceOf(p.wallet) > 0]
+    holders = [p for p in simulation.part("securities").investors.participants if simulation.part("securities").system.token.balanceOf(p.wallet) > 0]
     seller, buyer = holders[0], holders[1]
     release = add_months(close, 1)
     _run_to(simulation, release - 1)
-    assert simulation.system.token.restriction(seller.wallet, buyer.wallet, 1) == Restriction.LOCKUP_ACTIVE
+    assert simulation.part("securities").system.token.restriction(seller.wallet, buyer.wallet, 1) == Restriction.LOCKUP_ACTIVE
     _run_to(simulation, release)
-    assert simulation.system.token.restriction(seller.wallet, buyer.wallet, 1) == Restriction.SUCCESS
+    assert simulation.part("securities").system.token.restriction(seller.wallet, buyer.wallet, 1) == Restriction.SUCCESS
     assert simulation.finish().status == "done"
 
 
@@ -52,7 +52,7 @@ def test_the_36th_non_accredited_purchaser_is_refused_in_the_offering(tmp_path):
                     "subscription_usd": {"kind": "fixed", "value": 100}}],
         trading=None,
     )
-    result = Simulation(capped, backend="revm").run(out_dir=tmp_path)
+    result = Run(capped, backend="revm").run(out_dir=tmp_path)
     mints = [e for e in events(tmp_path) if e["act"] == "mint"]
     assert sum(e["outcome"] == "ok" for e in mints) == 35
     refused = [e for e in mints if e["outcome"] == "refused"]
@@ -62,15 +62,15 @@ def test_the_36th_non_accredited_purchaser_is_refused_in_the_offering(tmp_path):
 
 def test_t_plus_1_settles_by_the_next_business_days_cutoff_and_fails_one_second_later(tmp_path):
     quiet = scenario(trading={"starts_day": 100})  # no random orders: the test trades itself
-    simulation = Simulation(quiet, backend="revm")
+    simulation = Run(quiet, backend="revm")
     simulation.setup(tmp_path)
     friday = timestamp("2026-03-06T10:00:00")
     _run_to(simulation, friday)
-    holders = [p for p in simulation.investors.participants if simulation.system.token.balanceOf(p.wallet) > 0]
+    holders = [p for p in simulation.part("securities").investors.participants if simulation.part("securities").system.token.balanceOf(p.wallet) > 0]
     seller, buyer = holders[0], holders[1]
-    simulation.clearing.withhold_deliveries(1.0, simulation.env.now + 30 * DAY)  # the seller will not deliver
-    simulation.clearing.on_trade(buyer, seller, 5, 1_000)
-    (instruction,) = simulation.clearing.pending.values()
+    simulation.part("securities").clearing.withhold_deliveries(1.0, simulation.env.now + 30 * DAY)  # the seller will not deliver
+    simulation.part("securities").clearing.on_trade(buyer, seller, 5, 1_000)
+    (instruction,) = simulation.part("securities").clearing.pending.values()
     monday_cutoff = timestamp("2026-03-09T20:00:00")  # T+1 skips the weekend
     assert instruction.settle_by == monday_cutoff
     _run_to(simulation, monday_cutoff + 2)
@@ -78,19 +78,19 @@ def test_t_plus_1_settles_by_the_next_business_days_cutoff_and_fails_one_second_
     fails = [e for e in events(tmp_path) if e["act"] == "fail"]
     assert fails[0]["t"] == monday_cutoff + 1 - simulation.start
     assert fails[0]["failing_party"] == seller.label
-    assert simulation.system.dvp.instruction(instruction.id).settleBy == timestamp("2026-03-10T20:00:00")
+    assert simulation.part("securities").system.dvp.instruction(instruction.id).settleBy == timestamp("2026-03-10T20:00:00")
 
 
 def test_an_affirmed_t_plus_1_trade_settles_at_the_cutoff(tmp_path):
     quiet = scenario(trading={"starts_day": 100})
-    simulation = Simulation(quiet, backend="revm")
+    simulation = Run(quiet, backend="revm")
     simulation.setup(tmp_path)
     _run_to(simulation, timestamp("2026-03-04T11:00:00"))  # a Wednesday
-    holders = [p for p in simulation.investors.participants if simulation.system.token.balanceOf(p.wallet) > 0]
-    simulation.clearing.on_trade(holders[1], holders[0], 5, 1_000)
+    holders = [p for p in simulation.part("securities").investors.participants if simulation.part("securities").system.token.balanceOf(p.wallet) > 0]
+    simulation.part("securities").clearing.on_trade(holders[1], holders[0], 5, 1_000)
     cutoff = timestamp("2026-03-05T20:00:00")
     _run_to(simulation, cutoff - 1)
-    assert simulation.clearing.pending, "settled before the cutoff"
+    assert simulation.part("securities").clearing.pending, "settled before the cutoff"
     _run_to(simulation, cutoff + HOUR)
     simulation.finish()
     settled = [e for e in events(tmp_path) if e["act"] == "settle"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.engine import Simulation, simulation_for
+from sim.engine import Run
 from sim.scenario import load, shipped
 from small_scenarios import scenario
 
@@ -24,8 +24,8 @@ the equivalence test."""
 @pytest.mark.parametrize("name", sorted(set(shipped()) - SLOW_ON_ETH_TESTER))
 def test_shipped_scenario_events_are_identical_on_eth_tester_and_revm(tmp_path, name):
     scenario = load(shipped()[name])
-    reference = simulation_for(scenario, backend="eth-tester").run(out_dir=tmp_path / "eth-tester")
-    fast = simulation_for(scenario, backend="revm").run(out_dir=tmp_path / "revm")
+    reference = Run(scenario, backend="eth-tester").run(out_dir=tmp_path / "eth-tester")
+    fast = Run(scenario, backend="revm").run(out_dir=tmp_path / "revm")
     assert reference.status == fast.status == "done"
     assert (tmp_path / "eth-tester" / "events.jsonl").read_bytes() == (tmp_path / "revm" / "events.jsonl").read_bytes()
     strip = lambda summary: {k: v for k, v in summary.items() if k not in ("wall_seconds", "versions", "backend")}  # noqa: E731
@@ -35,11 +35,12 @@ def test_shipped_scenario_events_are_identical_on_eth_tester_and_revm(tmp_path, 
 
 def test_revm_compacted_every_10_transactions_gives_the_reference_events_and_state(tmp_path):
     spec = scenario(duration_days=8)
-    plain = Simulation(spec, backend="eth-tester")
+    plain = Run(spec, backend="eth-tester")
     plain_result = plain.run(out_dir=tmp_path / "plain")
-    compacted = Simulation(spec, backend="revm", backend_options={"compact_every": 10})
+    compacted = Run(spec, backend="revm", backend_options={"compact_every": 10})
     compacted_result = compacted.run(out_dir=tmp_path / "compacted")
     assert compacted.chain.backend.compactions > 10
+    assert compacted_result.status == plain_result.status == "done"
     assert plain_result.metrics["trades"] > 0
     assert (tmp_path / "compacted" / "events.jsonl").read_bytes() == (tmp_path / "plain" / "events.jsonl").read_bytes()
     assert compacted.state_digest() == plain.state_digest()
@@ -48,8 +49,8 @@ def test_revm_compacted_every_10_transactions_gives_the_reference_events_and_sta
 @pytest.mark.parametrize("name", sorted(SLOW_ON_ETH_TESTER))
 def test_a_scenario_too_slow_for_eth_tester_repeats_byte_for_byte_on_revm(tmp_path, name):
     scenario = load(shipped()[name])
-    first = simulation_for(scenario, backend="revm").run(out_dir=tmp_path / "first")
-    second = simulation_for(scenario, backend="revm").run(out_dir=tmp_path / "second")
+    first = Run(scenario, backend="revm").run(out_dir=tmp_path / "first")
+    second = Run(scenario, backend="revm").run(out_dir=tmp_path / "second")
     assert first.status == second.status == "done"
     assert (tmp_path / "first" / "events.jsonl").read_bytes() == (tmp_path / "second" / "events.jsonl").read_bytes()
     assert first.summary["state_digest"] == second.summary["state_digest"] is not None

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from sim.chain import chain as chain_module
 from sim.chain.eth_tester import EthTesterBackend
 from sim.cli import app
-from sim.engine import Simulation
+from sim.engine import Run
 from sim.errors import ChainError
 
 from small_scenarios import events, scenario
@@ -39,7 +39,7 @@ def crashing(monkeypatch):
 
 
 def test_a_failed_run_keeps_its_events_and_says_why(tmp_path, crashing):
-    result = Simulation(scenario(), backend=crashing).run(out_dir=tmp_path)
+    result = Run(scenario(), backend=crashing).run(out_dir=tmp_path)
     assert result.status == "failed"
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["status"] == "failed"

@@ -8,13 +8,16 @@ import json
 import pytest
 
 from sim.contracts import Restriction
-from sim.engine import Simulation
-from sim.report.metrics import COLUMNS
+from sim.engine import Run
 
 from small_scenarios import events, scenario
 
 REQUIRED_SUMMARY = {"status", "scenario", "seed", "backend", "sim_days", "wall_seconds", "metrics"}
 REQUIRED_METRICS = {"trades", "settled", "fails", "refusals_by_reason", "holders", "reconciliation_breaks"}
+LIFECYCLE_COLUMNS = [
+    "t", "time", "price_usd", "supply", "holders", "trades", "volume_shares", "settled", "fails", "open_fails",
+    "refusals", "reconciliation_breaks", "penalties_usd", "distributed_usd",
+]
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +31,7 @@ def run(tmp_path_factory):
              "cash_usd": {"kind": "fixed", "value": 20_000}},
         ],
     )
-    simulation = Simulation(gated, backend="revm")
+    simulation = Run(gated, backend="revm")
     result = simulation.run(out_dir=out)
     return simulation, result, out
 
@@ -65,20 +68,20 @@ def test_refusals_by_reason_counts_every_refusal(run):
     assert sum(result.metrics["refusals_by_reason"].values()) == len(refusals) == result.metrics["refusals"]
 
 
-def test_metrics_csv_has_a_row_per_day(run):
+def test_metrics_csv_has_a_row_at_the_start_and_one_per_day(run):
     simulation, _, out = run
     rows = list(csv.DictReader((out / "metrics.csv").open()))
-    assert list(rows[0]) == COLUMNS
-    assert len(rows) == simulation.scenario.duration_days  # every day, the last one at the end
-    assert rows[-1]["t"] == str(int(simulation.scenario.duration_days * 86_400))
-    assert int(rows[-1]["trades"]) == simulation.metrics.count("trade")
+    assert list(rows[0]) == LIFECYCLE_COLUMNS
+    assert [int(r["t"]) for r in rows] == [day * 86_400 for day in range(int(simulation.scenario.duration_days) + 1)]
+    assert (rows[0]["supply"], rows[0]["trades"]) == ("0", "0")  # at time 0, before the offering closes
+    assert int(rows[-1]["trades"]) == simulation.part("securities").metrics.count("trade")
 
 
 def test_the_holder_index_agrees_with_the_chain(run):
     simulation, _, _ = run
-    token = simulation.system.token
-    indexed = dict(simulation.holder_index.holders())
-    on_chain = {p.wallet: token.balanceOf(p.wallet) for p in simulation.investors.participants}
+    token = simulation.part("securities").system.token
+    indexed = dict(simulation.part("securities").holder_index.holders())
+    on_chain = {p.wallet: token.balanceOf(p.wallet) for p in simulation.part("securities").investors.participants}
     assert indexed == {wallet: balance for wallet, balance in on_chain.items() if balance > 0}
 
 

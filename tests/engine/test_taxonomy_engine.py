@@ -8,17 +8,17 @@ import json
 import yaml
 
 from sim.calendar import DAY
-from sim.engine import simulation_for
+from sim.engine import Run
 from sim.scenario import loads, shipped
 
 
 def _ruled(tmp_path):
     data = yaml.safe_load(shipped()["ats_fair_access"].read_text())
     data["duration_days"] = 30
-    data["trading"]["trades_per_day"] = 20
-    data["rules"]["security_based_swap"] = [{"kind": "eligible_participant"}]
-    data["reclassifications"] = [{"day": 15, "to": "security_based_swap", "reason": "synthetic: a security-based swap"}]
-    result = simulation_for(loads(yaml.safe_dump(data)), backend="revm").run(out_dir=tmp_path)
+    data["taxonomy"]["trading"]["trades_per_day"] = 20
+    data["taxonomy"]["rules"]["security_based_swap"] = [{"kind": "eligible_participant"}]
+    data["taxonomy"]["reclassifications"] = [{"day": 15, "to": "security_based_swap", "reason": "synthetic: a security-based swap"}]
+    result = Run(loads(yaml.safe_dump(data)), backend="revm").run(out_dir=tmp_path)
     records = [json.loads(line) for line in (tmp_path / "events.jsonl").read_text().splitlines()]
     return result, records
 
@@ -47,8 +47,8 @@ def test_a_ruling_reclassifies_the_token_and_its_rules_and_venues_follow_from_th
 
 def test_refunds_buy_back_only_tokens_sold_and_holders_keep_their_grants(tmp_path):
     data = yaml.safe_load(shipped()["innovation_exemption_caps"].read_text())
-    data["developer"]["grants"] = {"every_days": 30, "tokens": 1000, "recipients": 10, "until_day": 200}
-    result = simulation_for(loads(yaml.safe_dump(data)), backend="revm").run(out_dir=tmp_path)
+    data["taxonomy"]["developer"]["grants"] = {"every_days": 30, "tokens": 1000, "recipients": 10, "until_day": 200}
+    result = Run(loads(yaml.safe_dump(data)), backend="revm").run(out_dir=tmp_path)
     m = result.metrics
     assert result.status == "done", result.summary.get("reason")  # the run's ledger matched the chain
     granted = sum(r["tokens"] for r in map(json.loads, (tmp_path / "events.jsonl").read_text().splitlines())

@@ -7,8 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from sim.market.paths import CorrelatedPaths, PathSpec
-from sim.market.price import SECONDS_PER_YEAR
+from sim.market.paths import SECONDS_PER_YEAR, CorrelatedPaths, PathSpec
 
 DAY = 86_400
 
@@ -41,6 +40,23 @@ def correlated_prices(rho, steps=5_000, seed=1):
 def test_same_seed_same_path():
     assert two_assets(7) == two_assets(7)
     assert two_assets(7) != two_assets(8)
+
+
+def test_a_single_path_without_jumps_is_geometric_brownian_motion():
+    """exp((mu - sigma**2 / 2) dt + sigma sqrt(dt) Z) per step, Z the generator's next normal."""
+    paths = CorrelatedPaths([PathSpec("X", 1_000, drift=0.05, volatility=0.2)], None, np.random.default_rng(4))
+    normals = np.random.default_rng(4).standard_normal(30)
+    dt = DAY / SECONDS_PER_YEAR
+    log_price = math.log(1_000)
+    for z in normals:
+        log_price += (0.05 - 0.2**2 / 2) * dt + 0.2 * math.sqrt(dt) * z
+        assert paths.step(DAY)["X"] == max(1, round(math.exp(log_price)))
+
+
+def test_a_single_path_has_the_stated_volatility():
+    paths = CorrelatedPaths([PathSpec("X", 10_000_000, volatility=0.3)], None, np.random.default_rng(11))
+    prices = [paths.step(DAY)["X"] for _ in range(20_000)]
+    assert np.std(np.diff(np.log(prices))) * np.sqrt(365) == pytest.approx(0.3, rel=0.03)
 
 
 def test_prices_stay_positive_whole_cents():

@@ -6,17 +6,15 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from sim.scenario import models
+from sim.scenario import base, faults, margin, scenario, securities, taxonomy
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "scenarios.md").read_text()
 
 
 def _models() -> list[type[BaseModel]]:
-    from sim.scenario import margin, taxonomy
-
     return [
-        obj for module in (models, margin, taxonomy) for obj in vars(module).values()
-        if isinstance(obj, type) and issubclass(obj, BaseModel) and obj.__module__ == module.__name__ and obj is not models.Model
+        obj for module in (base, faults, securities, margin, taxonomy, scenario) for obj in vars(module).values()
+        if isinstance(obj, type) and issubclass(obj, BaseModel) and obj.__module__ == module.__name__ and obj is not base.Model
     ]
 
 

@@ -1,4 +1,4 @@
-"""Taxonomy scenarios: bad parameters are refused at load, naming the field and the value."""
+"""The taxonomy section: bad parameters are refused at load, naming the field and the value."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from sim import rules
-from sim.scenario import ScenarioError, TaxonomyScenario, load, loads, shipped
+from sim.scenario import ScenarioError, load, loads, shipped
 
 
 def _base(name: str = "safe_harbor_matures") -> dict:
@@ -19,105 +19,105 @@ def _problems(data: dict) -> str:
     return str(refused.value)
 
 
-def test_a_shipped_taxonomy_scenario_loads_as_a_taxonomy_scenario():
-    assert isinstance(load(shipped()["safe_harbor_matures"]), TaxonomyScenario)
+def test_a_shipped_taxonomy_scenario_plays_the_taxonomy_part_alone():
+    assert load(shipped()["safe_harbor_matures"]).parts == ("taxonomy",)
 
 
 def test_the_safe_harbor_window_defaults_to_three_years():
     data = _base()
-    del data["safe_harbor"]["window_days"]
-    assert loads(yaml.safe_dump(data)).safe_harbor.window_days == rules.SAFE_HARBOR_WINDOW_DAYS == 1095
+    del data["taxonomy"]["safe_harbor"]["window_days"]
+    assert loads(yaml.safe_dump(data)).taxonomy.safe_harbor.window_days == rules.SAFE_HARBOR_WINDOW_DAYS == 1095
 
 
 def test_a_window_of_zero_days_is_refused():
     data = _base()
-    data["safe_harbor"]["window_days"] = 0
+    data["taxonomy"]["safe_harbor"]["window_days"] = 0
     assert "bad.yaml:" in (problems := _problems(data))
-    assert "safe_harbor.window_days: Input should be greater than 0 (got 0)" in problems
+    assert "taxonomy.safe_harbor.window_days: Input should be greater than 0 (got 0)" in problems
 
 
 def test_a_negative_window_is_refused():
     data = _base()
-    data["safe_harbor"]["window_days"] = -30
-    assert "safe_harbor.window_days: Input should be greater than 0 (got -30)" in _problems(data)
+    data["taxonomy"]["safe_harbor"]["window_days"] = -30
+    assert "taxonomy.safe_harbor.window_days: Input should be greater than 0 (got -30)" in _problems(data)
 
 
 def test_a_sale_limit_longer_than_the_window_is_refused():
     data = _base()
-    data["safe_harbor"]["caps"]["sale_limit_days"] = 1096
+    data["taxonomy"]["safe_harbor"]["caps"]["sale_limit_days"] = 1096
     assert "caps.sale_limit_days (1096) must not exceed window_days (1095)" in _problems(data)
 
 
 def test_a_maturity_share_threshold_above_100_percent_is_refused():
     data = _base()
-    data["safe_harbor"]["exit"]["max_top10_share_pct"] = 101
-    assert "safe_harbor.exit.max_top10_share_pct: Input should be less than or equal to 100 (got 101)" in _problems(data)
+    data["taxonomy"]["safe_harbor"]["exit"]["max_top10_share_pct"] = 101
+    assert "taxonomy.safe_harbor.exit.max_top10_share_pct: Input should be less than or equal to 100 (got 101)" in _problems(data)
 
 
 def test_an_hhi_threshold_above_10000_is_refused():
     data = _base()
-    data["safe_harbor"]["exit"]["max_hhi"] = 10_001
-    assert "safe_harbor.exit.max_hhi: Input should be less than or equal to 10000 (got 10001)" in _problems(data)
+    data["taxonomy"]["safe_harbor"]["exit"]["max_hhi"] = 10_001
+    assert "taxonomy.safe_harbor.exit.max_hhi: Input should be less than or equal to 10000 (got 10001)" in _problems(data)
 
 
 def test_a_negative_holder_threshold_is_refused():
     data = _base()
-    data["safe_harbor"]["exit"]["min_independent_holders"] = -1
+    data["taxonomy"]["safe_harbor"]["exit"]["min_independent_holders"] = -1
     assert "min_independent_holders: Input should be greater than or equal to 0 (got -1)" in _problems(data)
 
 
 def test_a_reclassification_to_an_unknown_class_is_refused():
     data = _base()
-    data["safe_harbor"]["exit"]["on_mature"] = "utility_token"
+    data["taxonomy"]["safe_harbor"]["exit"]["on_mature"] = "utility_token"
     problems = _problems(data)
-    assert "safe_harbor.exit.on_mature: Input should be 'tokenized_security'" in problems
+    assert "taxonomy.safe_harbor.exit.on_mature: Input should be 'tokenized_security'" in problems
     assert "(got 'utility_token')" in problems
 
 
 def test_a_scripted_reclassification_to_an_unknown_class_is_refused():
     data = _base("ats_fair_access")
-    data["reclassifications"] = [{"day": 10, "to": "meme"}]
-    assert "reclassifications.0.to: Input should be" in (problems := _problems(data)) and "(got 'meme')" in problems
+    data["taxonomy"]["reclassifications"] = [{"day": 10, "to": "meme"}]
+    assert "taxonomy.reclassifications.0.to: Input should be" in (problems := _problems(data)) and "(got 'meme')" in problems
 
 
 def test_a_fair_access_threshold_of_zero_is_refused():
     data = _base("ats_fair_access")
-    data["fair_access"] = {"share_pct": 0}
-    assert "fair_access.share_pct: Input should be greater than 0 (got 0)" in _problems(data)
+    data["taxonomy"]["fair_access"] = {"share_pct": 0}
+    assert "taxonomy.fair_access.share_pct: Input should be greater than 0 (got 0)" in _problems(data)
 
 
 def test_fair_access_months_beyond_the_lookback_are_refused():
     data = _base("ats_fair_access")
-    data["fair_access"] = {"months": 7, "lookback_months": 6}
+    data["taxonomy"]["fair_access"] = {"months": 7, "lookback_months": 6}
     assert "months (7) must not exceed lookback_months (6)" in _problems(data)
 
 
 def test_an_unknown_venue_registration_is_refused():
     data = _base("ats_fair_access")
-    data["venues"][0]["registration"] = "dark_pool"
-    assert "venues.0.registration: Input should be 'unregistered'" in (problems := _problems(data))
+    data["taxonomy"]["venues"][0]["registration"] = "dark_pool"
+    assert "taxonomy.venues.0.registration: Input should be 'unregistered'" in (problems := _problems(data))
     assert "(got 'dark_pool')" in problems
 
 
 def test_a_safe_harbor_needs_the_exempt_class():
     data = _base()
-    data["token"]["asset_class"] = "digital_commodity"
+    data["taxonomy"]["token"]["asset_class"] = "digital_commodity"
     assert "a safe_harbor needs token.asset_class 'exempt_network_token'" in _problems(data)
 
 
 def test_an_exemption_whitelist_without_a_safe_harbor_is_refused():
     data = _base("ats_fair_access")
-    data["rules"]["tokenized_security"].append({"kind": "exemption_whitelist"})
+    data["taxonomy"]["rules"]["tokenized_security"].append({"kind": "exemption_whitelist"})
     assert "an exemption_whitelist module needs a safe_harbor" in _problems(data)
 
 
 def test_a_sale_round_naming_an_unknown_group_is_refused():
     data = _base()
-    data["safe_harbor"]["rounds"][0]["groups"] = ["whales"]
-    assert "safe_harbor.rounds.0.groups: no investor group 'whales'" in _problems(data)
+    data["taxonomy"]["safe_harbor"]["rounds"][0]["groups"] = ["whales"]
+    assert "taxonomy.safe_harbor.rounds.0.groups: no investor group 'whales'" in _problems(data)
 
 
 def test_a_rules_table_keyed_by_an_unknown_class_is_refused():
     data = _base()
-    data["rules"]["security"] = []
-    assert "rules.security.[key]: Input should be 'tokenized_security'" in _problems(data)
+    data["taxonomy"]["rules"]["security"] = []
+    assert "taxonomy.rules.security.[key]: Input should be 'tokenized_security'" in _problems(data)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from sim.calendar import DAY, add_months
-from sim.engine import simulation_for
+from sim.engine import Run
 from sim.scenario import load, shipped
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -34,7 +34,7 @@ def runs(tmp_path_factory):
     def get(name: str):
         if name not in cache:
             out = tmp_path_factory.mktemp(name)
-            simulation = simulation_for(load(SHIPPED[name]), backend="revm")
+            simulation = Run(load(SHIPPED[name]), backend="revm")
             result = simulation.run(out_dir=out)
             records = [json.loads(line) for line in (out / "events.jsonl").read_text().splitlines()]
             cache[name] = (result.summary, records, simulation)
@@ -101,11 +101,11 @@ def test_reg_cf_crowdfunding(runs):
     assert reasons["Offering's 12-month cap exceeded"] >= 1
     minted = sum(r["cash_cents"] for r in _acts(records, "mint", "ok"))
     assert minted <= 5_000_000 * 100
-    module, registry = simulation.system.modules["investment-limit"], simulation.system.registry
+    module, registry = simulation.part("securities").system.modules["investment-limit"], simulation.part("securities").system.registry
     bought: dict[str, int] = {}
     for record in _acts(records, "mint", "ok"):
         bought[record["investor"]] = bought.get(record["investor"], 0) + record["cash_cents"]
-    retail = [p for p in simulation.investors.participants if not p.identity.accredited]
+    retail = [p for p in simulation.part("securities").investors.participants if not p.identity.accredited]
     assert any(p.label in bought for p in retail)
     for p in retail:
         assert bought.get(p.label, 0) <= module.limitOf(p.wallet, registry), p.label
@@ -163,7 +163,7 @@ def test_cross_margin_hedged_book_opens_at_the_hand_worked_figures(runs):
     worked example of docs/architecture.md): the first sample is taken at time 0, after
     the books open, at the opening price."""
     _, _, simulation = runs("cross_margin_hedged_book")
-    first = simulation.metrics.rows[0]
+    first = simulation.part("margin").rows[0]
     assert (first["t"], first["price:SPX"]) == (0, 100.0)
     assert first["requirement:hedge-siloed"] == 56_000
     assert first["requirement:hedge-cross"] == 11_200
@@ -220,7 +220,7 @@ def test_safe_harbor_matures(runs):
     scenario = load(SHIPPED["safe_harbor_matures"])
     # the window ends at its exact simulated time: first sale + 1095 days
     (report,) = _acts(records, "exit_report", "ok")
-    assert report["t"] == _first_sale(records) + scenario.safe_harbor.window_days * DAY
+    assert report["t"] == _first_sale(records) + scenario.taxonomy.safe_harbor.window_days * DAY
     assert [h["class"] for h in m["classification_history"]] == ["exempt_network_token", "digital_commodity"]
     assert m["exit"]["outcome"] == "matured" and all(t["passed"] for t in m["exit"]["tests"].values())
     # trades to buyers off the whitelist were refused while the exemption ran, and settle after

@@ -56,7 +56,9 @@ def test_supply_limit_does_not_touch_transfers(chain, make_security_token, make_
     token = make_security_token(modules=[SupplyLimit(supply_limit=10)])
     a, b = make_investor(), make_investor()
     token.mint(a, 10, sender=deployer)
+    assert token.restriction(a, b, 10) == Restriction.SUCCESS  # at the limit, a transfer mints nothing
     token.transfer(b, 10, sender=a)
+    assert (token.balanceOf(a), token.balanceOf(b), token.totalSupply()) == (0, 10, 10)
 
 
 @pytest.mark.parametrize(

@@ -49,7 +49,9 @@ def test_sender_jurisdiction_does_not_matter(chain, make_security_token, make_in
     holder, buyer = make_investor(), make_investor()
     token.mint(holder, 2, sender=deployer)
     make_investor(jurisdiction="FR", wallet=holder, investor_id=holder.identity.investor_id)
+    assert token.restriction(holder, buyer, 1) == Restriction.SUCCESS
     token.transfer(buyer, 1, sender=holder)
+    assert (token.balanceOf(holder), token.balanceOf(buyer)) == (1, 1)
 
 
 @pytest.mark.parametrize(

@@ -15,26 +15,32 @@ that book with the chain, wallet by wallet.
 A difference is a break: recorded every day it lasts. A break the custodian can explain
 (an unallocated inbound transfer, a court-ordered transfer out) it resolves after
 investigating; the resolution is recorded too.
+
+``Custodians`` is the lifecycle's register of its custodians: who acts for a client, which
+vault an address is, and the movements a segregated custodian must book.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from sim.actors.base import Actor
 from sim.calendar import DAY, HOUR, day_start
+from sim.engine.actor import Actor
 
 if TYPE_CHECKING:
-    from sim.actors.investors import Participant
-    from sim.engine.simulation import Simulation
-    from sim.engine.system import Custody
+    from sim.engine.part import Part
+    from sim.engine.world import Participant
+    from sim.parts.securities.system import Custody, System
 
 
 class CustodianActor(Actor):
-    def __init__(self, sim: Simulation, custody: Custody, reconcile_hour: int) -> None:
-        self.name = f"custodian:{custody.name}"
-        super().__init__(sim)
+    """One custodian (actor ``custodian:<name>``)."""
+
+    def __init__(self, part: Part, system: System, custody: Custody, reconcile_hour: int) -> None:
+        super().__init__(part, f"custodian:{custody.name}")
+        self.system = system
         self.custody = custody
         self.reconcile_hour = reconcile_hour
         self.book_of: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -43,6 +49,10 @@ class CustodianActor(Actor):
     @property
     def vault(self):
         return self.custody.vault
+
+    def clients(self) -> list[Participant]:
+        """The world's participants this custodian holds for, in the order they joined."""
+        return [p for p in self.world.participants if p.custody is self.custody]
 
     # -------------------------------------------------------------------- books
 
@@ -68,7 +78,7 @@ class CustodianActor(Actor):
     def book_redemption(self, token) -> None:
         """Debit every client for the tokens burnt at maturity."""
         system = self.system
-        clients = [p for p in self.sim.investors.participants if p.custody is self.custody]
+        clients = self.clients()
         positions = [(p, sum(self.vault.positionOf(token, p.wallet))) for p in clients]
         positions = [(p, x) for p, x in positions if x > 0]
         if positions:
@@ -112,23 +122,24 @@ class CustodianActor(Actor):
 
     def reconcile_daily(self):
         """Reconcile every day at the custodian's hour."""
-        first = day_start(self.sim.start) + self.reconcile_hour * HOUR
-        if first <= self.sim.start:
+        start = self.world.start
+        first = day_start(start) + self.reconcile_hour * HOUR
+        if first <= start:
             first += DAY
-        yield self.env.timeout(first - self.sim.now())
+        yield self.env.timeout(first - self.world.now())
         while True:
             self.reconcile()
             yield self.env.timeout(DAY)
 
     def reconcile(self) -> None:
         system = self.system
-        self.sim.sync()
+        self.world.sync()
         if self.vault is not None:
             for token in (system.token, system.cash):
                 ledger, on_chain = self.vault.reconcile(token)
                 self._report(token, ledger, on_chain, wallets=None)
             return
-        clients = [p for p in self.sim.investors.participants if p.custody is self.custody]
+        clients = self.clients()
         for asset, token in (("token", system.token), ("cash", system.cash)):
             expected = actual = 0
             breaks = 0
@@ -171,3 +182,34 @@ class CustodianActor(Actor):
             units=units,
             reason="court-ordered transfer booked against the client",
         )
+
+
+class Custodians:
+    """The lifecycle's custodians by name, and what the other actors ask of them."""
+
+    def __init__(self, actors: list[CustodianActor]) -> None:
+        self._by_name = {actor.custody.name: actor for actor in actors}
+
+    def __getitem__(self, name: str) -> CustodianActor:
+        return self._by_name[name]
+
+    def __iter__(self) -> Iterator[CustodianActor]:
+        return iter(self._by_name.values())
+
+    def of(self, p: Participant) -> CustodianActor:
+        """The custodian of ``p`` (who affirms, books and settles internally for it)."""
+        return self._by_name[p.custody.name]
+
+    def moved(self, p: Participant, asset: str, units: int) -> None:
+        """A movement of ``p``'s wallet the system made; a segregated custodian books it."""
+        if p.mode == "segregated":
+            self._by_name[p.custody.name].moved(p, asset, units)
+
+    def vault_of(self, address: str) -> CustodianActor | None:
+        """The custodian whose vault is ``address``, if any."""
+        return next((c for c in self._by_name.values() if c.vault is not None and c.vault.address == address), None)
+
+    def label_of(self, address: str) -> str:
+        """``custodian:<name>`` for a vault's address, else the address."""
+        custodian = self.vault_of(address)
+        return custodian.name if custodian is not None else address

@@ -1,4 +1,4 @@
-"""The contract system of a run, deployed from its scenario.
+"""The securities lifecycle's contract system, deployed from its scenario sections.
 
 Roles are separate accounts, as they are separate firms in life:
 
@@ -29,7 +29,7 @@ from sim.contracts import (
     deploy_security_token,
 )
 from sim.contracts.custody import CustodyVault, deploy_vault
-from sim.contracts.oracle import PriceOracle, deploy_oracle
+from sim.contracts.oracle import PriceOracle, cents_of, deploy_oracle
 from sim.contracts.settlement import DvPSettlement, deploy_dvp
 from sim.scenario import Scenario
 
@@ -62,12 +62,16 @@ class System:
     oracle: PriceOracle
     custodians: dict[str, Custody] = field(default_factory=dict)
     modules: dict[str, Contract] = field(default_factory=dict)
+    token_symbol: str = ""
 
     @classmethod
-    def deploy(cls, chain: Chain, scenario: Scenario) -> System:
-        issuer, agent, cash_issuer, clearing, venue, feeder = chain.accounts[:6]
+    def deploy(cls, chain: Chain, scenario: Scenario, roles: list[str]) -> System:
+        """Deploy for ``scenario`` with the six ``roles`` accounts (issuer, agent, cash issuer,
+        clearing agent, venue operator, price feeder)."""
+        issuer, agent, cash_issuer, clearing, venue, feeder = roles
         registry = deploy_identity_registry(chain, admin=issuer, verifiers=[agent])
         security = scenario.security
+        assert security is not None
         token = deploy_security_token(
             chain,
             registry=registry,
@@ -108,6 +112,7 @@ class System:
             dvp=dvp,
             oracle=oracle,
             modules=token.modules(),
+            token_symbol=security.symbol,
         )
         system.register("issuer-treasury", issuer, "institutional")
         for custodian in scenario.custodians:
@@ -146,6 +151,11 @@ class System:
             cached = self.cash.decimals()
             self.__dict__["_cash_decimals"] = cached
         return cached
+
+    def latest_cents(self) -> int:
+        """The oracle's last price of the token in cents, whatever its age."""
+        price, _ = self.oracle.latestPrice(self.token)
+        return cents_of(price)
 
     @property
     def token_unit(self) -> int:

@@ -12,24 +12,28 @@ holder cap the buyer's) and matching goes on. Every refusal is recorded with its
 restriction code and message.
 
 Matching is continuous (price-time priority, at the resting order's price) or a periodic
-call auction (one price for all). Trades go to the clearing agent. Two clients of the same
-omnibus custodian trading with each other settle inside the custodian's books.
+call auction (one price for all). Each trade goes to the clearing agent as a ``Trade`` put
+into the ``trades`` hand-off (``sim.engine.handoff``), taken in the instant it is made.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sim.actors.base import Actor, describe
 from sim.calendar import DAY, HOUR
 from sim.chain.reverts import decode_revert
 from sim.contracts import Restriction
-from sim.contracts.oracle import PRICE_DECIMALS
+from sim.contracts.oracle import cents_of
+from sim.engine.actor import Actor, describe
 from sim.market.book import Fill, Order, OrderBook
 
 if TYPE_CHECKING:
-    from sim.actors.investors import Participant
-    from sim.engine.simulation import Simulation
+    from sim.engine.handoff import Handoff
+    from sim.engine.part import Part
+    from sim.engine.world import Participant
+    from sim.parts.securities.system import System
+    from sim.scenario.securities import Trading
 
 SENDER_SIDE = {
     Restriction.PAUSED,
@@ -42,12 +46,26 @@ SENDER_SIDE = {
 """Refusals that concern the seller's order; the others concern the buyer's."""
 
 
+@dataclass(frozen=True)
+class Trade:
+    """A trade the venue made, on its way to clearing."""
+
+    buyer: Participant
+    seller: Participant
+    shares: int
+    price_cents: int
+
+
 class Venue(Actor):
+    """The ATS (actor ``venue``); its trades go into ``trades``."""
+
     name = "venue"
 
-    def __init__(self, sim: Simulation) -> None:
-        super().__init__(sim)
-        self.trading = sim.scenario.trading
+    def __init__(self, part: Part, system: System, trading: Trading | None, trades: Handoff) -> None:
+        super().__init__(part)
+        self.system = system
+        self.trading = trading
+        self.trades = trades
         self.book = OrderBook()
         self._next_id = 0
         self._owner: dict[int, Participant] = {}
@@ -66,11 +84,11 @@ class Venue(Actor):
             self.record("order", "refused", **describe(refused), investor=p.label)
             return None
         price, _ = result
-        return max(1, price // 10 ** (PRICE_DECIMALS - 2))
+        return cents_of(price)
 
     def latest_cents(self) -> int:
-        price, _ = self.system.oracle.latestPrice(self.system.token)
-        return max(1, price // 10 ** (PRICE_DECIMALS - 2))
+        """The oracle's last price in cents, whatever its age (the auction's reference)."""
+        return self.system.latest_cents()
 
     # ---------------------------------------------------------------- commitments
 
@@ -131,7 +149,7 @@ class Venue(Actor):
     def _check(self, buy: Order, sell: Order, shares: int) -> str | None:
         """Pre-trade check of one potential trade; the side to reject, or None."""
         system = self.system
-        self.sim.sync()
+        self.world.sync()
         buyer, seller = self._owner[buy.id], self._owner[sell.id]
         verdict: dict = {}
         if buyer is seller:
@@ -170,7 +188,7 @@ class Venue(Actor):
                     self._adjust(order, fill.shares)
         self._retire([o for f in fills for o in (f.buy, f.sell)] + [r.order for r in rejections])
         for buyer, seller, shares, price in trades:
-            self.sim.clearing.on_trade(buyer, seller, shares, price)
+            self.trades.put(Trade(buyer, seller, shares, price))
 
     def _adjust(self, order: Order, filled: int) -> None:
         """A resting order traded ``filled`` shares: release what they had committed."""

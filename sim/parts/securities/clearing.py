@@ -1,6 +1,8 @@
 """The clearing agent: from trades to settled (or failed) DvP instructions.
 
-For every trade the clearing agent instructs the DvP contract with the settle-by time of
+Trades come from the venue through a hand-off (``clear_trades`` takes each in the instant
+it is made). Two clients of the same omnibus custodian trading with each other settle
+inside the custodian's books. For every other trade the clearing agent instructs the DvP contract with the settle-by time of
 the trade's cycle, and each party affirms its side at once (its securities or cash go on
 hold). Then:
 
@@ -21,17 +23,23 @@ segregated custodians update their books as settlements land.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sim.actors.base import Actor, describe
 from sim.calendar import DAY, HOUR, add_business_days, day_start, next_cycle
 from sim.chain.reverts import decode_revert
+from sim.engine.actor import Actor, describe
 from sim.errors import ContractRevert
 
 if TYPE_CHECKING:
-    from sim.actors.investors import Participant
-    from sim.engine.simulation import Simulation
+    from sim.engine.handoff import Handoff
+    from sim.engine.part import Part
+    from sim.engine.world import Participant
+    from sim.parts.securities.custodian import Custodians
+    from sim.parts.securities.investors import Investors
+    from sim.parts.securities.system import System
+    from sim.scenario import Scenario
 
 
 @dataclass
@@ -51,11 +59,29 @@ class Instruction:
 
 
 class ClearingAgent(Actor):
+    """The clearing agent (actor ``clearing``).
+
+    Args:
+        part: the securities lifecycle.
+        system: its contracts.
+        trades: where the venue's trades arrive.
+        investors: the investors (their own affirmations, the dealer for buy-ins).
+        custodians: who affirms, books and settles internally for custody clients.
+    """
+
     name = "clearing"
 
-    def __init__(self, sim: Simulation) -> None:
-        super().__init__(sim)
-        self.config = sim.scenario.clearing
+    def __init__(
+        self, part: Part, system: System, scenario: Scenario, trades: Handoff, investors: Investors,
+        custodians: Custodians,
+    ) -> None:
+        super().__init__(part)
+        self.system = system
+        self.config = scenario.clearing
+        self.trading = scenario.trading
+        self.trades_in = trades
+        self.investors = investors
+        self.custodians = custodians
         self.pending: dict[int, Instruction] = {}
         self.trades = 0
         self.withhold_share = 0.0
@@ -63,6 +89,12 @@ class ClearingAgent(Actor):
         self.failed_ids: set[int] = set()
 
     # -------------------------------------------------------------------- trades
+
+    def clear_trades(self) -> Iterator[Any]:
+        """Take each trade from the venue as it is made, and clear it."""
+        while True:
+            trade = yield self.trades_in.get()
+            self.on_trade(trade.buyer, trade.seller, trade.shares, trade.price_cents)
 
     def on_trade(self, buyer: Participant, seller: Participant, shares: int, price_cents: int) -> None:
         system = self.system
@@ -74,7 +106,7 @@ class ClearingAgent(Actor):
             price_cents=price_cents, cash_cents=cash_cents,
         )
         if buyer.party == seller.party:
-            self.sim.custodian(buyer).settle_internally(trade, seller, buyer, shares, cash_cents)
+            self.custodians.of(buyer).settle_internally(trade, seller, buyer, shares, cash_cents)
             return
         settle_by = self._settle_by()
         ref = trade.to_bytes(32, "big")
@@ -89,7 +121,7 @@ class ClearingAgent(Actor):
             return
         ins = Instruction(receipt.return_value, trade, seller, buyer, shares, cash_cents, settle_by)
         self.pending[ins.id] = ins
-        self.record("instruct", trade=trade, instruction=ins.id, settle_by=settle_by - self.sim.start)
+        self.record("instruct", trade=trade, instruction=ins.id, settle_by=settle_by - self.world.start)
         ins.withheld = self.env.now < self.withhold_until and float(self.rng.random()) < self.withhold_share
         self._affirm(ins, True)
         self._affirm(ins, False)
@@ -97,7 +129,7 @@ class ClearingAgent(Actor):
             self._settle_now(ins)
 
     def _settle_by(self) -> int:
-        now = self.sim.now()
+        now = self.world.now()
         if self.config.settlement_days == 0:
             return now
         cutoff = day_start(now) + self.config.cutoff_hour_utc * HOUR
@@ -123,7 +155,8 @@ class ClearingAgent(Actor):
             call = lambda: party.custody.vault.affirm(system.dvp, ins.id, party.wallet, sender=party.custody.operator)  # noqa: E731
         else:
             call = lambda: system.dvp.affirm(ins.id, as_seller, sender=party.wallet)  # noqa: E731
-        if self.sim.custodian_or_self(party).act("affirm", call, **fields):
+        acting = self.custodians.of(party) if party.custody is not None else self.investors
+        if acting.act("affirm", call, **fields):
             if as_seller:
                 ins.seller_affirmed = True
             else:
@@ -146,15 +179,15 @@ class ClearingAgent(Actor):
         if self.config.settlement_days == 0:
             return
         while True:
-            cycle = next_cycle(self.sim.now() + 1, self.config.cutoff_hour_utc,
+            cycle = next_cycle(self.world.now() + 1, self.config.cutoff_hour_utc,
                                business_days_only=self.config.business_days_only)
             chase = cycle - HOUR
-            if chase > self.sim.now():
-                yield self.env.timeout(chase - self.sim.now())
+            if chase > self.world.now():
+                yield self.env.timeout(chase - self.world.now())
                 for ins in list(self.pending.values()):
                     self._affirm(ins, True)
                     self._affirm(ins, False)
-            yield self.env.timeout(cycle - self.sim.now())
+            yield self.env.timeout(cycle - self.world.now())
             self._settle_batch(cycle)
             yield self.env.timeout(1)
             self._fail_late(cycle)
@@ -198,7 +231,7 @@ class ClearingAgent(Actor):
     def _fail_late(self, cycle: int) -> None:
         system = self.system
         rolled_to = next_cycle(cycle + 1, self.config.cutoff_hour_utc, business_days_only=self.config.business_days_only)
-        for ins in [i for i in self.pending.values() if i.settle_by < self.sim.now()]:
+        for ins in [i for i in self.pending.values() if i.settle_by < self.world.now()]:
             receipt, refused = self.quietly(lambda: system.dvp.markFailed(ins.id, rolled_to, sender=system.clearing))
             if refused is not None:
                 self.record("fail", "refused", **describe(refused), instruction=ins.id)
@@ -207,9 +240,9 @@ class ClearingAgent(Actor):
             ins.fail_days = event.failDays
             ins.settle_by = rolled_to
             self.failed_ids.add(ins.id)
-            failing = self.sim.investors.by_wallet.get(event.failingParty)
+            failing = self.world.participants.by_wallet(event.failingParty)
             failing_label = failing.label if failing else (
-                "none" if int(event.failingParty, 16) == 0 else self.sim.label_of(event.failingParty)
+                "none" if int(event.failingParty, 16) == 0 else self.custodians.label_of(event.failingParty)
             )
             self.record(
                 "fail", instruction=ins.id, trade=ins.trade, fail_days=ins.fail_days,
@@ -223,12 +256,12 @@ class ClearingAgent(Actor):
 
     def _buy_in(self, ins: Instruction) -> None:
         system = self.system
-        dealer = self.sim.investors.dealer
+        dealer = self.investors.dealer
         if dealer is None:
             self._cancel(ins, "Seller failed to deliver; no dealer for a buy-in")
             return
-        premium = self.sim.scenario.trading.market_maker.premium_pct
-        price_cents = round(self.sim.venue.latest_cents() * (1 + premium / 100))
+        premium = self.trading.market_maker.premium_pct
+        price_cents = round(system.latest_cents() * (1 + premium / 100))
         replacement = ins.shares * price_cents
         receipt, refused = self.quietly(
             lambda: system.dvp.buyIn(ins.id, system.cash_units(replacement), sender=system.clearing)
@@ -252,15 +285,15 @@ class ClearingAgent(Actor):
         replacement_receipt, refused = self.quietly(
             lambda: system.dvp.instruct(
                 dealer.party, ins.buyer.party, system.token, ins.shares * system.token_unit, system.cash,
-                system.cash_units(replacement), self.sim.now(), trade.to_bytes(32, "big"), sender=system.clearing,
+                system.cash_units(replacement), self.world.now(), trade.to_bytes(32, "big"), sender=system.clearing,
             )
         )
         if refused is not None:
             self.record("instruct", "refused", **describe(refused), trade=trade)
             return
-        new = Instruction(replacement_receipt.return_value, trade, dealer, ins.buyer, ins.shares, replacement, self.sim.now())
+        new = Instruction(replacement_receipt.return_value, trade, dealer, ins.buyer, ins.shares, replacement, self.world.now())
         self.pending[new.id] = new
-        self.record("instruct", trade=trade, instruction=new.id, settle_by=new.settle_by - self.sim.start)
+        self.record("instruct", trade=trade, instruction=new.id, settle_by=new.settle_by - self.world.start)
         self._affirm(new, True)
         self._affirm(new, False)
         self._settle_now(new)
@@ -286,10 +319,10 @@ class ClearingAgent(Actor):
         for party, sign, affirmed in ((ins.seller, -1, ins.seller_affirmed), (ins.buyer, 1, ins.buyer_affirmed)):
             if party.mode == "omnibus":
                 if affirmed:  # the vault reserved and affirmed: book the outcome
-                    self.sim.custodian(party).book(ins.id)
+                    self.custodians.of(party).book(ins.id)
             elif settled:
-                self.sim.notify_moved(party, "token", sign * ins.shares * system.token_unit)
-                self.sim.notify_moved(party, "cash", -sign * system.cash_units(ins.cash_cents))
+                self.custodians.moved(party, "token", sign * ins.shares * system.token_unit)
+                self.custodians.moved(party, "cash", -sign * system.cash_units(ins.cash_cents))
 
     # -------------------------------------------------------------------- faults
 

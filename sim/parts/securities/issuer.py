@@ -19,18 +19,25 @@ maturity, its face value against the burning of every token: supply ends at zero
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from sim.actors.base import Actor, describe
-from sim.actors.investors import PAYMENT_BATCH, chunks
 from sim.calendar import DAY, add_months
+from sim.chain.reverts import decode_revert
 from sim.contracts import Restriction
+from sim.engine.actor import Actor, chunks, describe
+from sim.parts.securities.investors import PAYMENT_BATCH
 
 if TYPE_CHECKING:
-    from sim.actors.investors import Participant
-    from sim.engine.simulation import Simulation
+    from sim.engine.part import Part
+    from sim.engine.world import Participant
+    from sim.parts.securities.custodian import Custodians
+    from sim.parts.securities.investors import Investors
+    from sim.parts.securities.system import System
+    from sim.report.holders import HolderIndex
+    from sim.scenario import Scenario
 
 
 @dataclass
@@ -70,14 +77,34 @@ def allocate(requests: list[tuple[str, int]], offered: int, method: str) -> dict
 
 
 class Issuer(Actor):
+    """The issuer and its transfer agent (actor ``issuer``).
+
+    Args:
+        part: the securities lifecycle.
+        system: its contracts.
+        investors: the investors (their cash, the dealer).
+        custodians: who pays and books for custody clients.
+        holders: the index of holders of record (for distributions).
+    """
+
     name = "issuer"
 
-    def __init__(self, sim: Simulation) -> None:
-        super().__init__(sim)
-        self.offering = sim.scenario.offering
+    def __init__(
+        self, part: Part, system: System, scenario: Scenario, investors: Investors, custodians: Custodians,
+        holders: HolderIndex,
+    ) -> None:
+        super().__init__(part)
+        self.system = system
+        self.scenario = scenario
+        self.investors = investors
+        self.custodians = custodians
+        self.holder_index = holders
+        self.offering = scenario.offering
         self.price_cents = round(self.offering.price * 100)
         self.subscriptions: list[Subscription] = []
         self.closed = False
+        self.on_maturity: list[Callable[[str], None]] = []
+        """Called with the reason before a bond's redemption (open settlements end first)."""
 
     # ------------------------------------------------------------------ offering
 
@@ -90,11 +117,9 @@ class Issuer(Actor):
             return
         (code, reason), _ = self.quietly(lambda: system.token.recipientRestriction(p.wallet))
         if code != Restriction.SUCCESS:
-            from sim.chain.reverts import decode_revert
-
             self.record("subscribe", "refused", **describe(decode_revert(reason)), **fields)
             return
-        affordable = self.sim.investors.cash_available(p) // self.price_cents
+        affordable = self.investors.cash_available(p) // self.price_cents
         shares = min(shares, affordable)
         if shares == 0:
             self.record("subscribe", "refused", reason="Insufficient cash", investor=p.label, shares=0)
@@ -151,11 +176,11 @@ class Issuer(Actor):
             if not paid:
                 self.act("burn", lambda: system.token.burn(vault, units, sender=system.agent), investor=p.label, shares=shares)
                 return
-            booked = self.sim.custodian(p).act(
+            booked = self.custodians.of(p).act(
                 "allocate", lambda: vault.allocate(system.token, p.wallet, units, sender=operator), investor=p.label, shares=shares
             )
             if not booked:
-                self.sim.custodian(p).hold_unallocated(system.token, units)
+                self.custodians.of(p).hold_unallocated(system.token, units)
             return
         if not self.act("mint", lambda: system.token.mint(p.wallet, units, sender=system.agent), **fields):
             return
@@ -165,12 +190,12 @@ class Issuer(Actor):
         if not paid:
             self.act("burn", lambda: system.token.burn(p.wallet, units, sender=system.agent), investor=p.label, shares=shares)
             return
-        self.sim.notify_moved(p, "token", units)
-        self.sim.notify_moved(p, "cash", -cost)
+        self.custodians.moved(p, "token", units)
+        self.custodians.moved(p, "cash", -cost)
 
     def _place_dealer_inventory(self) -> None:
-        trading = self.sim.scenario.trading
-        dealer = self.sim.investors.dealer
+        trading = self.scenario.trading
+        dealer = self.investors.dealer
         if trading is None or trading.market_maker is None or dealer is None:
             return
         system = self.system
@@ -190,29 +215,29 @@ class Issuer(Actor):
         From the holder index; every account that holds is listed, known or not (a court's
         receiver, a lost wallet), so distributions reach every holder of record.
         """
-        by_wallet = self.sim.investors.by_wallet
-        return [(account, balance, by_wallet.get(account)) for account, balance in self.sim.holder_index.holders()]
+        by_wallet = self.world.participants.by_wallet
+        return [(account, balance, by_wallet(account)) for account, balance in self.holder_index.holders()]
 
     def pay_dividends(self):
         """Dividends every few months: record date, then payment after the lag."""
-        dividends = self.sim.scenario.dividends
+        dividends = self.scenario.dividends
         if dividends is None:
             return
         per_share_cents = round(dividends.per_share * 100)
-        first = self.sim.start + dividends.first_record_day * DAY
+        first = self.world.start + dividends.first_record_day * DAY
         yield from self._distribution_schedule(
             first, dividends.every_months, dividends.payment_lag_days, per_share_cents, "dividend", None
         )
 
     def pay_coupons_and_redeem(self):
         """A bond's coupons on schedule, then redemption at maturity."""
-        bond = self.sim.scenario.security.bond
+        bond = self.scenario.security.bond
         if bond is None:
             return
         face_cents = round(bond.face_value * 100)
         coupon_cents = Fraction(face_cents) * Fraction(str(bond.coupon_rate_pct)) * bond.coupon_every_months / 1200
-        maturity = self.sim.start + bond.maturity_day * DAY
-        first_payment = add_months(self.sim.start, bond.coupon_every_months)
+        maturity = self.world.start + bond.maturity_day * DAY
+        first_payment = add_months(self.world.start, bond.coupon_every_months)
         yield from self._distribution_schedule(
             first_payment - bond.record_lag_days * DAY,
             bond.coupon_every_months,
@@ -221,21 +246,21 @@ class Issuer(Actor):
             "coupon",
             maturity,
         )
-        yield self.env.timeout(max(0.0, maturity - self.sim.now()))
+        yield self.env.timeout(max(0.0, maturity - self.world.now()))
         self._redeem(face_cents)
 
     def _distribution_schedule(self, first_record: int, every_months: int, lag_days: int, per_share_cents, act: str, until):
-        end = self.sim.start + int(self.sim.scenario.duration_days * DAY)
+        end = self.world.start + int(self.scenario.duration_days * DAY)
         k = 0
         while True:
             record_date = add_months(first_record, every_months * k) if k else first_record
             payment = record_date + lag_days * DAY
             if payment >= end or (until is not None and payment > until):
                 return
-            yield self.env.timeout(max(0.0, record_date - self.sim.now()))
+            yield self.env.timeout(max(0.0, record_date - self.world.now()))
             entitlements = self._entitlements(per_share_cents)
             self.record(f"{act}_record_date", holders=len(entitlements))
-            yield self.env.timeout(max(0.0, payment - self.sim.now()))
+            yield self.env.timeout(max(0.0, payment - self.world.now()))
             self._pay(entitlements, act)
             k += 1
 
@@ -250,7 +275,7 @@ class Issuer(Actor):
                 result.append((account, int(balance * per_share_cents // unit), []))
                 continue
             split = []
-            for client in self.sim.investors.participants:
+            for client in self.investors.participants:
                 if client.custody is custody:
                     owned = sum(custody.vault.positionOf(system.token, client.wallet))
                     if owned > 0:
@@ -264,7 +289,7 @@ class Issuer(Actor):
         total = sum(cents for _, cents, _ in payees)
         if total == 0:
             return
-        self.sim.sync()
+        self.world.sync()
         system.cash.mint(system.issuer, system.cash_units(total), sender=system.cash_issuer)
         for batch in chunks(payees, PAYMENT_BATCH):
             paid = self.act(
@@ -278,19 +303,20 @@ class Issuer(Actor):
             if not paid:
                 return
         for account, cents, split in payees:
-            holder = self.sim.investors.by_wallet.get(account)
+            holder = self.world.participants.by_wallet(account)
             if holder is not None:
-                self.sim.notify_moved(holder, "cash", system.cash_units(cents))
+                self.custodians.moved(holder, "cash", system.cash_units(cents))
             elif split:
                 custody = split[0][0].custody
-                self.sim.custodians[custody.name].credit_clients(
+                self.custodians[custody.name].credit_clients(
                     system.cash, [(c, system.cash_units(x)) for c, x in split if x > 0], act
                 )
 
     def _redeem(self, face_cents: int) -> None:
         """Pay face value for every token and burn them all."""
         system = self.system
-        self.sim.clearing.cancel_all("bond matured")
+        for listener in self.on_maturity:
+            listener("bond matured")
         entitlements = self._entitlements(face_cents)
         holders = self.holders()
         self._pay(entitlements, "redemption")
@@ -307,8 +333,8 @@ class Issuer(Actor):
                 return
         for account, balance, p in holders:
             if p is not None:
-                self.sim.notify_moved(p, "token", -balance)
+                self.custodians.moved(p, "token", -balance)
                 continue
             custody = next((c for c in system.custodians.values() if c.vault is not None and c.vault.address == account), None)
             if custody is not None:
-                self.sim.custodians[custody.name].book_redemption(system.token)
+                self.custodians[custody.name].book_redemption(system.token)

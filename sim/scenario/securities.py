@@ -1,93 +1,27 @@
-"""The scenario format: what a scenario file may say, validated.
+"""The securities lifecycle's sections: the token, its offering, trading, clearing, custody.
 
-A scenario describes one security token's life: who issues it under which rules, who
-invests, how it trades, clears, settles and is held in custody, what it pays, and what
-goes wrong. Every field has a default where a sensible one exists; defaults that come
-from a rule name their source (see also ``sim.rules``). Unknown keys are refused.
+These sections describe one security token's life: who issues it under which rules
+(``security``), the primary offering (``offering``), secondary trading on an ATS
+(``trading``), clearing and settlement (``clearing``), custodians (``custodians``), cash
+distributions (``dividends``; a bond's coupons are in ``security.bond``), and, for the
+world, the investors (``investors``), the cash token (``cash``) and the token's reference
+price (``oracle``). Every field has a default where a sensible one exists; defaults that
+come from a rule name their source (see also ``sim.rules``).
 
-Times are given as days (and hours) from the scenario's ``start``; the simulation runs
-in seconds from ``start``, and every transaction at simulated time t runs in a block
-whose timestamp is ``start + t``.
-
-Money is given in US dollars (decimals allowed, cents kept exact); token amounts in whole
-tokens (shares) unless a field says otherwise.
+Times are given as days (and hours) from the scenario's ``start``; money in US dollars;
+token amounts in whole tokens (shares) unless a field says otherwise.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from sim import rules
 from sim.contracts.compliance import AnyModule
 from sim.contracts.identity import ISO_3166_ALPHA_2, InvestorTypeName
-
-
-def _parse_time(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, date):
-        moment = datetime(value.year, value.month, value.day)
-    elif isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            raise ValueError(f"not an ISO 8601 date or date-time: {value!r}") from None
-    else:
-        raise ValueError(f"expected an ISO 8601 date-time such as 2026-01-05T14:00:00Z, got {value!r}")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
-
-
-Timestamp = Annotated[datetime, BeforeValidator(_parse_time)]
-"""An ISO 8601 date or date-time, read as UTC when no zone is given."""
-
-Money = Annotated[float, Field(ge=0, le=1e15)]
-"""US dollars."""
-
-
-class Model(BaseModel):
-    """Strict models: no unknown keys, no type coercion ("10" is not a number)."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-
-# ---------------------------------------------------------------- distributions
-
-
-class Fixed(Model):
-    """The same value for everyone."""
-
-    kind: Literal["fixed"] = "fixed"
-    value: float = Field(ge=0)
-
-
-class LogNormal(Model):
-    """Log-normal around a median: incomes, wealth, order sizes."""
-
-    kind: Literal["lognormal"] = "lognormal"
-    median: float = Field(gt=0)
-    sigma: float = Field(ge=0, le=5)
-
-
-class Uniform(Model):
-    """Uniform between ``low`` and ``high``."""
-
-    kind: Literal["uniform"] = "uniform"
-    low: float = Field(ge=0)
-    high: float = Field(ge=0)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Uniform:
-        if self.high < self.low:
-            raise ValueError(f"high ({self.high}) must be >= low ({self.low})")
-        return self
-
-
-Distribution = Annotated[Fixed | LogNormal | Uniform, Field(discriminator="kind")]
+from sim.scenario.base import NAME_PATTERN, Distribution, Fixed, LogNormal, Model, Money
 
 
 # --------------------------------------------------------------------- security
@@ -185,7 +119,7 @@ class Population(Model):
         kyc_pending_share: share registered with verification still pending.
     """
 
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=40)
+    name: str = Field(pattern=NAME_PATTERN, max_length=40)
     count: int = Field(gt=0, le=100_000)
     types: dict[InvestorTypeName, float] = Field(default_factory=lambda: {"accredited": 1.0})
     jurisdictions: dict[str, float] = Field(default_factory=lambda: {"US": 1.0})
@@ -297,7 +231,7 @@ class Custodian(Model):
         reconcile_hour_utc: hour of the daily reconciliation of the books against the chain.
     """
 
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=40)
+    name: str = Field(pattern=NAME_PATTERN, max_length=40)
     mode: Literal["omnibus", "segregated"]
     reconcile_hour_utc: int = Field(default=22, ge=0, le=23)
 
@@ -335,129 +269,7 @@ class Dividends(Model):
     payment_lag_days: int = Field(default=10, ge=0, le=60)
 
 
-# ----------------------------------------------------------------------- faults
-
-
-class FaultAt(Model):
-    """Base of the faults: each happens at ``at_day`` (fractions of a day allowed)."""
-
-    at_day: float = Field(ge=0)
-
-
-class StaleOracle(FaultAt):
-    """The price feed stops: no updates for ``hours``."""
-
-    kind: Literal["stale_oracle"] = "stale_oracle"
-    hours: int = Field(gt=0)
-
-
-class SettlementFail(FaultAt):
-    """Sellers fail to deliver: for ``days``, ``share`` of sellers do not affirm."""
-
-    kind: Literal["settlement_fail"] = "settlement_fail"
-    days: int = Field(gt=0)
-    share: float = Field(default=1.0, gt=0, le=1)
-
-
-class UnallocatedDeposit(FaultAt):
-    """Cash arrives at a custodian's omnibus account without instructions."""
-
-    kind: Literal["unallocated_deposit"] = "unallocated_deposit"
-    custodian: str
-    cash_usd: Money
-    allocate_after_days: float | None = Field(default=1.0, ge=0)
-
-
-class ForcedTransfer(FaultAt):
-    """The token's agent moves tokens out of a custodian's account (a court order)."""
-
-    kind: Literal["forced_transfer"] = "forced_transfer"
-    custodian: str
-    shares: int = Field(gt=0)
-
-
-class Pause(FaultAt):
-    """The token's agent pauses holder transfers for ``hours``."""
-
-    kind: Literal["pause"] = "pause"
-    hours: int = Field(gt=0)
-
-
-class KeyLoss(FaultAt):
-    """``count`` self-custody investors lose their keys; the agent recovers their tokens."""
-
-    kind: Literal["key_loss"] = "key_loss"
-    count: int = Field(default=1, gt=0)
-    recover_after_days: float = Field(default=2.0, ge=0)
-
-
-Fault = Annotated[
-    StaleOracle | SettlementFail | UnallocatedDeposit | ForcedTransfer | Pause | KeyLoss,
-    Field(discriminator="kind"),
+__all__ = [
+    "Bond", "Cash", "Clearing", "Custodian", "Dividends", "MarketMaker", "Offering", "Oracle",
+    "Population", "Security", "Trading",
 ]
-
-
-# --------------------------------------------------------------------- scenario
-
-
-class Scenario(Model):
-    """A security token's life, from issuance to whatever the scenario ends with.
-
-    Attributes:
-        kind: ``lifecycle`` (this format, the default) or ``margin``
-            (``sim.scenario.margin.MarginScenario``).
-        name: short identifier, used for the run directory.
-        seed: seed of the run's random numbers (``--seed`` overrides it).
-        start: the moment the simulation (and the chain's clock) starts.
-        duration_days: how long the simulation runs.
-    """
-
-    kind: Literal["lifecycle"] = "lifecycle"
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)
-    description: str = ""
-    seed: int = Field(default=0, ge=0, lt=2**63)
-    start: Timestamp = Field(default_factory=lambda: datetime(2026, 1, 5, 14, 0, tzinfo=UTC))
-    duration_days: float = Field(gt=0, le=36_500)
-    security: Security
-    cash: Cash = Field(default_factory=Cash)
-    offering: Offering
-    investors: list[Population] = Field(min_length=1)
-    trading: Trading | None = None
-    clearing: Clearing = Field(default_factory=Clearing)
-    custodians: list[Custodian] = Field(default_factory=list)
-    oracle: Oracle = Field(default_factory=Oracle)
-    dividends: Dividends | None = None
-    faults: list[Fault] = Field(default_factory=list)
-    metrics_every_hours: int = Field(default=24, gt=0)
-
-    @model_validator(mode="after")
-    def _references(self) -> Scenario:
-        custodians = {c.name for c in self.custodians}
-        if len(custodians) != len(self.custodians):
-            raise ValueError("custodian names must be unique")
-        names = [p.name for p in self.investors]
-        if len(set(names)) != len(names):
-            raise ValueError("population names must be unique")
-        for population in self.investors:
-            if population.custody != "self" and population.custody not in custodians:
-                raise ValueError(
-                    f"population {population.name!r}: custody {population.custody!r} is not 'self' "
-                    f"nor a custodian ({', '.join(sorted(custodians)) or 'none defined'})"
-                )
-        for fault in self.faults:
-            target = getattr(fault, "custodian", None)
-            if target is not None and target not in custodians:
-                raise ValueError(f"fault {fault.kind!r}: no custodian named {target!r}")
-        if self.offering.closes_day >= self.duration_days:
-            raise ValueError(
-                f"offering closes on day {self.offering.closes_day}, not before the end (day {self.duration_days:g})"
-            )
-        bond = self.security.bond
-        if bond is not None and bond.maturity_day > self.duration_days:
-            raise ValueError(f"bond matures on day {bond.maturity_day}, after the end (day {self.duration_days:g})")
-        return self
-
-    @property
-    def start_timestamp(self) -> int:
-        return int(self.start.timestamp())
-

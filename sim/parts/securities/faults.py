@@ -1,4 +1,9 @@
-"""Faults: the scenario's injected failures, each at its simulated time.
+"""Faults: the world's injected failures the securities lifecycle plays, each at its time.
+
+The fault injector records each fault, then makes it happen to whom it concerns: a stale
+oracle interrupts the price feed (``sim.parts.prices``), a settlement fail tells the
+clearing agent sellers will not deliver, the custodian's breaks and the token agent's
+pauses and recoveries are its own acts.
 
 | kind | what happens |
 |---|---|
@@ -14,21 +19,38 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.actors.base import Actor
 from sim.calendar import DAY, HOUR
 from sim.contracts import Identity
-from sim.scenario.models import ForcedTransfer, KeyLoss, Pause, SettlementFail, StaleOracle, UnallocatedDeposit
+from sim.engine.actor import Actor
+from sim.scenario.faults import ForcedTransfer, KeyLoss, Pause, SettlementFail, StaleOracle, UnallocatedDeposit
 
 if TYPE_CHECKING:
-    from sim.engine.simulation import Simulation
+    from sim.engine.part import Part
+    from sim.parts.securities.clearing import ClearingAgent
+    from sim.parts.securities.custodian import Custodians
+    from sim.parts.securities.investors import Investors
+    from sim.parts.securities.price_feed import OracleFeed
+    from sim.parts.securities.system import System
+    from sim.scenario import Scenario
 
 
 class Faults(Actor):
+    """The fault injector (actor ``faults``) and whom its faults concern."""
+
     name = "faults"
 
-    def __init__(self, sim: Simulation) -> None:
-        super().__init__(sim)
-        self.faults = list(sim.scenario.faults)
+    def __init__(
+        self, part: Part, system: System, scenario: Scenario, *, feed: OracleFeed, clearing: ClearingAgent,
+        custodians: Custodians, investors: Investors,
+    ) -> None:
+        super().__init__(part)
+        self.system = system
+        self.scenario = scenario
+        self.faults = list(scenario.faults)
+        self.feed = feed
+        self.clearing = clearing
+        self.custodians = custodians
+        self.investors = investors
 
     def schedule(self) -> None:
         for fault in self.faults:
@@ -38,9 +60,9 @@ class Faults(Actor):
         yield self.env.timeout(fault.at_day * DAY)
         self.record("fault", kind=fault.kind)
         if isinstance(fault, StaleOracle):
-            self.sim.oracle_feed.stop(fault.hours * HOUR)
+            self.feed.stop(fault.hours * HOUR)
         elif isinstance(fault, SettlementFail):
-            self.sim.clearing.withhold_deliveries(fault.share, self.env.now + fault.days * DAY)
+            self.clearing.withhold_deliveries(fault.share, self.env.now + fault.days * DAY)
         elif isinstance(fault, UnallocatedDeposit):
             yield from self._unallocated_deposit(fault)
         elif isinstance(fault, ForcedTransfer):
@@ -52,7 +74,7 @@ class Faults(Actor):
 
     def _unallocated_deposit(self, fault: UnallocatedDeposit):
         system = self.system
-        custodian = self.sim.custodians[fault.custodian]
+        custodian = self.custodians[fault.custodian]
         units = system.cash_units(round(fault.cash_usd * 100))
         self.act("deposit_unallocated",
                  lambda: system.cash.mint(custodian.vault, units, sender=system.cash_issuer),
@@ -63,16 +85,16 @@ class Faults(Actor):
 
     def _forced_transfer(self, fault: ForcedTransfer):
         system = self.system
-        custodian = self.sim.custodians[fault.custodian]
-        clients = [p for p in self.sim.investors.participants if p.custody is custodian.custody]
-        holdings = [(self.sim.investors.shares_available(p), i, p) for i, p in enumerate(clients)]
+        custodian = self.custodians[fault.custodian]
+        clients = custodian.clients()
+        holdings = [(self.investors.shares_available(p), i, p) for i, p in enumerate(clients)]
         shares, _, subject = max(holdings, default=(0, 0, None), key=lambda h: (h[0], -h[1]))
         shares = min(shares, fault.shares)
         if subject is None or shares == 0:
             self.record("forced_transfer", "refused", reason="No client position to transfer", custodian=fault.custodian)
             return
-        receiver = self.sim.chain.new_account()
-        system.registry.register(receiver, Identity(investor_id=f"{self.sim.scenario.name}:court-receiver",
+        receiver = self.world.chain.new_account()
+        system.registry.register(receiver, Identity(investor_id=f"{self.scenario.name}:court-receiver",
                                                     investor_type="institutional"), sender=system.agent)
         units = shares * system.token_unit
         moved = self.act(
@@ -92,7 +114,7 @@ class Faults(Actor):
 
     def _key_loss(self, fault: KeyLoss):
         system = self.system
-        holders = [p for p in self.sim.investors.participants
+        holders = [p for p in self.investors.participants
                    if p.mode == "self" and p.active and system.token.balanceOf(p.wallet) > 0]
         picked = [holders[int(i)] for i in self.rng.choice(len(holders), size=min(fault.count, len(holders)), replace=False)] if holders else []
         for p in picked:
@@ -105,7 +127,7 @@ class Faults(Actor):
     def _recover(self, p):
         """Register a new wallet for the investor and move everything to it; retry daily while holds block it."""
         system = self.system
-        new_wallet = self.sim.chain.new_account()
+        new_wallet = self.world.chain.new_account()
         system.registry.register(new_wallet, p.identity, sender=system.agent)
         system.allow_cash([new_wallet])
         while True:
@@ -121,5 +143,5 @@ class Faults(Actor):
         stranded = system.cash.balanceOf(p.wallet)
         if stranded > 0:
             self.record("cash_stranded", investor=p.label, cash_cents=system.cents(stranded))
-        self.sim.investors.rewallet(p, new_wallet)
+        self.world.participants.onboarded(p, new_wallet)
         p.active = True

@@ -17,76 +17,51 @@ trader's own Poisson stream, so one process serves any number of investors).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.actors.base import Actor
 from sim.calendar import DAY
 from sim.contracts import Identity
-from sim.scenario.models import Distribution, Fixed, LogNormal, Population
+from sim.engine.actor import Actor, chunks
+from sim.engine.world import Participant
+from sim.scenario.base import draw
+from sim.scenario.securities import Population
 
 if TYPE_CHECKING:
-    from sim.engine.simulation import Simulation
-    from sim.engine.system import Custody
+    from sim.engine.part import Part
+    from sim.parts.securities.custodian import Custodians
+    from sim.parts.securities.issuer import Issuer
+    from sim.parts.securities.system import System
+    from sim.parts.securities.venue import Venue
+    from sim.scenario import Scenario
 
 REGISTRATION_BATCH = 100
 PAYMENT_BATCH = 200
 """Recipients per batch transfer: a transaction stays far under its 30M gas."""
 
 
-def chunks(items: list, size: int):
-    """``items`` in consecutive slices of at most ``size``."""
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def draw(dist: Distribution, rng: np.random.Generator, size: int) -> np.ndarray:
-    """``size`` draws from a scenario distribution (never negative)."""
-    if isinstance(dist, Fixed):
-        return np.full(size, dist.value, dtype=float)
-    if isinstance(dist, LogNormal):
-        return np.maximum(0.0, rng.lognormal(mean=np.log(dist.median), sigma=dist.sigma, size=size))
-    return rng.uniform(dist.low, dist.high, size=size)
-
-
-@dataclass
-class Participant:
-    """An investor of the run (or the dealer)."""
-
-    label: str
-    population: str
-    identity: Identity
-    wallet: str
-    mode: str
-    custody: Custody | None = None
-    orders_per_day: float = 0.0
-    cash_cents: int = 0
-    subscription_cents: int = 0
-    active: bool = True
-    lost_wallets: list[str] = field(default_factory=list)
-
-    @property
-    def party(self) -> str:
-        """The on-chain account that holds for it and is party to its settlements."""
-        if self.mode == "omnibus":
-            assert self.custody is not None and self.custody.vault is not None
-            return self.custody.vault.address
-        return self.wallet
-
-
 class Investors(Actor):
-    """All participants of the run, and their own processes."""
+    """The lifecycle's investors (and its dealer), and their own processes.
+
+    Args:
+        part: the securities lifecycle.
+        system: its contracts.
+        custodians: the custodians, who open accounts for their clients and book what moves.
+    """
 
     name = "investors"
 
-    def __init__(self, sim: Simulation) -> None:
-        super().__init__(sim)
+    def __init__(self, part: Part, system: System, custodians: Custodians, scenario: Scenario) -> None:
+        super().__init__(part)
+        self.system = system
+        self.custodians = custodians
+        self.scenario = scenario
+        self.issuer: Issuer  # where subscriptions go, and orders: set by the part
+        self.venue: Venue
         self.participants: list[Participant] = []
-        self.by_wallet: dict[str, Participant] = {}
         self.dealer: Participant | None = None
-        for population in sim.scenario.investors:
+        for population in scenario.investors:
             self._generate(population)
 
     # ---------------------------------------------------------------- creation
@@ -103,11 +78,11 @@ class Investors(Actor):
         wants = draw(population.subscription_usd, rng, n) if population.subscription_usd else np.zeros(n)
         pending = rng.random(n) < population.kyc_pending_share
         custody = None if population.custody == "self" else population.custody
-        mode = "self" if custody is None else next(c.mode for c in self.sim.scenario.custodians if c.name == custody)
+        mode = "self" if custody is None else next(c.mode for c in self.scenario.custodians if c.name == custody)
         for i in range(n):
             label = f"{population.name}-{i + 1:04d}"
             identity = Identity(
-                investor_id=f"{self.sim.scenario.name}:{label}",
+                investor_id=f"{self.scenario.name}:{label}",
                 investor_type=types[type_of[i]],
                 jurisdiction=places[place_of[i]],
                 us_person=population.us_person,
@@ -115,26 +90,23 @@ class Investors(Actor):
                 net_worth_usd=int(worths[i]),
                 verified=not bool(pending[i]),
             )
-            self.participants.append(
-                Participant(
-                    label=label,
-                    population=population.name,
-                    identity=identity,
-                    wallet="",
-                    mode=mode,
-                    custody=self.system.custodians.get(custody) if custody else None,
-                    orders_per_day=population.orders_per_day,
-                    cash_cents=round(cash[i] * 100),
-                    subscription_cents=round(wants[i] * 100),
-                )
+            participant = Participant(
+                label=label,
+                group=population.name,
+                identity=identity,
+                mode=mode,
+                custody=self.system.custodians.get(custody) if custody else None,
+                orders_per_day=population.orders_per_day,
+                cash_cents=round(cash[i] * 100),
+                subscription_cents=round(wants[i] * 100),
             )
+            self.participants.append(self.world.participants.add(participant))
 
     def onboard(self) -> None:
         """Open wallets, register identities, fund cash, open custody accounts (at t=0)."""
-        chain, system = self.sim.chain, self.system
+        chain, system = self.world.chain, self.system
         for p in self.participants:
-            p.wallet = chain.new_account()
-            self.by_wallet[p.wallet] = p
+            self.world.participants.onboarded(p, chain.new_account())
         for batch in chunks(self.participants, REGISTRATION_BATCH):
             system.registry.register_many([p.wallet for p in batch], [p.identity for p in batch], sender=system.agent)
         system.allow_cash([p.wallet for p in self.participants])
@@ -144,9 +116,9 @@ class Investors(Actor):
             if custody.vault is not None and clients:
                 for batch in chunks(clients, PAYMENT_BATCH):
                     custody.vault.openAccounts([p.wallet for p in batch], sender=custody.operator)
-                self.sim.record_as(f"custodian:{custody.name}", "open_accounts", clients=len(clients))
+                self.custodians[custody.name].record("open_accounts", clients=len(clients))
         self._fund()
-        trading = self.sim.scenario.trading
+        trading = self.scenario.trading
         if trading is not None and trading.market_maker is not None:
             self._add_dealer(trading.market_maker.cash_usd)
 
@@ -163,7 +135,7 @@ class Investors(Actor):
                 [p.wallet for p in batch], [system.cash_units(p.cash_cents) for p in batch], sender=system.cash_issuer
             )
         for p in direct:
-            self.sim.notify_moved(p, "cash", system.cash_units(p.cash_cents))
+            self.custodians.moved(p, "cash", system.cash_units(p.cash_cents))
         for custody in system.custodians.values():
             clients = [p for p in self.participants if p.custody is custody and p.mode == "omnibus" and p.cash_cents > 0]
             if clients and custody.vault is not None:
@@ -178,21 +150,16 @@ class Investors(Actor):
 
     def _add_dealer(self, cash_usd: float) -> None:
         system = self.system
-        identity = Identity(investor_id=f"{self.sim.scenario.name}:dealer", investor_type="institutional")
-        wallet = self.sim.chain.new_account()
+        identity = Identity(investor_id=f"{self.scenario.name}:dealer", investor_type="institutional")
+        wallet = self.world.chain.new_account()
         system.registry.register(wallet, identity, sender=system.agent)
         system.allow_cash([wallet])
-        dealer = Participant("dealer", "dealer", identity, wallet, "self", cash_cents=round(cash_usd * 100))
+        dealer = Participant("dealer", "dealer", identity=identity, cash_cents=round(cash_usd * 100))
+        self.world.participants.add(dealer)
+        self.world.participants.onboarded(dealer, wallet)
         system.cash.mint(wallet, system.cash_units(dealer.cash_cents), sender=system.cash_issuer)
         self.dealer = dealer
-        self.by_wallet[wallet] = dealer
         self.record("onboard_dealer", investor="dealer", cash_cents=dealer.cash_cents)
-
-    def rewallet(self, p: Participant, new_wallet: str) -> None:
-        """After a recovery: ``p`` acts from ``new_wallet`` from now on."""
-        p.lost_wallets.append(p.wallet)
-        self.by_wallet[new_wallet] = p
-        p.wallet = new_wallet
 
     # ------------------------------------------------------------------ holdings
 
@@ -223,17 +190,17 @@ class Investors(Actor):
 
     def subscribe(self):
         """Each subscriber subscribes once, at a random moment of the offering window."""
-        offering = self.sim.scenario.offering
+        offering = self.scenario.offering
         opens, closes = offering.opens_day * DAY, offering.closes_day * DAY
         subscribers = [p for p in self.participants if p.subscription_cents > 0]
         times = self.rng.uniform(opens, closes, size=len(subscribers))
         for at, p in sorted(zip(times, subscribers, strict=True), key=lambda pair: pair[0]):
             yield self.env.timeout(max(0.0, float(at) - self.env.now))
-            self.sim.issuer.take_subscription(p)
+            self.issuer.take_subscription(p)
 
     def place_orders(self):
         """A Poisson stream of orders over all traders, each picked by its own rate."""
-        trading = self.sim.scenario.trading
+        trading = self.scenario.trading
         traders = [p for p in self.participants if p.orders_per_day > 0]
         if trading is None or not traders:
             return
@@ -256,7 +223,7 @@ class Investors(Actor):
                 self._decide(trader, trading)
 
     def _decide(self, p: Participant, trading) -> None:
-        venue = self.sim.venue
+        venue = self.venue
         reference = venue.reference_price(p)
         if reference is None:
             return

@@ -1,1 +1,0 @@
-"""The actors of a run, one module each: issuer, investors, venue, clearing, custodian, oracle, faults."""

@@ -1,0 +1,395 @@
+"""Collateral and margin: tokenized collateral, margin accounts, perpetuals, calls, liquidation.
+
+At time 0 the part deploys the registries (``AssetRegistry``, ``CollateralRegistry``), the
+``MarginEngine`` and its ``PerpetualFutures``, one ERC-20 per asset (or takes the world's
+security token for an asset that is it), and the firm's role accounts (risk admin, price
+feeder, trading desk, margin desk, liquidator, treasury); the market maker takes the other
+side of every trade. Each account is opened, funded and pledged (concentration limits can
+refuse a pledge). Then the actors run:
+
+| actor | module | what it does |
+|---|---|---|
+| ``oracle`` / ``market`` | ``price_feed.py`` | prices on correlated paths, marks, scripted shocks; stops on a ``stale_oracle`` fault |
+| ``keeper`` | ``funding.py`` | applies each perpetual's funding |
+| ``margin-desk`` | ``desk.py`` | values every account, calls, reviews calls |
+| ``liquidator`` | ``liquidator.py`` | liquidates what the engine lets it, charges shortfalls |
+| each account | ``account_holders.py`` | orders at their times; answers calls with cash, then reserve collateral |
+
+Every number of the summary is read from the chain or counted from the event log.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sim.calendar import HOUR
+from sim.contracts import deploy_cash_token
+from sim.contracts.assets import Asset, AssetClass, IssuerKind, deploy_asset_registry, rating_notch
+from sim.contracts.collateral import Limits, deploy_collateral_registry
+from sim.contracts.margin import Method, deploy_margin
+from sim.contracts.oracle import deploy_oracle
+from sim.engine.part import Lines, Part, Section, Table
+from sim.engine.world import Participant
+from sim.parts.margin.account_holders import AccountHolders, MarginClient
+from sim.parts.margin.desk import MarginDesk
+from sim.parts.margin.funding import FundingKeeper
+from sim.parts.margin.liquidator import Liquidator
+from sim.parts.margin.price_feed import MarginFeed
+from sim.parts.securities.part import scalar_table
+
+LEVERAGE_ERRORS = ("MarginLeverageCap", "MarginNotOfferedToRetail")
+APPROVE_ALL = 2**255
+
+
+class MarginPart(Part):
+    """Collateral and margin (see the module's docstring)."""
+
+    name = "margin"
+    title = "Collateral and margin"
+
+    # ------------------------------------------------------------------- deploy
+
+    def deploy(self) -> None:
+        world, section = self.world, self.scenario.margin
+        assert section is not None
+        self.section = section
+        chain = world.chain
+        world.sync()
+        admin, feeder, trader, desk, liquidator, treasury = world.role_accounts(6)
+        self.admin, self.trader, self.treasury = admin, trader, treasury
+        self.security = world.service("security") if section.security_asset is not None else None
+        if self.security is not None:
+            self.cash = self.security.cash
+        else:
+            self.cash = deploy_cash_token(chain, admin=admin, name="US Dollar Token", symbol="USD", decimals=6)
+        self.usd = 10 ** self.cash.decimals()
+        rules = section.rules
+        self.oracle = deploy_oracle(chain, admin=admin, feeder=feeder, max_age_seconds=section.oracle.max_age_hours * HOUR)
+        self.assets = deploy_asset_registry(chain, admin=admin)
+        self.collateral = deploy_collateral_registry(chain, self.assets, admin=admin)
+        limits = rules.limits
+        self.collateral.set_limits(
+            Limits(*(round(v * 100) for v in (limits.per_asset_pct, limits.per_issuer_pct, limits.per_fund_pct,
+                                                limits.per_fund_family_pct, limits.all_funds_pct))),
+            sender=admin,
+        )
+        self.collateral.setCurrencyMismatchAddOn(round(rules.currency_mismatch_pct * 100), sender=admin)
+        margin = deploy_margin(
+            chain, cash=self.cash, collateral=self.collateral, oracle=self.oracle, admin=admin, currency=section.currency,
+            cross_floor_bps=round(rules.cross_floor_pct * 100), close_out_bps=round(rules.close_out_pct * 100),
+            call_period_seconds=rules.call_deadline_hours * HOUR, trader=trader, desk=desk, liquidator=liquidator,
+            treasury=treasury,
+        )
+        self.engine, self.perps = margin.engine, margin.perpetuals
+        self._deploy_assets()
+        self.plot_events: list[dict[str, Any]] = []
+        self.feed = MarginFeed(self, section, oracle=self.oracle, feeder=feeder, tokens=self.tokens,
+                               markets=self.markets, perps=self.perps, plot_events=self.plot_events,
+                               security=None if self.security is None else self.security.feed)
+        self.feed.push()
+        self.dealer = self._open_firm_accounts(liquidator)
+        self.holders = AccountHolders(
+            self, engine=self.engine, perps=self.perps, trader=trader, dealer=self.dealer, tokens=self.tokens,
+            units=self.units, indexes=self.index, markets=self.markets, feed=self.feed, usd=self.usd,
+        )
+        self.liquidator = Liquidator(self, self.engine, liquidator, self.usd, self.plot_events)
+        self.desk = MarginDesk(self, self.engine, desk, self.liquidator, self.usd, self.plot_events)
+        self.desk.holders, self.holders.desk = self.holders, self.desk
+        self.keeper = FundingKeeper(self, self.perps, admin)
+        self._onboard()
+
+    def _mint_cash(self, to: str, units: int) -> None:
+        if self.security is not None:
+            self.security.fund(to, units)
+        else:
+            self.cash.mint(to, units, sender=self.admin)
+
+    def _deploy_assets(self) -> None:
+        section, chain, admin = self.section, self.world.chain, self.admin
+        self.tokens: dict[str, Any] = {}
+        self.units: dict[str, int] = {}
+        for asset in section.assets:
+            if asset.token == "security":
+                self.tokens[asset.symbol] = self.security.token
+                self.units[asset.symbol] = self.security.unit
+                continue
+            self.tokens[asset.symbol] = deploy_cash_token(
+                chain, admin=admin, name=asset.name, symbol=asset.symbol, decimals=asset.decimals
+            )
+            self.units[asset.symbol] = 10**asset.decimals
+        issuers: dict[str, str] = {}
+        start = self.world.start
+        for asset in section.assets:
+            issuer = ""
+            if asset.issuer:
+                issuer = issuers.setdefault(asset.issuer, chain.new_account())
+            record = Asset(
+                AssetClass[asset.asset_class.upper()], asset.currency,
+                IssuerKind.SOVEREIGN if asset.issuer_kind == "sovereign" else IssuerKind.OTHER,
+                rating_notch(asset.rating), asset.main_index, issuer,
+                start + asset.maturity_day * 86_400 if asset.maturity_day else 0,
+                tuple(self.tokens[h].address for h in asset.holdings),
+            )
+            token = self.tokens[asset.symbol]
+            self.assets.record(token, record, sender=admin)
+            if asset.collateral:
+                self.collateral.setEligible(token, True, sender=admin)
+            if asset.haircut_pct is not None:
+                self.collateral.setHaircut(token, round(asset.haircut_pct * 100), sender=admin)
+        self.index: dict[str, int] = {}
+        self.markets: dict[str, int] = {}
+        for asset in section.assets:
+            t = asset.tradable
+            if t is None:
+                continue
+            up, down = t.range_bps
+            self.index[asset.symbol] = self.engine.list_underlying(
+                self.tokens[asset.symbol], up_bps=up, down_bps=down, retail_leverage=t.retail_leverage,
+                position_limit=t.position_limit, sender=admin,
+            )
+            if t.perpetual is not None:
+                self.markets[asset.symbol] = self.perps.list_market(
+                    self.index[asset.symbol], funding_interval=t.perpetual.funding_hours * HOUR,
+                    funding_cap_bps=round(t.perpetual.funding_cap_pct * 100),
+                    position_limit=t.perpetual.position_limit, sender=admin,
+                )
+
+    def _open_firm_accounts(self, liquidator: str) -> str:
+        section, admin, chain = self.section, self.admin, self.world.chain
+        mm = section.market_maker
+        dealer = chain.new_account()
+        self.world.participants.add(Participant("market-maker", "firm"))
+        self.world.participants.onboarded(self.world.participants.by_label("market-maker"), dealer)
+        if self.security is not None:
+            self.security.register(self.engine.address, f"{self.scenario.name}:margin-engine")
+            self.security.register(dealer, f"{self.scenario.name}:market-maker")
+        total = round(mm.cash_usd * self.usd)
+        self._mint_cash(dealer, 2 * total)
+        self.cash.approve(self.engine, APPROVE_ALL, sender=dealer)
+        for symbol, token in self.tokens.items():
+            if self.security is not None and token is self.security.token:
+                self.security.mint(dealer, mm.inventory_tokens * self.units[symbol])
+            else:
+                token.mint(dealer, mm.inventory_tokens * self.units[symbol], sender=admin)
+            token.approve(self.engine, APPROVE_ALL, sender=dealer)
+        self.engine.open_account(dealer, retail=False, method=Method.PORTFOLIO, sender=admin)
+        self.engine.depositCash(total, sender=dealer)
+        self.engine.open_account(liquidator, retail=False, method=Method.PORTFOLIO, sender=admin)
+        self._mint_cash(liquidator, total // 10)
+        self.cash.approve(self.engine, APPROVE_ALL, sender=liquidator)
+        self.engine.depositCash(total // 10, sender=liquidator)
+        self.engine.setLiquidationAccount(liquidator, sender=admin)
+        lending = 10 * total
+        fund = round(section.rules.default_fund_usd * self.usd)
+        self._mint_cash(self.treasury, lending + fund)
+        self.cash.approve(self.engine, lending + fund, sender=self.treasury)
+        self.engine.fundLending(lending, sender=self.treasury)
+        if fund:
+            self.engine.payIntoDefaultFund(fund, sender=self.treasury)
+        self.liquidation_account = liquidator
+        self.record("firm", "setup", engine=self.engine.address, perpetuals=self.perps.address,
+                    default_fund_usd=section.rules.default_fund_usd, lending_usd=lending // self.usd)
+        return dealer
+
+    def _onboard(self) -> None:
+        participants = self.world.participants
+        for spec in self.section.accounts:
+            for i in range(spec.count):
+                name = spec.name if spec.count == 1 else f"{spec.name}-{i + 1}"
+                if spec.investor is not None:
+                    participant = participants.by_label(spec.investor)
+                else:
+                    participant = participants.add(Participant(name, spec.name))
+                    participants.onboarded(participant, self.world.chain.new_account())
+                wallet = participant.wallet
+                client = MarginClient(name, participant, spec, round(spec.liquidity_usd * self.usd), dict(spec.reserve))
+                self.holders.clients.append(client)
+                self.engine.open_account(
+                    wallet, retail=client.retail, method=Method[spec.method.upper()], sender=self.admin
+                )
+                cash = round(spec.cash_usd * self.usd)
+                if cash + client.liquidity:
+                    self._mint_cash(wallet, cash + client.liquidity)
+                    self.cash.approve(self.engine, APPROVE_ALL, sender=wallet)
+                if cash:
+                    self.engine.depositCash(cash, sender=wallet)
+                for symbol in {**spec.collateral, **spec.reserve}:
+                    amount = (spec.collateral.get(symbol, 0) + spec.reserve.get(symbol, 0)) * self.units[symbol]
+                    self.tokens[symbol].mint(wallet, amount, sender=self.admin)
+                    self.tokens[symbol].approve(self.engine, APPROVE_ALL, sender=wallet)
+                self.record("firm", "open_account", account=client.name, type=spec.type, method=spec.method,
+                            cash_usd=spec.cash_usd)
+                for symbol, whole in spec.collateral.items():
+                    token = self.tokens[symbol]
+                    self.holders.act("pledge", lambda t=token, w=wallet, u=whole * self.units[symbol]:
+                                     self.engine.pledge(t, u, sender=w), by=client.name, account=client.name,
+                                     asset=symbol, tokens=whole)
+
+    # -------------------------------------------------------------------- start
+
+    def start(self) -> None:
+        env, section = self.world.env, self.section
+        self.feed.start(push_now=False)
+        for shock in section.shocks:
+            env.process(self.feed.shock(shock))
+        for fault in self.scenario.faults:
+            if fault.kind == "stale_oracle":
+                env.process(self.feed.outage(fault))
+        for asset in section.assets:
+            if asset.symbol in self.markets:
+                env.process(self.keeper.apply_funding(asset.symbol, self.markets[asset.symbol],
+                                                      asset.tradable.perpetual.funding_hours))
+        for client in self.holders.clients:
+            for order in client.spec.orders:
+                env.process(self.holders.place_order(client, order))
+        env.process(self.desk.check_accounts(section.rules.check_every_hours))
+
+    # ----------------------------------------------------------------- metrics
+
+    def _statuses(self) -> dict[str, Any]:
+        out = {}
+        for client in self.holders.clients:
+            valued = self.holders.quietly(lambda c=client: self.engine.status(c.wallet))
+            out[client.name] = valued.value
+        return out
+
+    def sample(self) -> dict[str, Any]:
+        statuses = self._statuses()
+        usd = self.usd
+        row: dict[str, Any] = {f"price:{s}": c / 100 for s, c in self.feed.cents().items()}
+        valued = [st for st in statuses.values() if st is not None]
+        complete = len(valued) == len(statuses)
+        row["collateral_required_siloed"] = sum(st.siloed_initial for st in valued) / usd if complete else None
+        row["collateral_required_cross"] = sum(st.portfolio_initial for st in valued) / usd if complete else None
+        for name, st in statuses.items():
+            row[f"equity:{name}"] = st.equity / usd if st else None
+            row[f"requirement:{name}"] = st.initial / usd if st else None
+            row[f"maintenance:{name}"] = st.maintenance / usd if st else None
+        row["margin_calls"] = self.metrics.count("margin_call")
+        row["liquidations"] = self.metrics.count("liquidation") + self.metrics.count("close_out")
+        return row
+
+    def summary(self) -> dict[str, Any]:
+        m, usd = self.metrics, self.usd
+        metrics: dict[str, Any] = {}
+        rows = [r for r in self.rows if r.get("collateral_required_siloed") is not None]
+        if rows:
+            last = rows[-1]
+            metrics["collateral_required_siloed"] = round(last["collateral_required_siloed"], 2)
+            metrics["collateral_required_cross"] = round(last["collateral_required_cross"], 2)
+            metrics["collateral_freed"] = round(last["collateral_required_siloed"] - last["collateral_required_cross"], 2)
+            peak = max(rows, key=lambda r: r["collateral_required_siloed"])
+            metrics["collateral_required_siloed_peak"] = round(peak["collateral_required_siloed"], 2)
+            metrics["collateral_required_cross_peak"] = round(max(r["collateral_required_cross"] for r in rows), 2)
+        if self.feed.shock_rows:
+            metrics["shocks"] = self.feed.shock_rows
+        errors = m.refusals_by_error
+        liquidator = self.liquidator
+        metrics.update(
+            {
+                "margin_calls": m.count("margin_call"),
+                "calls_met": m.count("call_met"),
+                "top_ups": m.count("top_up"),
+                "substitutions": m.count("substitution"),
+                "liquidations": m.count("liquidation") + m.count("close_out"),
+                "retail_close_outs": m.count("close_out"),
+                "shortfall": round(liquidator.shortfall / usd, 2),
+                "default_fund_used": round(liquidator.default_fund_used / usd, 2),
+                "uncovered_shortfall": round(liquidator.uncovered / usd, 2),
+                "stale_price_refusals": errors.get("OracleStalePrice", 0),
+                "concentration_refusals": errors.get("CollateralConcentration", 0),
+                "leverage_refusals": sum(errors.get(e, 0) for e in LEVERAGE_ERRORS),
+                "position_limit_refusals": errors.get("MarginPositionLimit", 0) + errors.get("PerpPositionLimit", 0),
+                "insufficient_margin_refusals": errors.get("MarginInsufficient", 0),
+                "orders": m.count("order"),
+                "orders_refused": m.count("order", "refused"),
+                "refusals_by_error": dict(sorted(errors.items())),
+            }
+        )
+        metrics.update(self.world.at_the_end(lambda: {"accounts": self._accounts()}, {}))
+        return metrics
+
+    def _accounts(self) -> dict[str, Any]:
+        usd = self.usd
+        return {
+            name: None if st is None else {
+                "equity": round(st.equity / usd, 2), "initial": round(st.initial / usd, 2),
+                "siloed_initial": round(st.siloed_initial / usd, 2),
+                "portfolio_initial": round(st.portfolio_initial / usd, 2),
+            }
+            for name, st in self._statuses().items()
+        }
+
+    def state(self) -> dict[str, Any]:
+        """Every account's ledger, spot positions, perpetuals and collateral; the engine's
+        pools and cash balance."""
+        e = self.engine
+        accounts = {c.name: c.wallet for c in self.holders.clients} | {
+            "market-maker": self.dealer, "liquidator": self.liquidation_account,
+        }
+        return {
+            "pools": [e.defaultFund(), e.lendingCapital(), e.uncoveredShortfall(), e.perpetualsPool()],
+            "engine_cash": self.cash.balanceOf(e),
+            "accounts": {
+                name: {
+                    "account": list(e.accountOf(wallet)),
+                    "spot": {s: e.spotOf(wallet, i) for s, i in self.index.items()},
+                    "perps": {s: list(self.perps.positionOf(wallet, m)) for s, m in self.markets.items()},
+                    "collateral": {s: e.collateralOf(wallet, t) for s, t in self.tokens.items()},
+                    "wallet_cash": self.cash.balanceOf(wallet),
+                }
+                for name, wallet in sorted(accounts.items())
+            },
+        }
+
+    def write_outputs(self, out_dir: Path) -> None:
+        from sim.report.plots import write_margin_plots
+
+        write_margin_plots(out_dir, self.rows, self.plot_events, [c.name for c in self.holders.clients])
+
+    # ----------------------------------------------------------------- printing
+
+    @classmethod
+    def sections(cls, metrics: dict[str, Any]) -> list[Section]:
+        sections: list[Section] = [scalar_table(cls.title, metrics)]
+        lines = []
+        for shock in metrics.get("shocks") or []:
+            lines.append(
+                f"shock day {shock['day']:g}: {shock['asset']} {shock['move_pct']:+g}%  collateral required siloed "
+                f"{_usd(shock['collateral_required_siloed_before'])} -> {_usd(shock['collateral_required_siloed_after'])}, "
+                f"cross-margined {_usd(shock['collateral_required_cross_before'])} -> "
+                f"{_usd(shock['collateral_required_cross_after'])}"
+            )
+        if lines:
+            sections.append(Lines(lines))
+        accounts = metrics.get("accounts") or {}
+        if accounts:
+            book = Table("Accounts at the end (US dollars; initial: by the account's own method)",
+                         ["account", "equity", "initial", "siloed", "cross-margined"], right={1, 2, 3, 4})
+            for name, row in accounts.items():
+                if row is None:
+                    book.rows.append([name, "stale price", "", "", ""])
+                else:
+                    book.rows.append([name, *(f"{row[k]:,.2f}" for k in ("equity", "initial", "siloed_initial",
+                                                                           "portfolio_initial"))])
+            sections.append(book)
+        sections.extend(errors_table(metrics))
+        return sections
+
+
+def _usd(value: float | None) -> str:
+    return "stale price" if value is None else f"${value:,.2f}"
+
+
+def errors_table(metrics: dict[str, Any]) -> list[Section]:
+    """Refusals by contract error, most frequent first (nothing when there were none)."""
+    errors = metrics.get("refusals_by_error") or {}
+    if not errors:
+        return []
+    return [Table("Refusals by contract error", ["error", "count"], [
+        [error, f"{count:,}"] for error, count in sorted(errors.items(), key=lambda item: (-item[1], item[0]))
+    ], right={1})]
+
+
+__all__ = ["MarginPart", "errors_table"]

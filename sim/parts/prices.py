@@ -1,0 +1,89 @@
+"""Price feeds: a part's price paths, stepped and pushed on chain at an interval.
+
+A feed owns ``CorrelatedPaths`` (``sim.market.paths``: one or several assets, correlated
+diffusions with jumps, in exact cents) and steps them every ``interval``; a subclass's
+``push`` writes the prices on chain (the securities lifecycle's reference price of its
+token, the margin part's prices of its assets and perpetual marks). A ``stale_oracle``
+fault is an outage: the fault interrupts the feed's process (``stop``), the feed records
+``feed_stopped`` and keeps stepping its paths but pushes nothing until the outage ends, so
+on-chain reads age past the oracle's limit and are refused. The feed's own clock is not
+shifted by the interruption: it goes back to waiting for the same tick.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import simpy
+
+from sim.calendar import HOUR
+from sim.engine.actor import Actor
+
+if TYPE_CHECKING:
+    from sim.engine.part import Part
+    from sim.market.paths import CorrelatedPaths
+
+
+@dataclass(frozen=True)
+class Outage:
+    """What interrupts a feed: no pushes for ``seconds`` from now."""
+
+    seconds: float
+
+
+class PriceFeed(Actor):
+    """A feed of ``paths`` with updates every ``interval`` seconds (see the module's docstring).
+
+    Subclasses give ``push`` (the on-chain update of the current prices).
+    """
+
+    name = "oracle"
+
+    def __init__(self, part: Part, paths: CorrelatedPaths, interval: float, name: str | None = None) -> None:
+        super().__init__(part, name)
+        self.paths = paths
+        self.interval = interval
+        self.stopped_until = -1.0
+        self.process: simpy.Process | None = None
+
+    @property
+    def live(self) -> bool:
+        """Whether the feed pushes now (no outage under way)."""
+        return self.env.now >= self.stopped_until
+
+    def start(self, *, push_now: bool) -> None:
+        """Start publishing: push at once when ``push_now``, then every interval."""
+        self.process = self.env.process(self.publish(push_now))
+
+    def publish(self, push_now: bool) -> Iterator[Any]:
+        """Push now (if asked), then every interval: step the paths, push unless stopped."""
+        if push_now and self.live:
+            self.push()
+        while True:
+            tick = self.env.timeout(self.interval)
+            while True:
+                try:
+                    yield tick
+                    break
+                except simpy.Interrupt as interruption:
+                    self._stopped(interruption.cause)
+            self.paths.step(self.interval)
+            if self.live:
+                self.push()
+
+    def stop(self, seconds: float) -> None:
+        """An outage of ``seconds`` from now (interrupts the publishing process)."""
+        assert self.process is not None, "the feed has not started"
+        self.process.interrupt(Outage(seconds))
+
+    def _stopped(self, outage: Outage) -> None:
+        self.stopped_until = self.env.now + outage.seconds
+        self.record("feed_stopped", hours=round(outage.seconds / HOUR))
+
+    def push(self) -> None:
+        raise NotImplementedError
+
+
+__all__ = ["Outage", "PriceFeed"]

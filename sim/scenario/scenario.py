@@ -1,0 +1,249 @@
+"""A scenario: the world's section and the parts it plays.
+
+A scenario names its world (``name``, ``seed``, ``start``, ``duration_days``, how often the
+metrics are sampled, the ``faults`` it injects) and the sections of the parts it runs;
+which parts run follows from which sections are present:
+
+| part | sections |
+|---|---|
+| securities lifecycle | ``security`` (with ``offering``), and ``investors``, ``cash``, ``oracle``, ``trading``, ``clearing``, ``custodians``, ``dividends`` |
+| collateral and margin | ``margin`` |
+| taxonomy | ``taxonomy`` |
+
+A file may hold several, one world: the margin section can name the security token as one
+of its assets (``token: security``) and open accounts for the lifecycle's investors::
+
+    name: fund_and_margin
+    duration_days: 30
+    security: {name: Acme Fund, symbol: ACME, compliance: [{kind: accredited_only}]}
+    offering: {closes_day: 2, price: 10.0, shares: 10000}
+    investors: [{name: inv, count: 20, subscription_usd: {kind: fixed, value: 5000}}]
+    margin:
+      assets: [{symbol: ACME, token: security, name: Acme Fund, asset_class: tokenized_security,
+                tradable: {scan_class: equity}}]
+      accounts: [{name: acme-long, investor: inv-0001, cash_usd: 20000,
+                  orders: [{at_day: 5, asset: ACME, quantity: 100}]}]
+
+Files of the earlier formats keep loading: ``kind: margin`` and ``kind: taxonomy`` files held
+their part's fields at the top level; ``legacy()`` moves them into their section (the
+margin engine's ``margin`` into ``margin.rules``, its ``oracle`` into ``margin.oracle``,
+``metrics_every_days`` into ``metrics_every_hours``), and errors still name the fields as
+the file spells them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import Field, model_validator
+
+from sim.scenario.base import Invalid, Model, Timestamp
+from sim.scenario.faults import SECURITIES_FAULTS, Fault
+from sim.scenario.margin import MarginSection
+from sim.scenario.securities import Cash, Clearing, Custodian, Dividends, Offering, Oracle, Population, Security, Trading
+from sim.scenario.taxonomy import TaxonomySection
+
+PARTS = ("securities", "margin", "taxonomy")
+"""The parts a scenario may play, in the order they are set up."""
+
+SAMPLE_HOURS = {"securities": 24.0, "margin": 12.0, "taxonomy": 30 * 24.0}
+"""Each part's default sampling interval; a world samples at the shortest of its parts'."""
+
+SECURITIES_SECTIONS = ("offering", "investors", "cash", "oracle", "trading", "clearing", "custodians", "dividends")
+"""Sections that belong to the securities lifecycle (meaningless without its ``security``)."""
+
+
+class Scenario(Model):
+    """One run's world and the sections of the parts it plays.
+
+    Attributes:
+        name: short identifier, used for the run directory.
+        seed: seed of the run's random numbers (``--seed`` overrides it).
+        start: the moment the simulation (and the chain's clock) starts.
+        duration_days: how long the simulation runs.
+        metrics_every_hours: interval of the ``metrics.csv`` samples (default: 24 with the
+            securities lifecycle, 12 with margin, 720 for a taxonomy alone; the shortest of
+            the parts present).
+        faults: failures injected at their time (``sim.scenario.faults``).
+        security, offering, investors, cash, oracle, trading, clearing, custodians,
+            dividends: the securities lifecycle (``sim.scenario.securities``).
+        margin: the collateral and margin part (``sim.scenario.margin``).
+        taxonomy: the taxonomy part (``sim.scenario.taxonomy``).
+    """
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)
+    description: str = ""
+    seed: int = Field(default=0, ge=0, lt=2**63)
+    start: Timestamp = Field(default_factory=lambda: datetime(2026, 1, 5, 14, 0, tzinfo=UTC))
+    duration_days: float = Field(gt=0, le=36_500)
+    metrics_every_hours: float | None = Field(default=None, gt=0)
+    faults: list[Fault] = Field(default_factory=list)
+    security: Security | None = None
+    offering: Offering | None = None
+    investors: list[Population] = Field(default_factory=list)
+    cash: Cash = Field(default_factory=Cash)
+    oracle: Oracle = Field(default_factory=Oracle)
+    trading: Trading | None = None
+    clearing: Clearing = Field(default_factory=Clearing)
+    custodians: list[Custodian] = Field(default_factory=list)
+    dividends: Dividends | None = None
+    margin: MarginSection | None = None
+    taxonomy: TaxonomySection | None = None
+
+    def _given(self, name: str) -> bool:
+        """Whether the scenario says something in section ``name`` (other than its default)."""
+        return getattr(self, name) != type(self).model_fields[name].get_default(call_default_factory=True)
+
+    @model_validator(mode="after")
+    def _world(self) -> Scenario:
+        if self.security is None and self.margin is None and self.taxonomy is None:
+            if any(self._given(name) for name in SECURITIES_SECTIONS):
+                raise Invalid(("security",), "Field required")
+            raise Invalid((), "a scenario needs at least one part: a security (with its offering), a margin or a taxonomy section")
+        if self.security is None:
+            for name in SECURITIES_SECTIONS:
+                if self._given(name):
+                    raise Invalid((name,), f"{name} belongs to the securities lifecycle: give its security section too")
+            for i, fault in enumerate(self.faults):
+                if fault.kind in SECURITIES_FAULTS:
+                    raise Invalid(("faults", i, "kind"), f"a {fault.kind} fault needs the securities lifecycle (a security section)")
+        else:
+            self._securities()
+        if self.margin is not None:
+            self._margin(self.margin)
+        return self
+
+    def _securities(self) -> None:
+        if self.offering is None:
+            raise Invalid(("offering",), "Field required")
+        if not self.investors:
+            raise Invalid(("investors",), "List should have at least 1 item after validation, not 0")
+        custodians = {c.name for c in self.custodians}
+        if len(custodians) != len(self.custodians):
+            raise Invalid(("custodians",), "custodian names must be unique")
+        names = [p.name for p in self.investors]
+        if len(set(names)) != len(names):
+            raise Invalid(("investors",), "population names must be unique")
+        for i, population in enumerate(self.investors):
+            if population.custody != "self" and population.custody not in custodians:
+                raise Invalid(
+                    ("investors", i, "custody"),
+                    f"population {population.name!r}: custody {population.custody!r} is not 'self' "
+                    f"nor a custodian ({', '.join(sorted(custodians)) or 'none defined'})",
+                )
+        for i, fault in enumerate(self.faults):
+            target = getattr(fault, "custodian", None)
+            if target is not None and target not in custodians:
+                raise Invalid(("faults", i, "custodian"), f"fault {fault.kind!r}: no custodian named {target!r}")
+        if self.offering.closes_day >= self.duration_days:
+            raise Invalid(
+                ("offering", "closes_day"),
+                f"offering closes on day {self.offering.closes_day}, not before the end (day {self.duration_days:g})",
+            )
+        bond = self.security.bond  # type: ignore[union-attr]
+        if bond is not None and bond.maturity_day > self.duration_days:
+            raise Invalid(
+                ("security", "bond", "maturity_day"),
+                f"bond matures on day {bond.maturity_day}, after the end (day {self.duration_days:g})",
+            )
+
+    def _margin(self, margin: MarginSection) -> None:
+        for i, asset in enumerate(margin.assets):
+            if asset.token != "security":
+                continue
+            if self.security is None:
+                raise Invalid(("margin", "assets", i, "token"),
+                              "token: security names the scenario's security token: give a security section")
+            if asset.symbol != self.security.symbol:
+                raise Invalid(("margin", "assets", i, "symbol"),
+                              f"the security token's symbol is {self.security.symbol!r} (got {asset.symbol!r})")
+            if "decimals" in asset.model_fields_set and asset.decimals != self.security.decimals:
+                raise Invalid(("margin", "assets", i, "decimals"),
+                              f"the security token has {self.security.decimals} decimals (got {asset.decimals})")
+        counts = {p.name: p.count for p in self.investors}
+        for i, account in enumerate(margin.accounts):
+            if account.investor is not None:
+                population, _, number = account.investor.rpartition("-")
+                if counts.get(population, 0) < int(number) or int(number) == 0:
+                    known = ", ".join(f"{name}-0001..{name}-{count:04d}" for name, count in counts.items()) or "none"
+                    raise Invalid(("margin", "accounts", i, "investor"),
+                                  f"no investor {account.investor!r} (the scenario's investors: {known})")
+            for j, order in enumerate(account.orders):
+                if order.at_day >= self.duration_days:
+                    raise Invalid(("margin", "accounts", i, "orders", j, "at_day"),
+                                  f"account {account.name!r}: order at day {order.at_day:g} is not before the end")
+
+    # ------------------------------------------------------------------ derived
+
+    @property
+    def start_timestamp(self) -> int:
+        return int(self.start.timestamp())
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """The parts this scenario plays, in set-up order (``PARTS``)."""
+        present = {"securities": self.security is not None, "margin": self.margin is not None,
+                   "taxonomy": self.taxonomy is not None}
+        return tuple(name for name in PARTS if present[name])
+
+    @property
+    def sample_seconds(self) -> float:
+        """Interval of the metrics samples, in seconds."""
+        hours = self.metrics_every_hours
+        if hours is None:
+            hours = min(SAMPLE_HOURS[name] for name in self.parts)
+        return hours * 3600
+
+
+# ------------------------------------------------------------------ earlier formats
+
+_WORLD_KEYS = ("kind", "name", "description", "seed", "start", "duration_days", "metrics_every_hours")
+_LEGACY_STARTS = {"margin": "2026-03-02T14:00:00Z", "taxonomy": "2027-01-04T14:00:00Z"}
+_RENAMED = {"margin": {"margin": "rules"}, "taxonomy": {}}
+"""Top-level keys of the earlier formats that have another name in their section."""
+
+Loc = tuple[Any, ...]
+
+
+def legacy(data: dict[str, Any]) -> tuple[dict[str, Any], Callable[[Loc], Loc]]:
+    """A scenario dict of the earlier ``kind: margin`` / ``kind: taxonomy`` formats as a
+    scenario of this one, and the translation of a field path back to the file's spelling.
+
+    Any other dict is returned as is (``kind: lifecycle`` dropped: it was the default).
+    """
+    kind = data.get("kind")
+    if kind not in _RENAMED:
+        return {k: v for k, v in data.items() if not (k == "kind" and v == "lifecycle")}, lambda loc: loc
+    renamed = _RENAMED[kind]
+    world: dict[str, Any] = {"start": _LEGACY_STARTS[kind]}
+    section: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "kind":
+            continue
+        if kind == "margin" and key == "faults":
+            world["faults"] = value
+        elif kind == "taxonomy" and key == "metrics_every_days":
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            world["metrics_every_hours"] = value * 24 if number else value
+        elif key in _WORLD_KEYS:
+            world[key] = value
+        else:
+            section[renamed.get(key, key)] = value
+    back = {new: old for old, new in renamed.items()}
+
+    def translate(loc: Loc) -> Loc:
+        if loc[:1] == (kind,):
+            rest = loc[1:]
+            if rest and rest[0] in back:
+                return (back[rest[0]], *rest[1:])
+            return rest
+        if kind == "taxonomy" and loc[:1] == ("metrics_every_hours",):
+            return ("metrics_every_days", *loc[1:])
+        return loc
+
+    return {**world, kind: section}, translate
+
+
+__all__ = ["PARTS", "Scenario", "legacy"]
