@@ -30,7 +30,7 @@ demo_app = typer.Typer(help="Narrated demos of a token's life, for teaching and 
 app.add_typer(demo_app, name="demo")
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # an error stays one line in a pipe: file:line: field: ...
 
 
 def _version(value: bool) -> None:

@@ -12,7 +12,7 @@ harbor (for purchases). Then the actors run:
 | ``developer`` | ``developer.py`` | notice, capped sales, disclosures, exit report, refunds, grants |
 | ``venue`` | ``venues.py`` | list, settle trades, delist when the class forbids them |
 | ``trading`` | ``traders.py`` | the investors' trades, and their sell-off when the token becomes a security |
-| ``price`` | ``traders.py`` | the token's market price, stepped daily |
+| ``price`` | ``price.py`` | the token's market price, stepped daily |
 | ``monitor`` | ``monitor.py`` | missed disclosures, each ATS's fair-access duty |
 | ``regulator`` | ``regulator.py`` | the class at registration, rulings |
 
@@ -46,7 +46,8 @@ from sim.parts.taxonomy.developer import Developer, measure_fields
 from sim.parts.taxonomy.ledger import ClassHistory, Ledger
 from sim.parts.taxonomy.monitor import Monitor
 from sim.parts.taxonomy.regulator import Regulator
-from sim.parts.taxonomy.traders import MarketPrice, Traders
+from sim.parts.taxonomy.price import MarketPrice
+from sim.parts.taxonomy.traders import Traders
 from sim.parts.taxonomy.venues import VenueOperators
 from sim.scenario.base import draw
 

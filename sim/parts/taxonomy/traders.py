@@ -5,7 +5,7 @@ trades is drawn: each picks a venue by its weight for the month, a seller among 
 a buyer among the investors and a size. When the token is reclassified a security, a share
 of the holders try to sell everything within ten days, each to a buyer the venue screens as
 eligible (``recipientRestriction``); locked lots refuse. The price is the day's market price
-(``MarketPrice``: a geometric Brownian motion, stepped daily).
+(``sim.parts.taxonomy.price``).
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ import numpy as np
 
 from sim.calendar import DAY, HOUR
 from sim.engine.actor import Actor
-from sim.market.paths import CorrelatedPaths, PathSpec
-from sim.parts.prices import PriceFeed
 from sim.parts.taxonomy.ledger import SECURITY_CLASSES
 from sim.parts.taxonomy.monitor import month_of
 from sim.scenario.base import draw
@@ -27,26 +25,9 @@ if TYPE_CHECKING:
     from sim.engine.part import Part
     from sim.engine.world import Participant
     from sim.parts.taxonomy.ledger import ClassHistory, Ledger
+    from sim.parts.taxonomy.price import MarketPrice
     from sim.parts.taxonomy.venues import VenueOperators
     from sim.scenario.taxonomy import TaxonomySection
-
-
-class MarketPrice(PriceFeed):
-    """The token's market price (stream ``price``), stepped daily; nothing goes on chain."""
-
-    name = "price"
-
-    def __init__(self, part: Part, price_usd: float, volatility_pct: float) -> None:
-        paths = CorrelatedPaths([PathSpec("token", round(price_usd * 100), 0.0, volatility_pct / 100)], None,
-                                part.world.rng(self.name))
-        super().__init__(part, paths, DAY)
-
-    @property
-    def cents(self) -> int:
-        return self.paths.cents["token"]
-
-    def push(self) -> None:
-        """The price is the venues' reference, not an oracle's: nothing to write."""
 
 
 class Traders(Actor):
