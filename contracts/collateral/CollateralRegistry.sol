@@ -130,6 +130,18 @@ contract CollateralRegistry is AccessControl {
         return (marketValue * (BPS - haircutOf(token, currency))) / BPS;
     }
 
+    /// @notice Whether `token` counts as collateral now, and its haircut: what a valuation
+    /// reads. Never reverts: a token that is not eligible (delisted), not on the schedule,
+    /// matured or unknown counts at zero (`counts` false, haircut 100%), so an account that
+    /// holds one can still be valued, called and liquidated.
+    function valuationHaircut(address token, bytes3 currency) external view returns (bool counts, uint16 haircutBps) {
+        try this.haircutOf(token, currency) returns (uint16 haircut) {
+            return (true, haircut);
+        } catch {
+            return (false, BPS);
+        }
+    }
+
     /// @notice Reverts unless `pledger` may pledge `token`: eligible and not its own issue.
     function checkPledge(address pledger, address token) external view {
         if (!eligible[token]) revert CollateralIneligible(token);

@@ -26,14 +26,19 @@ import {IMarginAccounts, PerpetualFutures} from "./PerpetualFutures.sol";
 /// passes to the liquidator's account at market prices, collateral is sold to it until the
 /// cash is no longer negative, and what is still negative is a shortfall charged to the
 /// default fund (retail: negative balance protection, nothing is owed; otherwise the firm
-/// keeps a claim). Every valuation reads the oracle and is refused when a price is stale.
+/// keeps a claim). Every valuation reads the oracle and is refused when a price it needs is
+/// stale; collateral that no longer counts (delisted, matured, off the schedule: see
+/// `CollateralRegistry.valuationHaircut`) counts at zero and needs no price, so it never
+/// stops a valuation, a call or a liquidation. Concentration limits hold after a pledge and
+/// after a release.
 /// Amounts are in cash-token units; prices in cents (the oracle's price truncated to the
 /// cent); quantities in whole tokens.
 contract MarginEngine is AccessControl, IMarginAccounts {
     using SafeERC20 for IERC20;
 
     bytes32 public constant RISK_ADMIN_ROLE = keccak256("RISK_ADMIN_ROLE");
-    bytes32 public constant TRADER_ROLE = keccak256("TRADER_ROLE");
+    /// @notice A dealer fills accounts' spot orders as principal, from its own inventory and cash.
+    bytes32 public constant DEALER_ROLE = keccak256("DEALER_ROLE");
     bytes32 public constant MARGIN_DESK_ROLE = keccak256("MARGIN_DESK_ROLE");
     bytes32 public constant LIQUIDATOR_ROLE = keccak256("LIQUIDATOR_ROLE");
     bytes32 public constant TREASURY_ROLE = keccak256("TREASURY_ROLE");
@@ -231,12 +236,13 @@ contract MarginEngine is AccessControl, IMarginAccounts {
         emit CashWithdrawn(msg.sender, amount);
     }
 
-    /// @notice Pledge collateral: eligible, not the pledger's own issue, and within the
-    /// concentration limits with it.
+    /// @notice Pledge collateral: eligible, on the haircut schedule, not the pledger's own
+    /// issue, and within the concentration limits with it.
     function pledge(address token, uint256 amount) external {
         _account(msg.sender);
         if (amount == 0) revert MarginInvalidAmount(amount);
         collateral.checkPledge(msg.sender, token);
+        collateral.haircutOf(token, currency); // reverts when off the schedule
         if (_collateral[msg.sender][token] == 0) {
             if (_collateralOf[msg.sender].length == MAX_COLLATERAL_TOKENS) {
                 revert MarginTooManyCollateralTokens(msg.sender, MAX_COLLATERAL_TOKENS);
@@ -250,25 +256,30 @@ contract MarginEngine is AccessControl, IMarginAccounts {
         emit Pledged(msg.sender, token, amount);
     }
 
-    /// @notice Take collateral back; equity must stay at or above the initial requirement.
+    /// @notice Take collateral back; equity must stay at or above the initial requirement,
+    /// and what stays pledged within the concentration limits.
     function release(address token, uint256 amount) external {
         _account(msg.sender);
         uint256 held = _collateral[msg.sender][token];
         if (amount == 0 || amount > held) revert MarginInsufficientCollateral(msg.sender, token, held, amount);
         _removeCollateral(msg.sender, token, amount);
         _requireInitial(msg.sender);
+        _checkConcentration(msg.sender);
         IERC20(token).safeTransfer(msg.sender, amount);
         emit Released(msg.sender, token, amount);
     }
 
     // ------------------------------------------------------------------ spot on margin
 
-    /// @notice Buy (`quantity` > 0) or sell (< 0) whole tokens of an underlying for
-    /// `account` against `dealer` at the oracle price. The dealer delivers or takes the
-    /// tokens and takes or pays the cash (it has approved this contract for both); a
-    /// purchase beyond the account's cash is a margin loan. A purchase must keep the
-    /// account within the position limit, the retail cap and its initial requirement.
-    function tradeSpot(address account, uint32 underlying, int256 quantity, address dealer) external onlyRole(TRADER_ROLE) {
+    /// @notice The calling dealer fills `account`'s order: it sells (`quantity` > 0) or buys
+    /// (< 0) whole tokens of an underlying at the oracle price. The dealer delivers or takes
+    /// the tokens and takes or pays the cash from its own wallet (it has approved this
+    /// contract for both): only the dealer's own call moves them, so no other caller can
+    /// trade on its approvals. The account's side is its cash and spot on this engine's
+    /// ledger; a purchase beyond the account's cash is a margin loan. A purchase must keep
+    /// the account within the position limit, the retail cap and its initial requirement.
+    function tradeSpot(address account, uint32 underlying, int256 quantity) external onlyRole(DEALER_ROLE) {
+        address dealer = msg.sender;
         Account storage a = _account(account);
         Underlying memory u = _underlying(underlying);
         if (quantity == 0) revert MarginInvalidAmount(0);
@@ -554,9 +565,12 @@ contract MarginEngine is AccessControl, IMarginAccounts {
         }
     }
 
-    /// Collateral value after haircut of `amount` units of `token`, in cash units.
+    /// Collateral value after haircut of `amount` units of `token`, in cash units; zero, with
+    /// no price read, for collateral that does not count.
     function _valueOf(address token, uint256 amount) private view returns (uint256) {
-        return collateral.collateralValue(token, currency, _marketValue(token, amount));
+        (bool counts, uint16 haircut) = collateral.valuationHaircut(token, currency);
+        if (!counts) return 0;
+        return (_marketValue(token, amount) * (BPS - haircut)) / BPS;
     }
 
     /// Market value of `amount` units of `token` in cash units, rounded down.
@@ -607,7 +621,12 @@ contract MarginEngine is AccessControl, IMarginAccounts {
         for (uint256 i = 0; i < tokens.length && a.cash < 0; ++i) {
             address token = tokens[i];
             uint256 held = _collateral[account][token];
-            uint256 price = _price(token);
+            uint256 price;
+            try oracle.priceOf(token) returns (uint256 oraclePrice, uint64) {
+                price = oraclePrice / ORACLE_UNITS_PER_CENT;
+            } catch {
+                continue; // no fresh price (a delisted asset, a stale feed): not sold, stays with the account
+            }
             if (price == 0) continue; // worth less than a cent a token: nothing to sell for
             uint256 unit = _unitOf[token];
             // units whose market value covers the debit, rounded up, at most what is held

@@ -25,12 +25,16 @@ interface IMarginAccounts {
 /// settled at, and `settle` moves quantity x (mark - last) into cash. Funding: at each
 /// interval longs pay shorts quantity x (mark - index), capped at `fundingCapBps` of the
 /// index, per contract (shorts pay when negative); it accrues to a cumulative index per
-/// market and is paid when a position settles. Prices are in cents (the oracle's price
+/// market and is paid when a position settles. Funding is applied by the funding keeper
+/// (`FUNDING_KEEPER_ROLE`) once due; an application that comes late charges every interval
+/// that has elapsed (each at the premium of the time of application, capped per interval),
+/// so a missed interval is never free and the schedule never drifts. Prices are in cents (the oracle's price
 /// truncated to the cent); cash amounts are cents x the engine's `cashScale`, so every
 /// transfer is exact and the sum over all positions of funding and P&L is zero.
 contract PerpetualFutures is AccessControl {
     bytes32 public constant MARKET_ADMIN_ROLE = keccak256("MARKET_ADMIN_ROLE");
     bytes32 public constant TRADER_ROLE = keccak256("TRADER_ROLE");
+    bytes32 public constant FUNDING_KEEPER_ROLE = keccak256("FUNDING_KEEPER_ROLE");
 
     uint256 public constant BPS = 10_000;
     uint256 private constant ORACLE_UNITS_PER_CENT = 1e6; // oracle prices have 8 decimals
@@ -64,7 +68,9 @@ contract PerpetualFutures is AccessControl {
     event MarketListed(uint256 indexed market, uint32 underlying, address markFeed, uint64 fundingInterval, uint16 fundingCapBps, uint64 positionLimit);
     event Traded(uint256 indexed market, address indexed long, address indexed short, uint256 quantity, uint256 price);
     event Settled(address indexed account, uint256 indexed market, int256 pnl, int256 funding, uint256 price);
-    event FundingApplied(uint256 indexed market, uint256 mark, uint256 index, int256 perContract, int256 cumulativeFunding);
+    event FundingApplied(
+        uint256 indexed market, uint256 mark, uint256 index, int256 perContract, int256 cumulativeFunding, uint64 intervals
+    );
     event PositionsTransferred(address indexed from, address indexed to, uint256 indexed market, int256 quantity, uint256 price);
 
     PriceOracle public immutable oracle;
@@ -160,8 +166,9 @@ contract PerpetualFutures is AccessControl {
         _checkOpening(short, id, shortBefore, shortBefore - q, m.positionLimit);
     }
 
-    /// @notice Apply funding to market `id` once its time has come.
-    function applyFunding(uint256 id) external {
+    /// @notice Apply funding to market `id` once its time has come: one interval's funding
+    /// for every interval due (by the funding keeper).
+    function applyFunding(uint256 id) external onlyRole(FUNDING_KEEPER_ROLE) {
         Market storage m = _market(id);
         if (block.timestamp < m.nextFunding) revert PerpFundingNotDue(id, m.nextFunding, block.timestamp);
         uint256 mark = markPrice(id);
@@ -171,11 +178,11 @@ contract PerpetualFutures is AccessControl {
         int256 cap = int256((index * m.fundingCapBps) / BPS);
         if (premium > cap) premium = cap;
         if (premium < -cap) premium = -cap;
-        int256 perContract = premium * int256(engine.cashScale());
+        uint64 intervals = (uint64(block.timestamp) - m.nextFunding) / m.fundingInterval + 1;
+        int256 perContract = premium * int256(engine.cashScale()) * int256(uint256(intervals));
         m.cumulativeFunding += perContract;
-        uint64 missed = (uint64(block.timestamp) - m.nextFunding) / m.fundingInterval;
-        m.nextFunding += (missed + 1) * m.fundingInterval;
-        emit FundingApplied(id, mark, index, perContract, m.cumulativeFunding);
+        m.nextFunding += intervals * m.fundingInterval;
+        emit FundingApplied(id, mark, index, perContract, m.cumulativeFunding, intervals);
     }
 
     /// @notice Settle every position of `account` at the mark: P&L and funding to cash.

@@ -30,9 +30,13 @@ import {IDvPSettlement} from "./IDvPSettlement.sol";
 ///
 /// Netting: for a batch, the net position of every party in every token is computed; each
 /// net deliverer delivers only its net amount, out of its holds, to net receivers; the rest
-/// of every hold is released. All in one transaction: if any transfer is refused, the
-/// netting is abandoned (`NettingFailed`) and the batch settles gross, instruction by
-/// instruction, so one refused trade does not stop the others.
+/// of every hold is released. Netting refuses what gross settlement refuses: before netting,
+/// every instruction's two legs are checked as gross settlement would execute them
+/// (`IHoldable.holdExecutionRestriction`: freezes, verification, compliance), so a party whose
+/// position nets to zero (an intermediary) is checked like any other. All in one
+/// transaction: if any leg would be refused, or any net transfer is, the netting is
+/// abandoned (`NettingFailed`) and the batch settles gross, instruction by instruction, so
+/// one refused trade does not stop the others.
 contract DvPSettlement is IDvPSettlement, AccessControl {
     bytes32 public constant CLEARING_ROLE = keccak256("CLEARING_ROLE");
     uint256 public constant PPM = 1_000_000;
@@ -255,6 +259,9 @@ contract DvPSettlement is IDvPSettlement, AccessControl {
     /// @dev Net settlement of a batch; reverts as a whole when a token refuses a transfer.
     function executeNet(uint256[] calldata ids) external returns (uint256 transfers) {
         if (msg.sender != address(this)) revert DvPOnlySelf(msg.sender);
+        for (uint256 i = 0; i < ids.length; ++i) {
+            _requireGrossLegs(ids[i]);
+        }
         Net memory net = _netPositions(ids);
         for (uint256 i = 0; i < ids.length; ++i) {
             Instruction storage ins = _instructions[ids[i]];
@@ -329,6 +336,22 @@ contract DvPSettlement is IDvPSettlement, AccessControl {
             if (net.tokens[i] == token && net.parties[i] == party) return i;
         }
         return type(uint256).max;
+    }
+
+    /// @dev Revert with the token's error if either leg of `id` would be refused gross.
+    function _requireGrossLegs(uint256 id) private view {
+        Instruction storage ins = _instructions[id];
+        _requireLeg(ins.securityToken, holdIdOf(id, true), ins.buyer, ins.quantity);
+        if (ins.amount > 0) _requireLeg(ins.cashToken, holdIdOf(id, false), ins.seller, ins.amount);
+    }
+
+    function _requireLeg(address token, bytes32 holdId, address to, uint256 amount) private view {
+        (uint8 code, bytes memory reason) = IHoldable(token).holdExecutionRestriction(holdId, to, amount);
+        if (code != 0) {
+            assembly ("memory-safe") {
+                revert(add(reason, 32), mload(reason))
+            }
+        }
     }
 
     function _settleGross(uint256 id) private returns (bool) {

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {AssetRegistry} from "../collateral/AssetRegistry.sol";
 
 /// @dev The agent acts of the token the registry needs: sales mint, refunds burn.
@@ -22,29 +25,56 @@ interface IAgentToken {
 /// @dev The token's admin files the notice (`fileNotice`); the token must be registered in the
 /// `AssetRegistry` as `ExemptNetworkToken`. The registry needs `AGENT_ROLE` on the token (it
 /// mints each sale, burns on refund) and `CLASSIFIER_ROLE` on the asset registry (it
-/// reclassifies on the exit report).
+/// reclassifies on the exit report). The exit report's tests and the classes that follow them
+/// are the regulator's (`setExitRules`, `REGULATOR_ROLE`), not the filer's: a developer
+/// cannot make its own token mature into a class of its choosing.
+///
+/// Every purchase is the buyer's own act: a `Purchase` intent the buyer signed (EIP-712) for
+/// this token, for at most an amount and at most a price, before a deadline; the developer
+/// can sell under it, not beyond it, and never to a buyer who signed none. A refund is the
+/// holder's own claim (`claimRefund`): the holder's tokens bought in the sales are burnt and
+/// repaid at the price that holder paid.
 ///
 /// | act | when | refused with |
 /// |---|---|---|
-/// | `sell` | before `salesEnd` (first sale + sale limit, or + window) | `SafeHarborSalesClosed` |
+/// | `sell` | the buyer's intent: for this token, signed, not expired, within its amount and price | `SafeHarborIntentMismatch`, `SafeHarborBadSignature`, `SafeHarborIntentExpired`, `SafeHarborIntentExceeded` |
+/// |  | before `salesEnd` (first sale + sale limit, or + window) | `SafeHarborSalesClosed` |
 /// |  | disclosures not overdue, when overdue pauses sales | `SafeHarborDisclosureOverdue` |
 /// |  | buyer whitelisted, when whitelist-only | `SafeHarborNotWhitelisted` |
 /// |  | investor's total paid + cost <= per-investor cap | `SafeHarborInvestorCapExceeded` |
 /// |  | total raised + cost <= raise cap | `SafeHarborRaiseCapExceeded` |
 /// |  | the token still `ExemptNetworkToken` (a ruling ends the exemption) | `SafeHarborNotExempt` |
 /// | `recordMissedDisclosure` | after the due time, once per due time | `SafeHarborNothingMissed` |
-/// | `fileExitReport` | at or after `windowEnd` (first sale + window), still exempt | `SafeHarborWindowOpen`, `SafeHarborNotExempt` |
-/// | `refund` | after an exit report that failed with `refundOnFail` | `SafeHarborNoRefund` |
+/// | `fileExitReport` | at or after `windowEnd` (first sale + window), still exempt, exit rules set | `SafeHarborWindowOpen`, `SafeHarborNotExempt`, `SafeHarborNoExitRules` |
+/// | `claimRefund` | after an exit report that failed with `refundOnFail` (a term of the notice) | `SafeHarborNoRefund` |
 ///
 /// The window runs from the first sale, the clock being the block's timestamp. A disclosure
 /// update is due `disclosureInterval` after the last one (the notice's disclosures are the
 /// first); an update at its due time is on time, one second later it is missed, and each
 /// further interval without one is another miss. A sale's cost rounds up to the cash unit. The exit
 /// report states the network's maturity measures; the token is mature when every measure is
-/// within its threshold, and is then reclassified to `matureClass`, else to `failClass`
-/// (with a refund path when `refundOnFail`).
-contract SafeHarborRegistry {
+/// within the regulator's threshold, and is then reclassified to the regulator's
+/// `matureClass`, else to its `failClass` (with a refund path when the developer's terms
+/// promise one, `refundOnFail`).
+contract SafeHarborRegistry is AccessControl, EIP712 {
     using SafeERC20 for IERC20;
+
+    bytes32 public constant REGULATOR_ROLE = keccak256("REGULATOR_ROLE");
+
+    /// @notice A buyer's consent to buy up to `maxAmount` units of `token` at no more than
+    /// `maxPrice` cash units per whole token, until `deadline`.
+    struct Purchase {
+        address buyer;
+        address token;
+        uint256 maxAmount;
+        uint256 maxPrice;
+        uint256 nonce;
+        uint64 deadline;
+    }
+
+    bytes32 public constant PURCHASE_TYPEHASH = keccak256(
+        "Purchase(address buyer,address token,uint256 maxAmount,uint256 maxPrice,uint256 nonce,uint64 deadline)"
+    );
 
     uint256 public constant BPS = 10_000;
     /// @notice Herfindahl-Hirschman index of one holder holding everything (shares in percent, squared).
@@ -58,18 +88,20 @@ contract SafeHarborRegistry {
         Refunding
     }
 
-    /// @notice An exemption's terms. Amounts in units of the cash token.
+    /// @notice An exemption's terms, the developer's. Amounts in units of the cash token.
     struct Terms {
         uint64 windowSeconds;
         uint64 saleLimitSeconds; // 0: sales for the whole window
         uint64 disclosureInterval; // 0: no periodic updates due
         bool pauseOnMissedDisclosure;
         bool whitelistOnly;
+        bool refundOnFail; // the developer promises to refund buyers if the exit report fails
         uint256 maxTotalRaise;
         uint256 maxPerInvestor;
     }
 
-    /// @notice What the exit report must show for network maturity, and what follows.
+    /// @notice What the exit report must show for network maturity, and the classes that
+    /// follow: the regulator's.
     struct ExitRules {
         uint16 maxTop10ShareBp;
         uint16 maxHhi;
@@ -78,7 +110,6 @@ contract SafeHarborRegistry {
         uint16 minVenues;
         uint8 matureClass;
         uint8 failClass;
-        bool refundOnFail;
     }
 
     /// @notice Network-maturity facts measured at the end of the window.
@@ -103,7 +134,6 @@ contract SafeHarborRegistry {
         uint256 raised;
         uint256 sold;
         Terms terms;
-        ExitRules rules;
     }
 
     /// @dev Bits of `ExitReportFiled.failed`: which measure missed its threshold.
@@ -129,8 +159,15 @@ contract SafeHarborRegistry {
     error SafeHarborNothingMissed(address token, uint64 dueAt);
     error SafeHarborWindowOpen(address token, uint64 time, uint64 windowEnd);
     error SafeHarborNoRefund(address token, Status status);
+    error SafeHarborNoExitRules(address token);
+    error SafeHarborIntentMismatch(bytes32 intentHash, address token, address intentToken);
+    error SafeHarborBadSignature(bytes32 intentHash, address buyer);
+    error SafeHarborIntentExpired(bytes32 intentHash, uint64 deadline, uint256 now_);
+    error SafeHarborIntentExceeded(bytes32 intentHash, uint256 bought, uint256 amount, uint256 maxAmount);
+    error SafeHarborPriceAboveIntent(bytes32 intentHash, uint256 price, uint256 maxPrice);
 
-    event NoticeFiled(address indexed token, address indexed developer, bytes32 disclosures, Terms terms, ExitRules rules);
+    event NoticeFiled(address indexed token, address indexed developer, bytes32 disclosures, Terms terms);
+    event ExitRulesSet(address indexed token, ExitRules rules);
     event WhitelistSet(address indexed token, address indexed wallet, bool whitelisted);
     event WindowStarted(address indexed token, uint64 windowEnd, uint64 salesEnd);
     event SaleRecorded(address indexed token, address indexed buyer, uint256 amount, uint256 cost, uint256 raised);
@@ -146,9 +183,14 @@ contract SafeHarborRegistry {
     mapping(address token => Offering) private _offerings;
     mapping(address token => mapping(address wallet => bool)) private _whitelisted;
     mapping(address token => mapping(address investor => uint256)) public paidBy;
+    mapping(address token => mapping(address investor => uint256)) public boughtBy;
+    mapping(address token => mapping(address investor => uint256)) public refundedTo;
     mapping(address token => uint256) public refundedTokens;
+    mapping(address token => ExitRules) private _exitRules;
+    mapping(bytes32 intentHash => uint256) public purchased;
 
-    constructor(AssetRegistry assets_) {
+    constructor(address admin, AssetRegistry assets_) EIP712("SafeHarborRegistry", "1") {
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
         assets = assets_;
     }
 
@@ -161,20 +203,21 @@ contract SafeHarborRegistry {
 
     // ------------------------------------------------------------------- notice
 
+    /// @notice The exit report's tests and classes for `token` (the regulator's).
+    function setExitRules(address token, ExitRules calldata rules) external onlyRole(REGULATOR_ROLE) {
+        _validateRules(rules);
+        _exitRules[token] = rules;
+        emit ExitRulesSet(token, rules);
+    }
+
     /// @notice File the safe-harbor notice for `token` (by the token's admin, who becomes
     /// its developer), with the hash of the initial disclosures and the exemption's terms.
-    function fileNotice(
-        address token,
-        IERC20 cash,
-        bytes32 disclosures,
-        Terms calldata terms,
-        ExitRules calldata rules
-    ) external {
+    function fileNotice(address token, IERC20 cash, bytes32 disclosures, Terms calldata terms) external {
         if (!IAccessControl(token).hasRole(bytes32(0), msg.sender)) revert SafeHarborNotTokenAdmin(token, msg.sender);
         uint8 current = assets.classOf(token);
         if (current != uint8(AssetRegistry.AssetClass.ExemptNetworkToken)) revert SafeHarborNotExempt(token, current);
         if (_offerings[token].status != Status.None) revert SafeHarborAlreadyFiled(token);
-        _validate(terms, rules);
+        _validateTerms(terms);
         Offering storage o = _offerings[token];
         o.developer = msg.sender;
         o.cash = cash;
@@ -183,8 +226,7 @@ contract SafeHarborRegistry {
         o.noticeAt = uint64(block.timestamp);
         o.lastDisclosureAt = uint64(block.timestamp);
         o.terms = terms;
-        o.rules = rules;
-        emit NoticeFiled(token, msg.sender, disclosures, terms, rules);
+        emit NoticeFiled(token, msg.sender, disclosures, terms);
     }
 
     function setWhitelisted(address token, address[] calldata wallets, bool whitelisted) external onlyDeveloper(token) {
@@ -196,12 +238,18 @@ contract SafeHarborRegistry {
 
     // -------------------------------------------------------------------- sales
 
-    /// @notice Sell `amount` token units to `buyer` at `price` cash units per whole token:
-    /// the cost moves from the buyer to the developer and the tokens are minted, in one act.
-    function sell(address token, address buyer, uint256 amount, uint256 price) external onlyDeveloper(token) {
+    /// @notice Sell `amount` token units at `price` cash units per whole token to the buyer
+    /// of a signed purchase `intent`: the cost moves from the buyer to the developer and the
+    /// tokens are minted, in one act, within the intent's amount and price.
+    function sell(address token, Purchase calldata intent, bytes calldata signature, uint256 amount, uint256 price)
+        external
+        onlyDeveloper(token)
+    {
         Offering storage o = _offerings[token];
         if (o.status != Status.Running) revert SafeHarborEnded(token, o.status);
         if (amount == 0) revert SafeHarborZeroAmount();
+        _consume(token, intent, signature, amount, price);
+        address buyer = intent.buyer;
         _requireExempt(token);
         uint64 now_ = uint64(block.timestamp);
         if (o.firstSaleAt == 0) {
@@ -223,11 +271,37 @@ contract SafeHarborRegistry {
             revert SafeHarborRaiseCapExceeded(o.raised, cost, o.terms.maxTotalRaise);
         }
         paidBy[token][buyer] = paid + cost;
+        boughtBy[token][buyer] += amount;
         o.raised += cost;
         o.sold += amount;
         o.cash.safeTransferFrom(buyer, o.developer, cost);
         IAgentToken(token).mint(buyer, amount);
         emit SaleRecorded(token, buyer, amount, cost, o.raised);
+    }
+
+    /// @notice The EIP-712 digest the buyer of `intent` signs.
+    function hashPurchase(Purchase calldata intent) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(
+            PURCHASE_TYPEHASH, intent.buyer, intent.token, intent.maxAmount, intent.maxPrice, intent.nonce,
+            intent.deadline
+        )));
+    }
+
+    function _consume(address token, Purchase calldata intent, bytes calldata signature, uint256 amount, uint256 price)
+        private
+    {
+        bytes32 intentHash = hashPurchase(intent);
+        if (intent.token != token) revert SafeHarborIntentMismatch(intentHash, token, intent.token);
+        if (!SignatureChecker.isValidSignatureNow(intent.buyer, intentHash, signature)) {
+            revert SafeHarborBadSignature(intentHash, intent.buyer);
+        }
+        if (block.timestamp > intent.deadline) revert SafeHarborIntentExpired(intentHash, intent.deadline, block.timestamp);
+        uint256 bought = purchased[intentHash];
+        if (bought + amount > intent.maxAmount) {
+            revert SafeHarborIntentExceeded(intentHash, bought, amount, intent.maxAmount);
+        }
+        if (price > intent.maxPrice) revert SafeHarborPriceAboveIntent(intentHash, price, intent.maxPrice);
+        purchased[intentHash] = bought + amount;
     }
 
     // -------------------------------------------------------------- disclosures
@@ -265,7 +339,8 @@ contract SafeHarborRegistry {
         uint64 end = windowEnd(token);
         if (o.firstSaleAt == 0 || block.timestamp < end) revert SafeHarborWindowOpen(token, uint64(block.timestamp), end);
         _requireExempt(token);
-        ExitRules memory r = o.rules;
+        ExitRules memory r = _exitRules[token];
+        if (r.matureClass == 0) revert SafeHarborNoExitRules(token);
         uint8 failed;
         if (m.top10ShareBp > r.maxTop10ShareBp) failed |= FAILED_TOP10;
         if (m.hhi > r.maxHhi) failed |= FAILED_HHI;
@@ -277,25 +352,27 @@ contract SafeHarborRegistry {
             o.status = Status.Matured;
             newClass = r.matureClass;
         } else {
-            o.status = r.refundOnFail ? Status.Refunding : Status.Failed;
+            o.status = o.terms.refundOnFail ? Status.Refunding : Status.Failed;
             newClass = r.failClass;
         }
         assets.reclassify(token, newClass, report);
         emit ExitReportFiled(token, report, m, failed, newClass, o.status);
     }
 
-    /// @notice On the refund path: burn `holder`'s tokens and pay them back at the offering's
-    /// average price (total raised over tokens sold), from the developer. Refunds together
-    /// never exceed the tokens sold, so never the amount raised: a holder is refunded at most
-    /// the tokens sold and not yet refunded (tokens that were never sold, such as the team's,
-    /// are not bought back).
-    function refund(address token, address holder) external onlyDeveloper(token) {
+    /// @notice On the refund path, the holder's own claim: its tokens bought in the sales
+    /// (and not yet refunded) are burnt and repaid at the price it paid, from the developer.
+    /// Tokens the holder got otherwise (grants, the team's allocation, trades) are not bought
+    /// back, and one holder's claim never spends another's.
+    function claimRefund(address token) external returns (uint256 amount, uint256 payment) {
         Offering storage o = _offerings[token];
         if (o.status != Status.Refunding) revert SafeHarborNoRefund(token, o.status);
-        uint256 amount = Math.min(IERC20(token).balanceOf(holder), o.sold - refundedTokens[token]);
+        address holder = msg.sender;
+        uint256 bought = boughtBy[token][holder];
+        amount = Math.min(IERC20(token).balanceOf(holder), bought - refundedTo[token][holder]);
         if (amount == 0) revert SafeHarborZeroAmount();
+        payment = Math.mulDiv(amount, paidBy[token][holder], bought);
+        refundedTo[token][holder] += amount;
         refundedTokens[token] += amount;
-        uint256 payment = amount * o.raised / o.sold;
         IAgentToken(token).burn(holder, amount);
         o.cash.safeTransferFrom(o.developer, holder, payment);
         emit Refunded(token, holder, amount, payment);
@@ -305,6 +382,10 @@ contract SafeHarborRegistry {
 
     function offering(address token) external view returns (Offering memory) {
         return _offerings[token];
+    }
+
+    function exitRulesOf(address token) external view returns (ExitRules memory) {
+        return _exitRules[token];
     }
 
     function statusOf(address token) external view returns (Status) {
@@ -368,11 +449,14 @@ contract SafeHarborRegistry {
         emit DisclosureMissed(token, due, o.missedDisclosures);
     }
 
-    function _validate(Terms calldata t, ExitRules calldata r) private view {
+    function _validateTerms(Terms calldata t) private pure {
         if (t.windowSeconds == 0) revert SafeHarborInvalidTerm("windowSeconds", 0, 1);
         if (t.saleLimitSeconds > t.windowSeconds) {
             revert SafeHarborInvalidTerm("saleLimitSeconds", t.saleLimitSeconds, t.windowSeconds);
         }
+    }
+
+    function _validateRules(ExitRules calldata r) private view {
         if (r.maxTop10ShareBp > BPS) revert SafeHarborInvalidTerm("maxTop10ShareBp", r.maxTop10ShareBp, BPS);
         if (r.maxHhi > MAX_HHI) revert SafeHarborInvalidTerm("maxHhi", r.maxHhi, MAX_HHI);
         if (r.maxDeveloperShareBp > BPS) {

@@ -4,6 +4,8 @@ pragma solidity ^0.8.28;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {AssetRegistry} from "../collateral/AssetRegistry.sol";
 import {Calendar} from "../utils/Calendar.sol";
 
@@ -18,8 +20,13 @@ import {Calendar} from "../utils/Calendar.sol";
 ///
 /// A listed venue settles its matched trades through `trade`: tokens from seller to buyer
 /// (the token's compliance applies: a refused transfer reverts the trade) and payment from
-/// buyer to seller, in one transaction; investors approve this registry as their settlement
-/// agent on both tokens. Volume is counted per calendar month (UTC).
+/// buyer to seller, in one transaction. Investors approve this registry as their settlement
+/// agent on both tokens, but the registry moves nothing on an approval alone: each side of a
+/// trade must be an order its owner signed (EIP-712 `Order`) for that venue, that token and
+/// that cash token, for at most an amount and at a limit price, before a deadline; a venue
+/// can fill an order only up to its amount, only at its price or better, and only if the
+/// order names it. An owner can cancel an order (`cancelOrder`). Volume is counted per
+/// calendar month (UTC).
 ///
 /// Fair access (Reg ATS 301(b)(5), check): an ATS whose share of a token's average daily
 /// volume is at least `fairAccessShareBp` (5%) in at least `fairAccessMonths` (4) of the
@@ -29,8 +36,27 @@ import {Calendar} from "../utils/Calendar.sol";
 /// flag from the counts on chain. The duty is a securities-market duty: it applies only while
 /// the token's class is a security (`SECURITY_CLASSES`); the months counted are the token's
 /// whatever its class was then.
-contract VenueRegistry is AccessControl {
+contract VenueRegistry is AccessControl, EIP712 {
     using SafeERC20 for IERC20;
+
+    /// @notice One side of a trade, signed by its owner: sell (or buy) up to `amount` units of
+    /// `token` on `venue` for at least (at most) `payment` units of `cash` for the whole
+    /// amount, pro rata for a part, until `deadline`. `nonce` tells apart orders alike.
+    struct Order {
+        address owner;
+        address venue;
+        address token;
+        address cash;
+        bool sell;
+        uint256 amount;
+        uint256 payment;
+        uint256 nonce;
+        uint64 deadline;
+    }
+
+    bytes32 public constant ORDER_TYPEHASH = keccak256(
+        "Order(address owner,address venue,address token,address cash,bool sell,uint256 amount,uint256 payment,uint256 nonce,uint64 deadline)"
+    );
 
     bytes32 public constant REGULATOR_ROLE = keccak256("REGULATOR_ROLE");
     uint256 public constant BPS = 10_000;
@@ -56,6 +82,14 @@ contract VenueRegistry is AccessControl {
     error VenueNotListed(address venue, address token);
     error VenueNotAts(address venue, VenueKind kind);
     error VenueZeroAmount();
+    error VenueOrderNotForVenue(bytes32 orderHash, address venue, address caller);
+    error VenueOrderMismatch(bytes32 sellOrder, bytes32 buyOrder);
+    error VenueOrderBadSignature(bytes32 orderHash, address owner);
+    error VenueOrderExpired(bytes32 orderHash, uint64 deadline, uint256 now_);
+    error VenueOrderCancelled(bytes32 orderHash);
+    error VenueOrderOverfilled(bytes32 orderHash, uint256 filled, uint256 amount, uint256 orderAmount);
+    error VenueOrderPriceNotMet(bytes32 orderHash, uint256 amount, uint256 payment);
+    error VenueNotOrderOwner(bytes32 orderHash, address owner, address caller);
 
     event VenueRegistered(address indexed venue, VenueKind kind, string name);
     event PermittedKindsSet(uint8 indexed assetClass, uint8 kindMask);
@@ -71,6 +105,8 @@ contract VenueRegistry is AccessControl {
         uint256 payment,
         uint32 month
     );
+    event OrderFilled(bytes32 indexed orderHash, address indexed owner, uint256 amount, uint256 filled);
+    event OrderCancelled(bytes32 indexed orderHash, address indexed owner);
     event FairAccessTriggered(address indexed venue, address indexed token, uint32 month, uint8 monthsAtThreshold);
     event FairAccessLapsed(address indexed venue, address indexed token, uint32 month, uint8 monthsAtThreshold);
 
@@ -88,8 +124,10 @@ contract VenueRegistry is AccessControl {
     mapping(address token => mapping(address venue => mapping(uint32 month => uint256))) private _volume;
     mapping(address token => mapping(uint32 month => uint256)) private _total;
     mapping(address venue => mapping(address token => bool)) public fairAccessDuty;
+    mapping(bytes32 orderHash => uint256) public filled;
+    mapping(bytes32 orderHash => bool) public cancelled;
 
-    constructor(address admin, AssetRegistry assets_) {
+    constructor(address admin, AssetRegistry assets_) EIP712("VenueRegistry", "1") {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         assets = assets_;
     }
@@ -149,20 +187,72 @@ contract VenueRegistry is AccessControl {
         emit Delisted(msg.sender, token);
     }
 
-    /// @notice Settle a trade matched on the calling venue: `amount` of `token` from seller to
-    /// buyer against `payment` of `cash` from buyer to seller, atomically.
-    function trade(address token, IERC20 cash, address seller, address buyer, uint256 amount, uint256 payment)
-        external
-    {
+    /// @notice Settle a trade matched on the calling venue: `amount` of `token` from the
+    /// seller to the buyer against `payment` of `cash` from the buyer to the seller,
+    /// atomically, each side under an order its owner signed for this venue.
+    function trade(
+        Order calldata sellOrder,
+        bytes calldata sellSignature,
+        Order calldata buyOrder,
+        bytes calldata buySignature,
+        uint256 amount,
+        uint256 payment
+    ) external {
+        address token = sellOrder.token;
         if (!isListed[msg.sender][token]) revert VenueNotListed(msg.sender, token);
         if (amount == 0) revert VenueZeroAmount();
         _requirePermitted(msg.sender, token);
-        IERC20(token).safeTransferFrom(seller, buyer, amount);
-        cash.safeTransferFrom(buyer, seller, payment);
+        bytes32 sellHash = _fill(sellOrder, sellSignature, amount, payment);
+        bytes32 buyHash = _fill(buyOrder, buySignature, amount, payment);
+        if (!sellOrder.sell || buyOrder.sell || buyOrder.token != token || buyOrder.cash != sellOrder.cash) {
+            revert VenueOrderMismatch(sellHash, buyHash);
+        }
+        IERC20(token).safeTransferFrom(sellOrder.owner, buyOrder.owner, amount);
+        IERC20(sellOrder.cash).safeTransferFrom(buyOrder.owner, sellOrder.owner, payment);
         uint32 month = monthOf(block.timestamp);
         _volume[token][msg.sender][month] += amount;
         _total[token][month] += amount;
-        emit TradeSettled(msg.sender, token, seller, buyer, amount, payment, month);
+        emit TradeSettled(msg.sender, token, sellOrder.owner, buyOrder.owner, amount, payment, month);
+    }
+
+    /// @notice The owner withdraws an order: no venue can fill it any more.
+    function cancelOrder(Order calldata order) external {
+        bytes32 orderHash = hashOrder(order);
+        if (msg.sender != order.owner) revert VenueNotOrderOwner(orderHash, order.owner, msg.sender);
+        cancelled[orderHash] = true;
+        emit OrderCancelled(orderHash, order.owner);
+    }
+
+    /// @notice The EIP-712 digest the owner of `order` signs.
+    function hashOrder(Order calldata order) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(
+            ORDER_TYPEHASH, order.owner, order.venue, order.token, order.cash, order.sell, order.amount,
+            order.payment, order.nonce, order.deadline
+        )));
+    }
+
+    /// @dev Check that the calling venue may fill `amount` of `order` for `payment`, and
+    /// record the fill.
+    function _fill(Order calldata order, bytes calldata signature, uint256 amount, uint256 payment)
+        private
+        returns (bytes32 orderHash)
+    {
+        orderHash = hashOrder(order);
+        if (order.venue != msg.sender) revert VenueOrderNotForVenue(orderHash, order.venue, msg.sender);
+        if (!SignatureChecker.isValidSignatureNow(order.owner, orderHash, signature)) {
+            revert VenueOrderBadSignature(orderHash, order.owner);
+        }
+        if (block.timestamp > order.deadline) revert VenueOrderExpired(orderHash, order.deadline, block.timestamp);
+        if (cancelled[orderHash]) revert VenueOrderCancelled(orderHash);
+        uint256 done = filled[orderHash];
+        if (done + amount > order.amount) revert VenueOrderOverfilled(orderHash, done, amount, order.amount);
+        // the seller gets at least its price, the buyer pays at most its own, pro rata
+        bool priceMet = order.sell
+            ? payment * order.amount >= order.payment * amount
+            : payment * order.amount <= order.payment * amount;
+        if (!priceMet) revert VenueOrderPriceNotMet(orderHash, amount, payment);
+        filled[orderHash] = done + amount;
+        emit OrderFilled(orderHash, order.owner, amount, done + amount);
     }
 
     // -------------------------------------------------------------- fair access

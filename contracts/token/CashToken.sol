@@ -82,6 +82,21 @@ contract CashToken is ERC20, ERC20Burnable, AccessControl, Holds, IRestrictionEr
         _releaseHold(holdId);
     }
 
+    /// @notice What `executeHold(holdId, to, amount)` would do now (code 0: it would pay).
+    function holdExecutionRestriction(bytes32 holdId, address to, uint256 amount)
+        external
+        view
+        returns (uint8, bytes memory)
+    {
+        Hold memory h = holdOf(holdId);
+        if (h.amount < amount) return (1, abi.encodeWithSelector(HoldExceedsAmount.selector, holdId, h.amount, amount));
+        if (allowListEnabled) {
+            if (!isAllowListed[h.holder]) return (1, abi.encodeWithSelector(CashNotAllowListed.selector, h.holder));
+            if (!isAllowListed[to]) return (1, abi.encodeWithSelector(CashNotAllowListed.selector, to));
+        }
+        return (0, "");
+    }
+
     function setAllowListEnabled(bool enabled) external onlyRole(LIST_MANAGER_ROLE) {
         allowListEnabled = enabled;
         emit AllowListEnabled(enabled);

@@ -36,7 +36,7 @@ abstract contract Holds {
         return _held[holder];
     }
 
-    function holdOf(bytes32 holdId) external view returns (Hold memory) {
+    function holdOf(bytes32 holdId) public view returns (Hold memory) {
         return _holds[holdId];
     }
 

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ISecurityToken} from "./ISecurityToken.sol";
 import {IIdentityRegistry} from "../identity/IIdentityRegistry.sol";
@@ -25,7 +25,7 @@ import {Holds} from "./Holds.sol";
 /// | forcedTransfer (no override) | agent | balance, partial freeze, recipient verified, compliance |
 /// | forcedTransfer (override) | agent | balance, partial freeze; the override is recorded in `ForcedTransfer` |
 /// | recoverWallet | agent | lost and new wallet belong to one investor, new wallet verified, no holds |
-/// | hold | hold operator | balance not frozen and not on hold |
+/// | hold | hold operator | wallet not frozen, balance not frozen and not on hold |
 /// | executeHold | hold operator | as a holder transfer, from the holder |
 ///
 /// Agent operations ignore the pause and wallet freezes (they are how an agent acts on
@@ -42,7 +42,7 @@ import {Holds} from "./Holds.sol";
 /// holder transfer runs, so its code always equals what the transfer does; with `from` the
 /// zero address it reports the mint rules. A refusal reverts with the custom error named
 /// in `Restrictions`, carrying the values involved.
-contract SecurityToken is ERC20, AccessControl, Pausable, Holds, ISecurityToken, IRestrictionErrors {
+contract SecurityToken is ERC20, AccessControlDefaultAdminRules, Pausable, Holds, ISecurityToken, IRestrictionErrors {
     bytes32 public constant AGENT_ROLE = keccak256("AGENT_ROLE");
     bytes32 public constant HOLD_OPERATOR_ROLE = keccak256("HOLD_OPERATOR_ROLE");
 
@@ -63,6 +63,7 @@ contract SecurityToken is ERC20, AccessControl, Pausable, Holds, ISecurityToken,
         address lostWallet, address newWallet, bytes32 lostInvestorId, bytes32 newInvestorId
     );
     error TokenRecoveryWithHolds(address lostWallet, uint256 held);
+    error TokenComplianceNotBound(address compliance, address boundTo);
 
     event IdentityRegistrySet(address indexed identityRegistry);
     event ComplianceSet(address indexed compliance);
@@ -85,7 +86,9 @@ contract SecurityToken is ERC20, AccessControl, Pausable, Holds, ISecurityToken,
     Operation private transient _operation;
 
     /// @param admin receives `DEFAULT_ADMIN_ROLE` (the issuer); grant `AGENT_ROLE` to the
-    /// transfer agent.
+    /// transfer agent. The admin role changes hands in two steps (`beginDefaultAdminTransfer`
+    /// by the admin, `acceptDefaultAdminTransfer` by the new one): a mistyped address cannot
+    /// take over the token.
     constructor(
         string memory name_,
         string memory symbol_,
@@ -93,9 +96,8 @@ contract SecurityToken is ERC20, AccessControl, Pausable, Holds, ISecurityToken,
         address admin,
         IIdentityRegistry identityRegistry_,
         ICompliance compliance_
-    ) ERC20(name_, symbol_) {
+    ) ERC20(name_, symbol_) AccessControlDefaultAdminRules(0, admin) {
         _decimals = decimals_;
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _setIdentityRegistry(identityRegistry_);
         _setCompliance(compliance_);
     }
@@ -168,11 +170,28 @@ contract SecurityToken is ERC20, AccessControl, Pausable, Holds, ISecurityToken,
 
     // ------------------------------------------------------------------- holds
 
-    /// @notice Put `amount` of `holder`'s tokens on hold for a settlement.
+    /// @notice Put `amount` of `holder`'s tokens on hold for a settlement (a frozen wallet
+    /// cannot commit its tokens to one).
     function hold(bytes32 holdId, address holder, uint256 amount) external onlyRole(HOLD_OPERATOR_ROLE) {
+        if (isFrozen[holder]) revert SenderFrozen(holder);
         (uint8 code, bytes memory reason) = _availableRestriction(holder, amount);
         if (code != Restrictions.SUCCESS) _revertWith(reason);
         _createHold(holdId, holder, amount);
+    }
+
+    /// @notice What `executeHold(holdId, to, amount)` would do now: the holder-transfer rules
+    /// with the hold's own tokens counted as available (as its execution takes them out of
+    /// the hold first).
+    function holdExecutionRestriction(bytes32 holdId, address to, uint256 amount)
+        external
+        view
+        returns (uint8, bytes memory)
+    {
+        Hold memory h = holdOf(holdId);
+        if (h.amount < amount) {
+            return (Restrictions.TOKENS_ON_HOLD, abi.encodeWithSelector(HoldExceedsAmount.selector, holdId, h.amount, amount));
+        }
+        return _holderRestrictionReleasing(h.holder, to, amount, amount);
     }
 
     /// @notice Deliver `amount` of a hold to `to`: a transfer from the holder under the
@@ -339,7 +358,17 @@ contract SecurityToken is ERC20, AccessControl, Pausable, Holds, ISecurityToken,
         _setIdentityRegistry(identityRegistry_);
     }
 
+    /// @notice Replace the compliance: only by one already bound to this token (a contract
+    /// whose `token()` is this one), so the token's rules cannot be swapped for an arbitrary
+    /// contract.
     function setCompliance(ICompliance compliance_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        address boundTo;
+        if (address(compliance_).code.length != 0) {
+            try compliance_.token() returns (address token) {
+                boundTo = token;
+            } catch {}
+        }
+        if (boundTo != address(this)) revert TokenComplianceNotBound(address(compliance_), boundTo);
         _setCompliance(compliance_);
     }
 
@@ -378,6 +407,16 @@ contract SecurityToken is ERC20, AccessControl, Pausable, Holds, ISecurityToken,
         view
         returns (uint8, bytes memory)
     {
+        return _holderRestrictionReleasing(from, to, amount, 0);
+    }
+
+    /// @dev The holder-transfer rules, with `released` of the sender's held tokens counted as
+    /// available (a hold being executed).
+    function _holderRestrictionReleasing(address from, address to, uint256 amount, uint256 released)
+        private
+        view
+        returns (uint8, bytes memory)
+    {
         if (to == address(0)) {
             return (Restrictions.INVALID_RECIPIENT, abi.encodeWithSelector(ERC20InvalidReceiver.selector, to));
         }
@@ -386,7 +425,12 @@ contract SecurityToken is ERC20, AccessControl, Pausable, Holds, ISecurityToken,
         if (isFrozen[to]) {
             return (Restrictions.RECIPIENT_FROZEN, abi.encodeWithSelector(RecipientFrozen.selector, to));
         }
-        return _forcedRestriction(from, to, amount, true);
+        (uint8 code, bytes memory reason) = _available(from, amount, released);
+        if (code != Restrictions.SUCCESS) return (code, reason);
+        if (!identityRegistry.isVerified(to)) {
+            return (Restrictions.RECIPIENT_NOT_VERIFIED, abi.encodeWithSelector(RecipientNotVerified.selector, to));
+        }
+        return compliance.checkTransfer(from, to, amount);
     }
 
     function _mintRestriction(address to, uint256 amount) private view returns (uint8, bytes memory) {
@@ -413,6 +457,11 @@ contract SecurityToken is ERC20, AccessControl, Pausable, Holds, ISecurityToken,
     }
 
     function _availableRestriction(address from, uint256 amount) private view returns (uint8, bytes memory) {
+        return _available(from, amount, 0);
+    }
+
+    /// @dev Balance, partial freeze and holds, with `released` held tokens counted as available.
+    function _available(address from, uint256 amount, uint256 released) private view returns (uint8, bytes memory) {
         uint256 balance = balanceOf(from);
         if (balance < amount) {
             return (
@@ -427,7 +476,8 @@ contract SecurityToken is ERC20, AccessControl, Pausable, Holds, ISecurityToken,
                 abi.encodeWithSelector(InsufficientUnfrozenBalance.selector, from, unfrozen, amount)
             );
         }
-        uint256 available = unfrozen - heldBalanceOf(from);
+        uint256 held = heldBalanceOf(from) - released;
+        uint256 available = unfrozen > held ? unfrozen - held : 0;
         if (available < amount) {
             return (Restrictions.TOKENS_ON_HOLD, abi.encodeWithSelector(TokensOnHold.selector, from, available, amount));
         }

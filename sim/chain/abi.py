@@ -128,20 +128,103 @@ def _int_codec(bits: int, signed: bool) -> tuple[Callable[[Any], bytes], Callabl
     return encode, decode
 
 
+def _split_members(inner: str) -> list[str]:
+    """The member types of a tuple type's inside, split at the commas of depth 0."""
+    members, depth, start = [], 0, 0
+    for i, ch in enumerate(inner):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            members.append(inner[start:i])
+            start = i + 1
+    members.append(inner[start:])
+    return [m for m in members if m]
+
+
+def _static_encoder(kind: str) -> tuple[Callable[[Any], bytes], int] | None:
+    """Encoder of a static value (an elementary word, or a tuple of static members, encoded
+    in place) and its size in bytes; None for anything else."""
+    codec = _word_codec(kind)
+    if codec is not None:
+        return codec[0], 32
+    if not (kind.startswith("(") and kind.endswith(")")):
+        return None
+    members = [_static_encoder(m) for m in _split_members(kind[1:-1])]
+    if not members or any(m is None for m in members):
+        return None
+    encoders = [m[0] for m in members]  # type: ignore[index]
+    count = len(encoders)
+
+    def encode(value: Any) -> bytes:
+        if not isinstance(value, list | tuple) or len(value) != count:
+            raise EncodingError(f"value {value!r} is not a tuple of {count} values")
+        return b"".join([e(v) for e, v in zip(encoders, value)])
+
+    return encode, sum(m[1] for m in members)  # type: ignore[index]
+
+
+def _dynamic_bytes(kind: str) -> Callable[[Any], bytes]:
+    """Encoder of a ``bytes`` or ``string`` value's tail: its length word, then the data
+    padded to a whole word."""
+    text = kind == "string"
+
+    def encode(value: Any) -> bytes:
+        if text:
+            if not isinstance(value, str):
+                raise EncodingError(f"value {value!r} is not a string")
+            data = value.encode("utf-8")
+        else:
+            if not isinstance(value, bytes | bytearray):
+                raise EncodingError(f"value {value!r} is not bytes")
+            data = bytes(value)
+        return len(data).to_bytes(32, "big") + data.ljust((len(data) + 31) // 32 * 32, b"\x00")
+
+    return encode
+
+
 @lru_cache(maxsize=None)
 def tuple_encoder(types: tuple[str, ...]) -> Callable[[Any], bytes]:
-    """Encoder of a tuple of ``types``, built once per signature: eth-abi's, or the word
-    fast path when every type is a static elementary one."""
-    codecs = [_word_codec(t) for t in types]
-    if any(c is None for c in codecs):
-        return _abi_registry.get_tuple_encoder(*types)
-    encoders = [c[0] for c in codecs]  # type: ignore[index]
-    count = len(encoders)
+    """Encoder of a tuple of ``types``, built once per signature: the word fast path when
+    every type is static (elementary, or a tuple of static members) or ``bytes``/``string``
+    in the head-and-tail layout; eth-abi's for anything else."""
+    parts: list[tuple[Callable[[Any], bytes], bool]] = []
+    head = 0
+    for kind in types:
+        static = _static_encoder(kind)
+        if static is not None:
+            parts.append((static[0], False))
+            head += static[1]
+        elif kind in ("bytes", "string"):
+            parts.append((_dynamic_bytes(kind), True))
+            head += 32
+        else:
+            return _abi_registry.get_tuple_encoder(*types)
+    count = len(parts)
+    if not any(dynamic for _, dynamic in parts):
+        encoders = [e for e, _ in parts]
+
+        def encode_static(values: Sequence[Any]) -> bytes:
+            if len(values) != count:
+                raise EncodingError(f"expected {count} values, got {len(values)}")
+            return b"".join([e(v) for e, v in zip(encoders, values)])
+
+        return encode_static
 
     def encode(values: Sequence[Any]) -> bytes:
         if len(values) != count:
             raise EncodingError(f"expected {count} values, got {len(values)}")
-        return b"".join([e(v) for e, v in zip(encoders, values)])
+        heads, tails, offset = [], [], head
+        for (encoder, dynamic), value in zip(parts, values):
+            if dynamic:
+                tail = encoder(value)
+                heads.append(offset.to_bytes(32, "big"))
+                tails.append(tail)
+                offset += len(tail)
+            else:
+                heads.append(encoder(value))
+        return b"".join(heads + tails)
 
     return encode
 

@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 
 from eth_hash.auto import keccak
 
+from sim.errors import BackendUnavailable
+
 DEFAULT_GAS_LIMIT = 30_000_000
 """Gas limit of a transaction when the caller gives none (mainnet's block gas limit)."""
 
@@ -219,6 +221,27 @@ class Backend(abc.ABC):
     @abc.abstractmethod
     def revert(self, snapshot_id: int) -> None:
         """Go back to the state of ``snapshot_id``; it and later snapshots are used up."""
+
+    # ------------------------------------------------------------------ signing
+
+    def private_key(self, account: bytes) -> bytes:
+        """The secp256k1 key of one of the backend's accounts (a backend that holds none
+        raises ``BackendUnavailable``)."""
+        raise BackendUnavailable(f"the {self.name or type(self).__name__} backend holds no keys to sign with")
+
+    def sign_digest(self, account: bytes, digest: bytes) -> bytes:
+        """``account``'s signature of a 32-byte ``digest`` (an EIP-712 hash): 65 bytes r, s, v
+        with v 27 or 28, deterministic (RFC 6979), as a wallet signs a typed-data intent."""
+        if len(digest) != 32:
+            raise ValueError(f"digest(={digest.hex()}) must be 32 bytes")
+        signers = self.__dict__.setdefault("_signers", {})
+        signer = signers.get(account)
+        if signer is None:
+            from coincurve import PrivateKey
+
+            signer = signers[account] = PrivateKey(self.private_key(account))
+        signature = signer.sign_recoverable(digest, hasher=None)
+        return signature[:64] + bytes([signature[64] + 27])
 
     # --------------------------------------------------------------------- misc
 

@@ -182,6 +182,11 @@ class Chain:
         """The first account: deploys and administers the system unless told otherwise."""
         return self._accounts[0]
 
+    def sign(self, account: Any, digest: bytes) -> bytes:
+        """``account``'s signature (65 bytes, v 27/28) of a 32-byte ``digest``, e.g. an EIP-712
+        typed-data hash (``sim.chain.eip712``): how an investor signs an order or an intent."""
+        return self.backend.sign_digest(address_bytes(account), digest)
+
     def new_account(self) -> str:
         """A new account with a key the backend holds (deterministic order)."""
         return checksum("0x" + self.backend.new_account().hex())

@@ -107,6 +107,12 @@ class EthTesterBackend(Backend):
     def new_account(self) -> bytes:
         return self._add_key().public_key.to_canonical_address()
 
+    def private_key(self, account: bytes) -> bytes:
+        key = self._keys.get(account)
+        if key is None:
+            raise BackendUnavailable(f"no key for 0x{account.hex()}: not an account of this backend")
+        return key.to_bytes()
+
     def balance(self, address: bytes) -> int:
         return self._vm.state.get_balance(address)
 

@@ -124,6 +124,7 @@ class RevmBackend(Backend):
         self._log_count = 0
         self._tx_count = 0
         self._account_count = 0
+        self._keys: dict[bytes, bytes] = {}
         self._accounts = [self.new_account() for _ in range(accounts)]
         for address in self._accounts:
             self._evm.set_balance(_hex(address), GENESIS_BALANCE)
@@ -145,7 +146,15 @@ class RevmBackend(Backend):
     def new_account(self) -> bytes:
         key = keys.PrivateKey(account_key(self._account_count))
         self._account_count += 1
-        return key.public_key.to_canonical_address()
+        address = key.public_key.to_canonical_address()
+        self._keys[address] = key.to_bytes()
+        return address
+
+    def private_key(self, account: bytes) -> bytes:
+        key = self._keys.get(account)
+        if key is None:
+            raise BackendUnavailable(f"no key for 0x{account.hex()}: not an account of this backend")
+        return key
 
     def balance(self, address: bytes) -> int:
         return self._evm.get_balance(_hex(address))

@@ -138,6 +138,12 @@ class RpcBackend(Backend):
         self._keys[address] = key
         return address
 
+    def private_key(self, account: bytes) -> bytes:
+        key = self._keys.get(account)
+        if key is None:
+            raise BackendUnavailable(f"no key for 0x{account.hex()}: not an account of this backend")
+        return key.to_bytes()
+
     def balance(self, address: bytes) -> int:
         return int(self._request("eth_getBalance", [_hex(address), "pending"]), 16)
 

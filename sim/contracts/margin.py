@@ -27,11 +27,13 @@ from sim.reference.accounts import MarginStatus
 from sim.reference.requirements import CROSS_FLOOR_BPS, RETAIL_CLOSE_OUT_BPS
 
 RISK_ADMIN_ROLE = keccak(b"RISK_ADMIN_ROLE")
-TRADER_ROLE = keccak(b"TRADER_ROLE")
+TRADER_ROLE = keccak(b"TRADER_ROLE")  # perpetuals: who matches two accounts' positions
+DEALER_ROLE = keccak(b"DEALER_ROLE")  # engine: who fills spot orders as principal, from its own wallet
 MARGIN_DESK_ROLE = keccak(b"MARGIN_DESK_ROLE")
 LIQUIDATOR_ROLE = keccak(b"LIQUIDATOR_ROLE")
 TREASURY_ROLE = keccak(b"TREASURY_ROLE")
 MARKET_ADMIN_ROLE = keccak(b"MARKET_ADMIN_ROLE")
+FUNDING_KEEPER_ROLE = keccak(b"FUNDING_KEEPER_ROLE")
 
 CALL_PERIOD_SECONDS = 86_400
 """A margin call is due within one day by default (FINRA 4210(f)(6) allows up to 15 business
@@ -110,9 +112,11 @@ def deploy_margin(
     close_out_bps: int = RETAIL_CLOSE_OUT_BPS,
     call_period_seconds: int = CALL_PERIOD_SECONDS,
     trader: Any = None,
+    dealer: Any = None,
     desk: Any = None,
     liquidator: Any = None,
     treasury: Any = None,
+    keeper: Any = None,
 ) -> MarginSystem:
     """Deploy and bind a margin engine and its perpetuals; roles not given go to ``admin``."""
     perpetuals = chain.deploy("PerpetualFutures", admin, oracle, sender=admin)
@@ -123,9 +127,10 @@ def deploy_margin(
     perpetuals.setEngine(engine, sender=admin)
     perpetuals.grantRole(MARKET_ADMIN_ROLE, admin, sender=admin)
     perpetuals.grantRole(TRADER_ROLE, trader if trader is not None else admin, sender=admin)
+    perpetuals.grantRole(FUNDING_KEEPER_ROLE, keeper if keeper is not None else admin, sender=admin)
     engine.grantRole(RISK_ADMIN_ROLE, admin, sender=admin)
     for role, holder in (
-        (TRADER_ROLE, trader), (MARGIN_DESK_ROLE, desk), (LIQUIDATOR_ROLE, liquidator), (TREASURY_ROLE, treasury)
+        (DEALER_ROLE, dealer), (MARGIN_DESK_ROLE, desk), (LIQUIDATOR_ROLE, liquidator), (TREASURY_ROLE, treasury)
     ):
         engine.grantRole(role, holder if holder is not None else admin, sender=admin)
     return MarginSystem(engine, perpetuals)  # type: ignore[arg-type]
@@ -133,11 +138,13 @@ def deploy_margin(
 
 __all__ = [
     "CALL_PERIOD_SECONDS",
+    "FUNDING_KEEPER_ROLE",
     "LIQUIDATOR_ROLE",
     "MARGIN_DESK_ROLE",
     "MARKET_ADMIN_ROLE",
     "RISK_ADMIN_ROLE",
     "TRADER_ROLE",
+    "DEALER_ROLE",
     "TREASURY_ROLE",
     "Account",
     "MarginEngine",

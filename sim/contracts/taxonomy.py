@@ -10,6 +10,14 @@ end::
     harbor = deploy_safe_harbor(chain, assets, admin=regulator)
     venues = deploy_venue_registry(chain, assets, admin=regulator)
     route_modules(token, assets, {module: {AssetClass.TOKENIZED_SECURITY}}, admin=developer)
+
+Neither registry moves anything on an approval alone: each side of a venue trade is an
+``Order`` its owner signed, and each purchase in a safe-harbor sale a ``Purchase`` intent
+its buyer signed (EIP-712, ``sim.chain.eip712``)::
+
+    sell = venues.sign_order(Order(seller, venue, token, cash, True, 100, 4_000_000, nonce=1, deadline=t))
+    buy = venues.sign_order(Order(buyer, venue, token, cash, False, 100, 4_000_000, nonce=1, deadline=t))
+    venues.settle(sell, buy, 100, 4_000_000, sender=venue)
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from eth_hash.auto import keccak
 from sim import rules
 from sim.chain.chain import Chain
 from sim.chain.contract import Contract
+from sim.chain.eip712 import Domain
 from sim.contracts.assets import CLASSIFIER_ROLE, AssetClass, AssetRegistry
 
 REGULATOR_ROLE = keccak(b"REGULATOR_ROLE")
@@ -63,17 +72,20 @@ class Terms:
     disclosure_interval: int = 0
     pause_on_missed_disclosure: bool = False
     whitelist_only: bool = False
+    refund_on_fail: bool = False
     max_total_raise: int = UNLIMITED
     max_per_investor: int = UNLIMITED
 
     def encode(self) -> tuple[Any, ...]:
         return (self.window_seconds, self.sale_limit_seconds, self.disclosure_interval,
-                self.pause_on_missed_disclosure, self.whitelist_only, self.max_total_raise, self.max_per_investor)
+                self.pause_on_missed_disclosure, self.whitelist_only, self.refund_on_fail, self.max_total_raise,
+                self.max_per_investor)
 
 
 @dataclass(frozen=True)
 class ExitRules:
-    """What the exit report must show, and the classes that follow (``ExitRules``)."""
+    """What the exit report must show, and the classes that follow (``ExitRules``): the
+    regulator's, set with ``SafeHarborRegistry.set_exit_rules``."""
 
     max_top10_share_bp: int = BPS
     max_hhi: int = BPS
@@ -82,11 +94,10 @@ class ExitRules:
     min_venues: int = 0
     mature_class: AssetClass = AssetClass.DIGITAL_COMMODITY
     fail_class: AssetClass = AssetClass.TOKENIZED_SECURITY
-    refund_on_fail: bool = False
 
     def encode(self) -> tuple[Any, ...]:
         return (self.max_top10_share_bp, self.max_hhi, self.max_developer_share_bp, self.min_independent_holders,
-                self.min_venues, int(self.mature_class), int(self.fail_class), self.refund_on_fail)
+                self.min_venues, int(self.mature_class), int(self.fail_class))
 
 
 @dataclass(frozen=True)
@@ -123,11 +134,85 @@ def measure_holdings(balances: Mapping[str, int], developer: Iterable[str], venu
     return Measures(top10, hhi, team_share, independent, venues)
 
 
+PURCHASE_TYPE = "Purchase(address buyer,address token,uint256 maxAmount,uint256 maxPrice,uint256 nonce,uint64 deadline)"
+ORDER_TYPE = (
+    "Order(address owner,address venue,address token,address cash,bool sell,uint256 amount,uint256 payment,"
+    "uint256 nonce,uint64 deadline)"
+)
+
+
+@dataclass(frozen=True)
+class Purchase:
+    """A buyer's consent to buy up to ``max_amount`` units of ``token`` at no more than
+    ``max_price`` cash units per whole token until ``deadline`` (``SafeHarborRegistry.Purchase``)."""
+
+    buyer: str
+    token: str
+    max_amount: int
+    max_price: int
+    nonce: int
+    deadline: int
+
+    def encode(self) -> tuple[Any, ...]:
+        return (self.buyer, self.token, self.max_amount, self.max_price, self.nonce, self.deadline)
+
+
+@dataclass(frozen=True)
+class Order:
+    """One side of a venue trade, for its owner to sign (``VenueRegistry.Order``): sell (or
+    buy) up to ``amount`` of ``token`` on ``venue`` for at least (at most) ``payment`` of
+    ``cash`` for the whole amount."""
+
+    owner: str
+    venue: str
+    token: str
+    cash: str
+    sell: bool
+    amount: int
+    payment: int
+    nonce: int
+    deadline: int
+
+    def encode(self) -> tuple[Any, ...]:
+        return (self.owner, self.venue, self.token, self.cash, self.sell, self.amount, self.payment, self.nonce,
+                self.deadline)
+
+
+@dataclass(frozen=True)
+class Signed:
+    """An intent and its owner's signature."""
+
+    intent: Any
+    signature: bytes
+
+
+def _signed(contract: Contract, type_string: str, intent: Any, signer: str) -> Signed:
+    domain = contract.__dict__.get("_domain")
+    if domain is None:
+        domain = contract.__dict__["_domain"] = Domain.of(contract)
+    digest = domain.digest(type_string, intent.encode())
+    return Signed(intent, contract.chain.sign(signer, digest))
+
+
 class SafeHarborRegistry(Contract):
     """Handle on a ``SafeHarborRegistry``."""
 
-    def file(self, token: Any, cash: Any, disclosures: bytes, terms: Terms, exit_rules: ExitRules, *, sender: Any) -> Any:
-        return self.fileNotice(token, cash, disclosures, terms.encode(), exit_rules.encode(), sender=sender)
+    def file(self, token: Any, cash: Any, disclosures: bytes, terms: Terms, *, sender: Any) -> Any:
+        """File the notice (by the token's admin, who becomes the developer)."""
+        return self.fileNotice(token, cash, disclosures, terms.encode(), sender=sender)
+
+    def set_exit_rules(self, token: Any, rules: ExitRules, *, sender: Any) -> Any:
+        """The regulator sets the exit report's tests and classes for ``token``."""
+        return self.setExitRules(token, rules.encode(), sender=sender)
+
+    def sign_purchase(self, intent: Purchase, *, signer: str | None = None) -> Signed:
+        """``intent`` signed by its buyer (the buyer's key, held by the chain's backend);
+        ``signer`` signs in the buyer's place instead (a forgery the harbor refuses)."""
+        return _signed(self, PURCHASE_TYPE, intent, intent.buyer if signer is None else signer)
+
+    def sell_under(self, token: Any, signed: Signed, amount: int, price: int, *, sender: Any) -> Any:
+        """The developer sells ``amount`` at ``price`` under the buyer's signed intent."""
+        return self.sell(token, signed.intent.encode(), signed.signature, amount, price, sender=sender)
 
     def exit_report(self, token: Any, report: bytes, measures: Measures, *, sender: Any) -> Any:
         return self.fileExitReport(token, report, measures.encode(), sender=sender)
@@ -138,6 +223,16 @@ class SafeHarborRegistry(Contract):
 
 class VenueRegistry(Contract):
     """Handle on a ``VenueRegistry``."""
+
+    def sign_order(self, order: Order, *, signer: str | None = None) -> Signed:
+        """``order`` signed by its owner (the owner's key, held by the chain's backend);
+        ``signer`` signs in the owner's place instead (a forgery the registry refuses)."""
+        return _signed(self, ORDER_TYPE, order, order.owner if signer is None else signer)
+
+    def settle(self, sell: Signed, buy: Signed, amount: int, payment: int, *, sender: Any) -> Any:
+        """The venue ``sender`` settles ``amount`` for ``payment`` between two signed orders."""
+        return self.trade(sell.intent.encode(), sell.signature, buy.intent.encode(), buy.signature, amount, payment,
+                          sender=sender)
 
     def permit(self, table: Mapping[str, Iterable[str]], *, sender: Any) -> None:
         """Set the venue kinds each class may trade on (class and kind names)."""
@@ -151,10 +246,12 @@ class VenueRegistry(Contract):
 
 
 def deploy_safe_harbor(chain: Chain, assets: AssetRegistry, *, admin: Any) -> SafeHarborRegistry:
-    """Deploy a ``SafeHarborRegistry`` and let it reclassify tokens in ``assets``."""
-    harbor = chain.deploy("SafeHarborRegistry", assets, sender=admin)
+    """Deploy a ``SafeHarborRegistry`` (``admin``, the regulator, sets exit rules) and let it
+    reclassify tokens in ``assets``."""
+    harbor = chain.deploy("SafeHarborRegistry", admin, assets, sender=admin, handle=SafeHarborRegistry)
+    harbor.grantRole(REGULATOR_ROLE, admin, sender=admin)
     assets.grantRole(CLASSIFIER_ROLE, harbor, sender=admin)
-    return harbor  # type: ignore[return-value]
+    return harbor
 
 
 def deploy_venue_registry(
@@ -199,6 +296,9 @@ __all__ = [
     "ExitRules",
     "HarborStatus",
     "Measures",
+    "Order",
+    "Purchase",
+    "Signed",
     "SafeHarborRegistry",
     "Terms",
     "VenueKind",

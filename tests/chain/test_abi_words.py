@@ -41,6 +41,53 @@ def test_encoding_is_byte_for_byte_eth_abi(case):
     assert tuple_encoder(kinds)(values) == eth_abi.encode(list(kinds), values)
 
 
+@st.composite
+def mixed_tuples(draw):
+    """Static words, static tuples (nested too: the signed orders the registries take) and
+    ``bytes``/``string`` values in one argument list."""
+
+    def member(depth: int):
+        if depth < 2 and draw(st.booleans()):
+            inner = [member(depth + 1) for _ in range(draw(st.integers(1, 4)))]
+            return "(" + ",".join(k for k, _ in inner) + ")", tuple(v for _, v in inner)
+        kind = draw(st.sampled_from(KINDS))
+        return kind, draw(_value(kind))
+
+    parts = []
+    for _ in range(draw(st.integers(1, 6))):
+        choice = draw(st.sampled_from(["member", "bytes", "string"]))
+        if choice == "bytes":
+            parts.append(("bytes", draw(st.binary(max_size=100))))
+        elif choice == "string":
+            parts.append(("string", draw(st.text(max_size=40))))
+        else:
+            parts.append(member(0))
+    return tuple(k for k, _ in parts), [v for _, v in parts]
+
+
+@given(mixed_tuples())
+def test_static_tuples_and_dynamic_bytes_encode_byte_for_byte_as_eth_abi(case):
+    kinds, values = case
+    assert tuple_encoder(kinds)(values) == eth_abi.encode(list(kinds), values)
+
+
+@pytest.mark.parametrize(
+    ("kinds", "values"),
+    [
+        (("bytes",), ["not bytes"]),
+        (("string",), [b"not text"]),
+        (("(uint8,bool)",), [(1,)]),  # one member short
+        (("(uint8,bool)",), [(256, True)]),  # out of range
+        (("(uint8,bool)", "bytes"), [5, b""]),  # not a tuple
+    ],
+)
+def test_the_fast_path_refuses_what_eth_abi_refuses(kinds, values):
+    with pytest.raises(EncodingError):
+        eth_abi.encode(list(kinds), values)
+    with pytest.raises(EncodingError):
+        tuple_encoder(kinds)(values)
+
+
 @given(typed_tuples())
 def test_decoding_gives_eth_abis_values(case):
     kinds, values = case

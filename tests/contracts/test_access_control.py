@@ -13,6 +13,7 @@ import re
 
 import pytest
 
+from sim import solidity
 from sim.chain.abi import AbiFunction
 from sim.chain.artifacts import load
 from sim.contracts import (
@@ -26,10 +27,13 @@ from sim.contracts import (
     MaxBalance,
     SupplyLimit,
 )
-from sim.contracts.assets import REGISTRAR_ROLE, deploy_asset_registry
+from sim.contracts.assets import REGISTRAR_ROLE, Asset, AssetClass, deploy_asset_registry
 from sim.contracts.collateral import COLLATERAL_ADMIN_ROLE, deploy_collateral_registry
 from sim.contracts.custody import OPERATOR_ROLE, deploy_vault
+from sim.contracts.identity import VERIFIER_ROLE
 from sim.contracts.margin import (
+    DEALER_ROLE,
+    FUNDING_KEEPER_ROLE,
     LIQUIDATOR_ROLE,
     MARGIN_DESK_ROLE,
     MARKET_ADMIN_ROLE,
@@ -38,26 +42,24 @@ from sim.contracts.margin import (
     TREASURY_ROLE,
     deploy_margin,
 )
-from sim.contracts.identity import VERIFIER_ROLE
 from sim.contracts.oracle import FEEDER_ROLE, deploy_oracle
 from sim.contracts.settlement import CLEARING_ROLE, HOLD_OPERATOR_ROLE, deploy_dvp
 from sim.contracts.taxonomy import (
     CLASSIFIER_ROLE,
     REGULATOR_ROLE,
-    ExitRules,
     Terms,
     deploy_safe_harbor,
     deploy_venue_registry,
 )
 from sim.contracts.token import AGENT_ROLE, DEFAULT_ADMIN_ROLE, LIST_MANAGER_ROLE, MINTER_ROLE
-from sim import solidity
-from sim.contracts.assets import Asset, AssetClass
 
 ADMIN, AGENT, VERIFIER, MINTER, LIST_MANAGER = "admin", "agent", "verifier", "minter", "list-manager"
 HOLD_OPERATOR, CLEARING, OPERATOR, FEEDER = "hold-operator", "clearing", "operator", "feeder"
 REGISTRAR, COLLATERAL_ADMIN = "registrar", "collateral-admin"
 RISK_ADMIN, TRADER, MARGIN_DESK, LIQUIDATOR = "risk-admin", "trader", "margin-desk", "liquidator"
-TREASURY, MARKET_ADMIN = "treasury", "market-admin"
+DEALER = "dealer"
+TREASURY, MARKET_ADMIN, FUNDING_KEEPER = "treasury", "market-admin", "funding-keeper"
+DEFAULT_ADMIN_RULES, PENDING_ADMIN_ONLY = "default-admin-rules", "pending-admin-only"
 CLASSIFIER, REGULATOR = "classifier", "regulator"
 PERPETUALS_ONLY, ENGINE_ONLY = "perpetuals-only", "engine-only"
 TOKEN_ONLY, COMPLIANCE_ONLY, SELF_ONLY = "token-only", "compliance-only", "self-only"
@@ -91,14 +93,16 @@ OPEN: dict[str, dict[str, str]] = {
     },
     "PerpetualFutures": {
         **RENOUNCE,
-        "applyFunding": "a keeper's act: only when due, at the oracle's prices, zero-sum",
         "settle": "moves an account's P&L and funding to cash at the mark; changes no one's position",
     },
     "SafeHarborRegistry": {
+        **RENOUNCE,
         "recordMissedDisclosure": "a monitor's act: only an update past its due time, once (SafeHarborNothingMissed)",
+        "claimRefund": "a holder claims its own refund: burns only what it bought, repays what it paid",
     },
     "VenueRegistry": {
         **RENOUNCE,
+        "cancelOrder": "an owner cancels its own order (VenueNotOrderOwner for others)",
         "list": "a venue lists a token on itself only, and only if its registered kind may trade the class",
         "delist": "a venue removes its own listing only (VenueNotListed for others)",
         "assessFairAccess": "a monitor's act: sets the ATS duty from the volumes on chain, nothing else",
@@ -111,7 +115,13 @@ MODULE_HOOKS = {"onTransfer": COMPLIANCE_ONLY, "onMint": COMPLIANCE_ONLY, "onBur
 
 MATRIX: dict[str, dict[str, str]] = {
     "SecurityToken": {
-        **ROLE_ADMIN,
+        "grantRole": DEFAULT_ADMIN_RULES,  # the dummy role is DEFAULT_ADMIN_ROLE: refused for anyone
+        "revokeRole": DEFAULT_ADMIN_RULES,
+        **{f: ADMIN for f in (
+            "beginDefaultAdminTransfer", "cancelDefaultAdminTransfer", "changeDefaultAdminDelay",
+            "rollbackDefaultAdminDelay",
+        )},
+        "acceptDefaultAdminTransfer": PENDING_ADMIN_ONLY,
         **{f: AGENT for f in (
             "mint", "batchMint", "burn", "batchBurn", "forcedTransfer", "batchForcedTransfer",
             "recoverWallet", "setAddressFrozen", "batchSetAddressFrozen", "freezePartialTokens",
@@ -187,7 +197,7 @@ MATRIX: dict[str, dict[str, str]] = {
         **{f: RISK_ADMIN for f in ("configure", "listUnderlying", "setLiquidationAccount", "openAccount")},
         "payIntoDefaultFund": TREASURY,
         "fundLending": TREASURY,
-        "tradeSpot": TRADER,
+        "tradeSpot": DEALER,
         "issueCall": MARGIN_DESK,
         "reviewCall": MARGIN_DESK,
         "liquidate": LIQUIDATOR,
@@ -198,6 +208,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "setEngine": ADMIN,
         "listMarket": MARKET_ADMIN,
         "trade": TRADER,
+        "applyFunding": FUNDING_KEEPER,
         "transferAll": ENGINE_ONLY,
     },
     "CollateralRegistry": {
@@ -206,9 +217,11 @@ MATRIX: dict[str, dict[str, str]] = {
             "setEligible", "setHaircut", "clearHaircut", "setLimits", "setCurrencyMismatchAddOn",
         )},
     },
-    "SafeHarborRegistry": {  # no roles: the token's admin files, and becomes the offering's developer
+    "SafeHarborRegistry": {  # the token's admin files, and becomes the offering's developer
+        **ROLE_ADMIN,
+        "setExitRules": REGULATOR,
         "fileNotice": TOKEN_ADMIN_ONLY,
-        **{f: DEVELOPER_ONLY for f in ("setWhitelisted", "sell", "updateDisclosures", "fileExitReport", "refund")},
+        **{f: DEVELOPER_ONLY for f in ("setWhitelisted", "sell", "updateDisclosures", "fileExitReport")},
     },
     "VenueRegistry": {
         **ROLE_ADMIN,
@@ -233,10 +246,12 @@ ROLE_IDS = {
     COLLATERAL_ADMIN: COLLATERAL_ADMIN_ROLE,
     RISK_ADMIN: RISK_ADMIN_ROLE,
     TRADER: TRADER_ROLE,
+    DEALER: DEALER_ROLE,
     MARGIN_DESK: MARGIN_DESK_ROLE,
     LIQUIDATOR: LIQUIDATOR_ROLE,
     TREASURY: TREASURY_ROLE,
     MARKET_ADMIN: MARKET_ADMIN_ROLE,
+    FUNDING_KEEPER: FUNDING_KEEPER_ROLE,
     CLASSIFIER: CLASSIFIER_ROLE,
     REGULATOR: REGULATOR_ROLE,
 }
@@ -302,7 +317,7 @@ def system(chain, identity_registry, deployer):
     cash = deploy_cash_token(chain, admin=deployer)
     # the token's offering under the safe harbor, filed by its admin (the developer)
     assets.record(token, Asset(AssetClass.EXEMPT_NETWORK_TOKEN), sender=deployer)
-    harbor.file(token, cash, b"\x00" * 32, Terms(window_seconds=86_400), ExitRules(), sender=deployer)
+    harbor.file(token, cash, b"\x00" * 32, Terms(window_seconds=86_400), sender=deployer)
     contracts = {
         "SecurityToken": token,
         "IdentityRegistry": identity_registry,
@@ -375,6 +390,10 @@ def test_stranger_is_refused(chain, system, contract, signature, guard, reverts)
         expected = reverts(solidity.SafeHarborNotTokenAdmin, token=system["SecurityToken"], caller=stranger)
     elif guard == DEVELOPER_ONLY:
         expected = reverts(solidity.SafeHarborNotDeveloper, token=system["SecurityToken"], caller=stranger)
+    elif guard == DEFAULT_ADMIN_RULES:
+        expected = reverts(solidity.AccessControlEnforcedDefaultAdminRules)
+    elif guard == PENDING_ADMIN_ONLY:
+        expected = reverts(solidity.AccessControlInvalidDefaultAdmin, defaultAdmin=stranger)
     elif guard == LISTED_VENUE_ONLY:  # the stranger has listed nothing
         expected = reverts(solidity.VenueNotListed, venue=stranger)
     else:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sim.contracts import deploy_cash_token
 from sim import solidity
+from sim.contracts import deploy_cash_token
 
 
 def test_minter_mints_and_holders_burn_their_own(chain, cash_token, deployer):

@@ -10,13 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.calendar import add_months, timestamp
-from sim.contracts.assets import deploy_asset_registry
-from sim.contracts.collateral import deploy_collateral_registry
 from sim import solidity
+from sim.calendar import add_months, timestamp
+from sim.contracts.assets import Asset, AssetClass, IssuerKind, deploy_asset_registry, rating_notch
+from sim.contracts.collateral import Limits, deploy_collateral_registry
 from sim.reference import collateral as ref
-from sim.contracts.assets import Asset, AssetClass, IssuerKind, rating_notch
-from sim.contracts.collateral import Limits
 
 SOV, OTHER = IssuerKind.SOVEREIGN, IssuerKind.OTHER
 ISSUER = "0x" + "1e" * 20

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from sim import solidity
 from sim.contracts import AccreditedOnly, Identity
 from sim.contracts.custody import deploy_vault
 from sim.contracts.settlement import Status, deploy_dvp
-from sim import solidity
 
 PRICE = 1_000_000
 REF = b"t".ljust(32, b"\x00")

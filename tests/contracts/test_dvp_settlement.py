@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sim.contracts.settlement import Status, deploy_dvp
 from sim import solidity
+from sim.contracts.settlement import Status, deploy_dvp
 
 REF = b"trade-1".ljust(32, b"\x00")
 PRICE = 1_000_000  # cash units per share: $1.00 with 6 decimals

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from sim import solidity
 from sim.contracts import Restriction
 from sim.contracts.settlement import HOLD_OPERATOR_ROLE
-from sim import solidity
 
 HOLD = b"h".ljust(32, b"\x00")
 OTHER_HOLD = b"g".ljust(32, b"\x00")

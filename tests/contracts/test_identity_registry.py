@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from sim.contracts import DEFAULT_BAND_FLOORS_USD, Identity, InvestorType, deploy_identity_registry, investor_id
-from sim.contracts.identity import band_of
 from sim import solidity
+from sim.contracts import (
+    DEFAULT_BAND_FLOORS_USD,
+    Identity,
+    InvestorType,
+    deploy_identity_registry,
+    investor_id,
+)
+from sim.contracts.identity import band_of
 from sim.errors import ConfigError
 
 

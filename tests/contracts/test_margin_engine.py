@@ -11,15 +11,14 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from sim import solidity
 from sim.calendar import HOUR, add_months, timestamp
 from sim.contracts import deploy_cash_token
-from sim.contracts.assets import deploy_asset_registry
+from sim.contracts.assets import Asset, AssetClass, IssuerKind, deploy_asset_registry, rating_notch
 from sim.contracts.collateral import deploy_collateral_registry
-from sim.contracts.margin import Method, deploy_margin
+from sim.contracts.margin import DEALER_ROLE, Method, deploy_margin
 from sim.contracts.oracle import deploy_oracle, to_oracle_price
-from sim import solidity
 from sim.reference import accounts as ref
-from sim.contracts.assets import Asset, AssetClass, IssuerKind, rating_notch
 
 USD = 10**6  # cash units per dollar
 CENT = 10**4
@@ -78,7 +77,7 @@ class World:
         self.engine.depositCash(units, sender=account)
 
     def buy(self, account: str, name: str, qty: int):
-        return self.engine.tradeSpot(account, self.index[name], qty, self.dealer, sender=self.admin)
+        return self.engine.tradeSpot(account, self.index[name], qty, sender=self.dealer)
 
     def perp(self, long: str, short: str, name: str, qty: int):
         return self.perps.trade(self.market[name], long, short, qty, sender=self.admin)
@@ -145,6 +144,7 @@ def build_world(chain, deployer) -> World:
     )
     issuer = chain.new_account()
     dealer = chain.new_account()
+    margin.engine.grantRole(DEALER_ROLE, dealer, sender=admin)  # it fills spot orders from its own wallet
     specs = {
         "IDX": (0, Asset(AssetClass.EQUITY, main_index=True, issuer=issuer)),
         "ETH": (18, Asset(AssetClass.DIGITAL_COMMODITY)),

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from sim.contracts.oracle import deploy_oracle, from_oracle_price, to_oracle_price
 from sim import solidity
+from sim.contracts.oracle import deploy_oracle, from_oracle_price, to_oracle_price
 
 ASSET = "0x" + "aa" * 20
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from sim.contracts import Restriction
-from sim.chain.restrictions import RESTRICTION_OF_ERROR
 from sim import solidity
+from sim.chain.restrictions import RESTRICTION_OF_ERROR
+from sim.contracts import Restriction
 from sim.errors import TransferRestricted
 
 

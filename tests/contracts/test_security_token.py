@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from sim import solidity
 from sim.contracts import Lockup, Restriction
 from sim.contracts.token import AGENT_ROLE
-from sim import solidity
 
 ZERO = "0x" + "00" * 20
 

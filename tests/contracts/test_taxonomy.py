@@ -17,33 +17,28 @@ from datetime import UTC, datetime
 
 import pytest
 
+from sim import solidity
 from sim.calendar import DAY, add_months, timestamp
 from sim.contracts import (
     AGENT_ROLE,
     AccreditedOnly,
     EligibleParticipant,
     ExemptionWhitelist,
-    Identity,
     Lockup,
     Restriction,
-    deploy_security_token,
 )
-from sim.contracts.assets import deploy_asset_registry
+from sim.contracts.assets import Asset, AssetClass
 from sim.contracts.taxonomy import (
     CLASSIFIER_ROLE,
     UNLIMITED,
     ExitRules,
     HarborStatus,
     Measures,
+    Order,
     Terms,
     VenueKind,
-    deploy_safe_harbor,
-    deploy_venue_registry,
     measure_holdings,
-    route_modules,
 )
-from sim import solidity
-from sim.contracts.assets import Asset, AssetClass
 
 SECURITY = AssetClass.TOKENIZED_SECURITY
 COMMODITY = AssetClass.DIGITAL_COMMODITY
@@ -65,69 +60,6 @@ def month_number(ts: int) -> int:
 # ------------------------------------------------------------------ fixtures
 
 
-@pytest.fixture(scope="module")
-def regulator(chain):
-    return chain.accounts[1]
-
-
-@pytest.fixture(scope="module")
-def developer(chain):
-    return chain.accounts[2]
-
-
-@pytest.fixture(scope="module")
-def assets(chain, regulator):
-    """The asset registry; the regulator registers and reclassifies."""
-    registry = deploy_asset_registry(chain, admin=regulator)
-    registry.grantRole(CLASSIFIER_ROLE, regulator, sender=regulator)
-    return registry
-
-
-@pytest.fixture(scope="module")
-def harbor(chain, assets, regulator):
-    return deploy_safe_harbor(chain, assets, admin=regulator)
-
-
-@pytest.fixture(scope="module")
-def venues(chain, assets, regulator):
-    """The venue registry with the default class-to-venue table and fair-access rule."""
-    return deploy_venue_registry(chain, assets, admin=regulator)
-
-
-@pytest.fixture(scope="module")
-def onboard(chain, identity_registry, deployer):
-    """``onboard(investor_type)``: a new wallet with a verified identity."""
-    counter = itertools.count(1)
-
-    def make(investor_type: str = "accredited") -> str:
-        wallet = chain.new_account()
-        identity = Identity(investor_id=f"taxonomy-{next(counter)}-{wallet}", investor_type=investor_type)
-        identity_registry.register(wallet, identity, sender=deployer)
-        return wallet
-
-    return make
-
-
-@pytest.fixture(scope="module")
-def make_token(chain, identity_registry, assets, harbor, developer, regulator):
-    """``make_token(asset_class, modules, routes)``: a token whose admin and agent is the
-    developer, registered in ``assets`` as ``asset_class`` (None: not registered), its
-    modules routed by ``routes`` (module name -> classes; None: compliance not routed)."""
-
-    def make(asset_class=None, modules=(), routes=None, decimals=0):
-        token = deploy_security_token(
-            chain, registry=identity_registry, admin=developer, modules=list(modules), decimals=decimals,
-            module_context={"exemption": harbor},
-        )
-        if routes is not None:
-            route_modules(token, assets, {token.module(n): c for n, c in routes.items()}, admin=developer)
-        if asset_class is not None:
-            assets.record(token, Asset(asset_class), sender=regulator)
-        return token
-
-    return make
-
-
 # ---------------------------------------------------------------- the router
 
 
@@ -135,7 +67,7 @@ def test_a_transfer_refused_while_exempt_goes_through_in_the_same_block_after_re
     chain, make_token, harbor, assets, cash_token, onboard, developer, regulator, reverts
 ):
     token = make_token(EXEMPT, [ExemptionWhitelist()], routes={"exemption-whitelist": {EXEMPT}})
-    harbor.file(token, cash_token, DISCLOSURES, Terms(window_seconds=YEAR), ExitRules(), sender=developer)
+    harbor.file(token, cash_token, DISCLOSURES, Terms(window_seconds=YEAR), sender=developer)
     alice, bob = onboard(), onboard()
     harbor.setWhitelisted(token, [alice], True, sender=developer)
     token.mint(alice, 10, sender=developer)
@@ -294,43 +226,14 @@ def test_a_security_based_swap_goes_only_to_eligible_contract_participants(
 # ---------------------------------------------------------------- safe harbor
 
 
-@pytest.fixture(scope="module")
-def launch(make_token, harbor, cash_token, developer):
-    """``launch(terms, rules)``: an exempt token with its notice filed by the developer; the
-    harbor may mint and burn it, and take refunds from the developer's cash."""
-
-    def make(terms: Terms, rules: ExitRules = ExitRules(), decimals: int = 0):
-        token = make_token(EXEMPT, decimals=decimals)
-        harbor.file(token, cash_token, DISCLOSURES, terms, rules, sender=developer)
-        token.grantRole(AGENT_ROLE, harbor, sender=developer)
-        cash_token.approve(harbor, UNLIMITED, sender=developer)
-        return token
-
-    return make
-
-
-@pytest.fixture(scope="module")
-def buyer(onboard, harbor, cash_token, deployer):
-    """``buyer(cash)``: an investor holding ``cash`` units who lets the harbor take payment."""
-
-    def make(cash: int = 10**12, investor_type: str = "accredited") -> str:
-        wallet = onboard(investor_type)
-        if cash:
-            cash_token.mint(wallet, cash, sender=deployer)
-        cash_token.approve(harbor, UNLIMITED, sender=wallet)
-        return wallet
-
-    return make
-
-
-def test_a_sale_moves_the_cost_from_buyer_to_developer_and_mints_exactly_the_amount(
+def test_a_sale_moves_the_cost_from_buyer_to_developer_and_mints_exactly_the_amount(sell, 
     launch, buyer, harbor, cash_token, developer
 ):
     token = launch(Terms(window_seconds=YEAR), decimals=2)
     alice = buyer(cash=50_000_000)
     developer_cash = cash_token.balanceOf(developer)
     # 2.50 tokens (250 units at 2 decimals) at $4.00 (4_000_000 cash units) per whole token
-    receipt = harbor.sell(token, alice, 250, 4_000_000, sender=developer)
+    receipt = sell(token, alice, 250, 4_000_000)
 
     assert token.balanceOf(alice) == token.totalSupply() == 250
     assert cash_token.balanceOf(alice) == 50_000_000 - 10_000_000
@@ -342,85 +245,85 @@ def test_a_sale_moves_the_cost_from_buyer_to_developer_and_mints_exactly_the_amo
     assert (harbor.offering(token).raised, harbor.offering(token).sold) == (10_000_000, 250)
 
 
-def test_the_per_investor_cap_allows_the_sale_that_reaches_it_and_refuses_one_unit_more(
+def test_the_per_investor_cap_allows_the_sale_that_reaches_it_and_refuses_one_unit_more(sell, 
     launch, buyer, harbor, developer, reverts
 ):
     token = launch(Terms(window_seconds=YEAR, max_per_investor=1_000))
     alice, bob = buyer(), buyer()
-    harbor.sell(token, alice, 600, 1, sender=developer)
-    harbor.sell(token, alice, 400, 1, sender=developer)  # 1,000 paid: exactly the cap
+    sell(token, alice, 600, 1)
+    sell(token, alice, 400, 1)  # 1,000 paid: exactly the cap
     assert harbor.paidBy(token, alice) == 1_000
 
     with reverts(solidity.SafeHarborInvestorCapExceeded, buyer=alice, paid=1_000, cost=1, cap=1_000):
-        harbor.sell(token, alice, 1, 1, sender=developer)
-    harbor.sell(token, bob, 1, 1, sender=developer)  # the cap is per investor
+        sell(token, alice, 1, 1)
+    sell(token, bob, 1, 1)  # the cap is per investor
     assert (token.balanceOf(alice), token.balanceOf(bob)) == (1_000, 1)
 
 
-def test_the_raise_cap_allows_the_sale_that_reaches_it_and_refuses_one_unit_more(
+def test_the_raise_cap_allows_the_sale_that_reaches_it_and_refuses_one_unit_more(sell, 
     launch, buyer, harbor, developer, reverts
 ):
     token = launch(Terms(window_seconds=YEAR, max_total_raise=1_000))
     alice, bob, carol = buyer(), buyer(), buyer()
-    harbor.sell(token, alice, 600, 1, sender=developer)
-    harbor.sell(token, bob, 400, 1, sender=developer)  # 1,000 raised: exactly the cap
+    sell(token, alice, 600, 1)
+    sell(token, bob, 400, 1)  # 1,000 raised: exactly the cap
     assert harbor.offering(token).raised == 1_000
 
     with reverts(solidity.SafeHarborRaiseCapExceeded, raised=1_000, cost=1, cap=1_000):
-        harbor.sell(token, carol, 1, 1, sender=developer)
+        sell(token, carol, 1, 1)
     assert token.balanceOf(carol) == 0 and token.totalSupply() == 1_000
 
 
-def test_a_whitelist_only_offering_refuses_a_buyer_not_whitelisted(launch, buyer, harbor, developer, reverts):
+def test_a_whitelist_only_offering_refuses_a_buyer_not_whitelisted(sell, launch, buyer, harbor, developer, reverts):
     token = launch(Terms(window_seconds=YEAR, whitelist_only=True))
     listed, unlisted = buyer(), buyer()
     harbor.setWhitelisted(token, [listed], True, sender=developer)
 
     with reverts(solidity.SafeHarborNotWhitelisted, token=token, buyer=unlisted):
-        harbor.sell(token, unlisted, 1, 1, sender=developer)
-    harbor.sell(token, listed, 1, 1, sender=developer)
+        sell(token, unlisted, 1, 1)
+    sell(token, listed, 1, 1)
     assert (token.balanceOf(listed), token.balanceOf(unlisted)) == (1, 0)
 
 
-def test_the_window_starts_at_the_first_sale(chain, launch, buyer, harbor, developer):
+def test_the_window_starts_at_the_first_sale(sell, chain, launch, buyer, harbor, developer):
     token = launch(Terms(window_seconds=90 * DAY, sale_limit_seconds=30 * DAY))
     alice = buyer()
     chain.advance(5 * DAY)  # the notice alone starts nothing
     assert (harbor.windowEnd(token), harbor.salesEnd(token)) == (0, 0)
 
-    first = harbor.sell(token, alice, 1, 1, sender=developer)
+    first = sell(token, alice, 1, 1)
     (started,) = first.events_named("WindowStarted")
     assert (started.windowEnd, started.salesEnd) == (first.timestamp + 90 * DAY, first.timestamp + 30 * DAY)
     assert (harbor.windowEnd(token), harbor.salesEnd(token)) == (started.windowEnd, started.salesEnd)
     assert harbor.offering(token).firstSaleAt == first.timestamp
-    assert harbor.sell(token, alice, 1, 1, sender=developer).events_named("WindowStarted") == []
+    assert sell(token, alice, 1, 1).events_named("WindowStarted") == []
 
 
-def test_sales_are_allowed_until_the_second_before_sales_end(chain, launch, buyer, harbor, developer, reverts):
+def test_sales_are_allowed_until_the_second_before_sales_end(sell, chain, launch, buyer, harbor, developer, reverts):
     token = launch(Terms(window_seconds=90 * DAY, sale_limit_seconds=30 * DAY))
     alice = buyer()
-    harbor.sell(token, alice, 1, 1, sender=developer)
+    sell(token, alice, 1, 1)
     end = harbor.salesEnd(token)
 
     chain.warp(end - 1)
-    harbor.sell(token, alice, 1, 1, sender=developer)
+    sell(token, alice, 1, 1)
     chain.warp(end)
     with reverts(solidity.SafeHarborSalesClosed, token=token, time=end, salesEnd=end):
-        harbor.sell(token, alice, 1, 1, sender=developer)
+        sell(token, alice, 1, 1)
     assert token.balanceOf(alice) == 2
 
 
-def test_a_sale_limit_of_zero_lets_sales_run_for_the_whole_window(chain, launch, buyer, harbor, developer, reverts):
+def test_a_sale_limit_of_zero_lets_sales_run_for_the_whole_window(sell, chain, launch, buyer, harbor, developer, reverts):
     token = launch(Terms(window_seconds=60 * DAY))
     alice = buyer()
-    first = harbor.sell(token, alice, 1, 1, sender=developer)
+    first = sell(token, alice, 1, 1)
     assert harbor.salesEnd(token) == harbor.windowEnd(token) == first.timestamp + 60 * DAY
 
     chain.warp(harbor.windowEnd(token) - 1)
-    harbor.sell(token, alice, 1, 1, sender=developer)
+    sell(token, alice, 1, 1)
     chain.warp(harbor.windowEnd(token))
     with reverts(solidity.SafeHarborSalesClosed, salesEnd=harbor.windowEnd(token)):
-        harbor.sell(token, alice, 1, 1, sender=developer)
+        sell(token, alice, 1, 1)
 
 
 PASSING = Measures(top10_share_bp=8_000, hhi=2_500, developer_share_bp=2_000, independent_holders=50, venues=2)
@@ -431,25 +334,25 @@ RULES = ExitRules(
 
 
 @pytest.fixture
-def ran_window(chain, launch, buyer, harbor, developer):
+def ran_window(sell, chain, launch, buyer, harbor, developer):
     """``ran_window(rules)``: an offering whose window has just ended (the clock at windowEnd)."""
 
     def make(rules: ExitRules = RULES):
         token = launch(Terms(window_seconds=30 * DAY), rules)
-        harbor.sell(token, buyer(), 1, 1, sender=developer)
+        sell(token, buyer(), 1, 1)
         chain.warp(harbor.windowEnd(token))
         return token
 
     return make
 
 
-def test_the_exit_report_is_refused_a_second_before_the_window_ends_and_accepted_at_its_end(
+def test_the_exit_report_is_refused_a_second_before_the_window_ends_and_accepted_at_its_end(sell, 
     chain, launch, buyer, harbor, developer, reverts
 ):
     token = launch(Terms(window_seconds=30 * DAY), RULES)
     with reverts(solidity.SafeHarborWindowOpen, token=token, windowEnd=0):  # no sale yet: no window
         harbor.exit_report(token, REASON, PASSING, sender=developer)
-    harbor.sell(token, buyer(), 1, 1, sender=developer)
+    sell(token, buyer(), 1, 1)
     end = harbor.windowEnd(token)
 
     chain.warp(end - 1)
@@ -489,7 +392,7 @@ def test_a_failing_network_is_reclassified_to_the_fail_class_naming_each_failed_
     with reverts(solidity.SafeHarborEnded, token=token, status=HarborStatus.FAILED):
         harbor.exit_report(token, REASON, PASSING, sender=developer)
     with reverts(solidity.SafeHarborNoRefund, token=token, status=HarborStatus.FAILED):  # no refund path
-        harbor.refund(token, token, sender=developer)
+        harbor.claimRefund(token, sender=developer)
 
 
 THRESHOLDS = [  # (measure, value one past its threshold, the bit it sets in `failed`)
@@ -552,56 +455,67 @@ def test_a_disclosure_not_made_by_its_due_time_is_recorded_missed_once(chain, la
     assert harbor.nextDisclosureDue(token) == due + 1 + 30 * DAY
 
 
-def test_an_overdue_disclosure_pauses_sales_until_the_update(chain, launch, buyer, harbor, developer, reverts):
+def test_an_overdue_disclosure_pauses_sales_until_the_update(sell, chain, launch, buyer, harbor, developer, reverts):
     token = launch(replace(DISCLOSED, pause_on_missed_disclosure=True))
     alice = buyer()
     due = harbor.nextDisclosureDue(token)
     chain.warp(due)
-    harbor.sell(token, alice, 1, 1, sender=developer)  # at the due time the update is not late yet
+    sell(token, alice, 1, 1)  # at the due time the update is not late yet
     assert not harbor.salesPaused(token)
 
     chain.warp(due + 1)
     assert harbor.salesPaused(token)
     with reverts(solidity.SafeHarborDisclosureOverdue, token=token, dueAt=due):
-        harbor.sell(token, alice, 1, 1, sender=developer)
+        sell(token, alice, 1, 1)
     receipt = harbor.updateDisclosures(token, b"\x02" * 32, sender=developer)
     assert [e.missed for e in receipt.events_named("DisclosureMissed")] == [1]  # the late update records the miss
     assert not harbor.salesPaused(token)
-    harbor.sell(token, alice, 1, 1, sender=developer)
+    sell(token, alice, 1, 1)
     assert token.balanceOf(alice) == 2
 
 
-INVALID_TERMS = [
-    ("windowSeconds", Terms(window_seconds=0), ExitRules(), 0, 1),
-    ("saleLimitSeconds", Terms(window_seconds=100, sale_limit_seconds=101), ExitRules(), 101, 100),
-    ("maxTop10ShareBp", Terms(window_seconds=YEAR), ExitRules(max_top10_share_bp=10_001), 10_001, 10_000),
-    ("maxHhi", Terms(window_seconds=YEAR), ExitRules(max_hhi=10_001), 10_001, 10_000),
-    ("maxDeveloperShareBp", Terms(window_seconds=YEAR), ExitRules(max_developer_share_bp=10_001), 10_001, 10_000),
-    ("matureClass", Terms(window_seconds=YEAR), ExitRules(mature_class=0), 0, MAX_CLASS),
-    ("matureClass", Terms(window_seconds=YEAR), ExitRules(mature_class=MAX_CLASS + 1), MAX_CLASS + 1, MAX_CLASS),
-    ("failClass", Terms(window_seconds=YEAR), ExitRules(fail_class=0), 0, MAX_CLASS),
-    ("failClass", Terms(window_seconds=YEAR), ExitRules(fail_class=MAX_CLASS + 1), MAX_CLASS + 1, MAX_CLASS),
+INVALID_TERMS = [  # the developer's terms, refused at the notice
+    ("windowSeconds", Terms(window_seconds=0), 0, 1),
+    ("saleLimitSeconds", Terms(window_seconds=100, sale_limit_seconds=101), 101, 100),
+]
+INVALID_RULES = [  # the regulator's exit rules, refused when set
+    ("maxTop10ShareBp", ExitRules(max_top10_share_bp=10_001), 10_001, 10_000),
+    ("maxHhi", ExitRules(max_hhi=10_001), 10_001, 10_000),
+    ("maxDeveloperShareBp", ExitRules(max_developer_share_bp=10_001), 10_001, 10_000),
+    ("matureClass", ExitRules(mature_class=0), 0, MAX_CLASS),
+    ("matureClass", ExitRules(mature_class=MAX_CLASS + 1), MAX_CLASS + 1, MAX_CLASS),
+    ("failClass", ExitRules(fail_class=0), 0, MAX_CLASS),
+    ("failClass", ExitRules(fail_class=MAX_CLASS + 1), MAX_CLASS + 1, MAX_CLASS),
 ]
 
 
-@pytest.mark.parametrize(
-    ("field", "terms", "rules", "value", "limit"), INVALID_TERMS,
-    ids=[f"{c[0]}={c[3]}" for c in INVALID_TERMS],
-)
+@pytest.mark.parametrize(("field", "terms", "value", "limit"), INVALID_TERMS, ids=[f"{c[0]}={c[2]}" for c in INVALID_TERMS])
 def test_invalid_terms_are_refused_naming_the_field(
-    make_token, harbor, cash_token, developer, reverts, field, terms, rules, value, limit
+    make_token, harbor, cash_token, developer, reverts, field, terms, value, limit
 ):
     token = make_token(EXEMPT)
     with reverts(solidity.SafeHarborInvalidTerm, field=field, value=value, limit=limit):
-        harbor.file(token, cash_token, DISCLOSURES, terms, rules, sender=developer)
+        harbor.file(token, cash_token, DISCLOSURES, terms, sender=developer)
     assert harbor.status(token) == HarborStatus.NONE
 
 
-def test_terms_at_their_limits_are_accepted(make_token, harbor, cash_token, developer):
+@pytest.mark.parametrize(("field", "rules", "value", "limit"), INVALID_RULES, ids=[f"{c[0]}={c[2]}" for c in INVALID_RULES])
+def test_invalid_exit_rules_are_refused_naming_the_field(
+    make_token, harbor, regulator, reverts, field, rules, value, limit
+):
+    token = make_token(EXEMPT)
+    with reverts(solidity.SafeHarborInvalidTerm, field=field, value=value, limit=limit):
+        harbor.set_exit_rules(token, rules, sender=regulator)
+    assert harbor.exitRulesOf(token)[5] == 0  # nothing set
+
+
+def test_terms_and_rules_at_their_limits_are_accepted(make_token, harbor, cash_token, developer, regulator):
     token = make_token(EXEMPT)
     rules = ExitRules(10_000, 10_000, 10_000, mature_class=MAX_CLASS, fail_class=1)
-    harbor.file(token, cash_token, DISCLOSURES, Terms(window_seconds=1, sale_limit_seconds=1), rules, sender=developer)
+    harbor.set_exit_rules(token, rules, sender=regulator)
+    harbor.file(token, cash_token, DISCLOSURES, Terms(window_seconds=1, sale_limit_seconds=1), sender=developer)
     assert harbor.status(token) == HarborStatus.RUNNING
+    assert tuple(harbor.exitRulesOf(token)) == rules.encode()
 
 
 def test_only_the_tokens_admin_may_file_a_notice(chain, make_token, harbor, cash_token, developer, reverts):
@@ -609,8 +523,8 @@ def test_only_the_tokens_admin_may_file_a_notice(chain, make_token, harbor, cash
     agent = chain.new_account()
     token.grantRole(AGENT_ROLE, agent, sender=developer)  # an agent is not the admin
     with reverts(solidity.SafeHarborNotTokenAdmin, token=token, caller=agent):
-        harbor.file(token, cash_token, DISCLOSURES, Terms(window_seconds=YEAR), ExitRules(), sender=agent)
-    receipt = harbor.file(token, cash_token, DISCLOSURES, Terms(window_seconds=YEAR), ExitRules(), sender=developer)
+        harbor.file(token, cash_token, DISCLOSURES, Terms(window_seconds=YEAR), sender=agent)
+    receipt = harbor.file(token, cash_token, DISCLOSURES, Terms(window_seconds=YEAR), sender=developer)
     (notice,) = receipt.events_named("NoticeFiled")
     assert (notice.developer, notice.disclosures) == (developer, DISCLOSURES)
     assert harbor.offering(token).developer == developer
@@ -620,84 +534,101 @@ def test_only_the_tokens_admin_may_file_a_notice(chain, make_token, harbor, cash
 def test_only_an_exempt_network_token_may_be_filed(make_token, harbor, cash_token, developer, reverts, asset_class):
     token = make_token(asset_class)
     with reverts(solidity.SafeHarborNotExempt, token=token, assetClass=asset_class or 0):
-        harbor.file(token, cash_token, DISCLOSURES, Terms(window_seconds=YEAR), ExitRules(), sender=developer)
+        harbor.file(token, cash_token, DISCLOSURES, Terms(window_seconds=YEAR), sender=developer)
 
 
 def test_a_second_notice_for_a_token_is_refused(launch, harbor, cash_token, developer, reverts):
     token = launch(Terms(window_seconds=YEAR))
     with reverts(solidity.SafeHarborAlreadyFiled, token=token):
-        harbor.file(token, cash_token, DISCLOSURES, Terms(window_seconds=YEAR), ExitRules(), sender=developer)
+        harbor.file(token, cash_token, DISCLOSURES, Terms(window_seconds=YEAR), sender=developer)
 
 
-def test_only_the_developer_may_sell(chain, launch, make_token, buyer, harbor, developer, reverts):
+def test_only_the_developer_may_sell(sell, chain, launch, make_token, buyer, harbor, developer, reverts):
     token = launch(Terms(window_seconds=YEAR))
     alice, stranger = buyer(), chain.new_account()
     with reverts(solidity.SafeHarborNotDeveloper, token=token, caller=stranger):
-        harbor.sell(token, alice, 1, 1, sender=stranger)
+        sell(token, alice, 1, 1, sender=stranger)
     unfiled = make_token(EXEMPT)
     with reverts(solidity.SafeHarborNoNotice, token=unfiled):
-        harbor.sell(unfiled, alice, 1, 1, sender=developer)
+        sell(unfiled, alice, 1, 1)
     assert token.totalSupply() == 0
 
 
-def test_a_refund_after_a_failed_exit_burns_the_holding_and_pays_the_average_price(
-    chain, launch, buyer, harbor, cash_token, developer, reverts
+def test_a_refund_after_a_failed_exit_burns_the_holding_and_pays_what_the_holder_paid(
+    chain, launch, buyer, sell, harbor, cash_token, developer, reverts
 ):
-    token = launch(Terms(window_seconds=30 * DAY), replace(RULES, refund_on_fail=True))
+    token = launch(Terms(window_seconds=30 * DAY, refund_on_fail=True), RULES)
     alice, bob = buyer(cash=1_000), buyer(cash=1_000)
-    harbor.sell(token, alice, 100, 3, sender=developer)  # 300
-    harbor.sell(token, bob, 50, 4, sender=developer)  # 200: raised 500 for 150 tokens
+    sell(token, alice, 100, 3)  # 300
+    sell(token, bob, 50, 4)  # 200: raised 500 for 150 tokens
     with reverts(solidity.SafeHarborNoRefund, token=token, status=HarborStatus.RUNNING):
-        harbor.refund(token, alice, sender=developer)
+        harbor.claimRefund(token, sender=alice)
 
     chain.warp(harbor.windowEnd(token))
     harbor.exit_report(token, REASON, replace(PASSING, independent_holders=2), sender=developer)
     assert harbor.status(token) == HarborStatus.REFUNDING
     developer_cash = cash_token.balanceOf(developer)
-    receipt = harbor.refund(token, alice, sender=developer)
+    receipt = harbor.claimRefund(token, sender=alice)
 
     (refunded,) = receipt.events_named("Refunded")
-    assert (refunded.holder, refunded.amount, refunded.payment) == (alice, 100, 100 * 500 // 150) == (alice, 100, 333)
+    assert (refunded.holder, refunded.amount, refunded.payment) == (alice, 100, 300)  # at alice's own price
     assert (token.balanceOf(alice), token.totalSupply()) == (0, 50)
-    assert cash_token.balanceOf(alice) == 700 + 333
-    assert cash_token.balanceOf(developer) == developer_cash - 333
-    harbor.refund(token, bob, sender=developer)
-    assert cash_token.balanceOf(bob) == 800 + 50 * 500 // 150 == 966
+    assert cash_token.balanceOf(alice) == 700 + 300
+    assert cash_token.balanceOf(developer) == developer_cash - 300
+    harbor.claimRefund(token, sender=bob)
+    assert cash_token.balanceOf(bob) == 800 + 200
     assert token.totalSupply() == 0
 
 
-def test_refunds_never_buy_back_more_than_was_sold(chain, launch, buyer, harbor, cash_token, developer, reverts):
-    token = launch(Terms(window_seconds=30 * DAY), replace(RULES, refund_on_fail=True))
+def test_refunds_never_buy_back_more_than_the_holder_bought(chain, launch, buyer, sell, harbor, cash_token, developer, reverts):
+    token = launch(Terms(window_seconds=30 * DAY, refund_on_fail=True), RULES)
     alice = buyer(cash=1_000)
-    harbor.sell(token, alice, 100, 3, sender=developer)  # raised 300 for 100 tokens
+    sell(token, alice, 100, 3)  # raised 300 for 100 tokens
     token.mint(alice, 100, sender=developer)  # 100 more that were never sold (a grant, say)
     chain.warp(harbor.windowEnd(token))
     harbor.exit_report(token, REASON, replace(PASSING, independent_holders=2), sender=developer)
 
-    (refunded,) = harbor.refund(token, alice, sender=developer).events_named("Refunded")
+    (refunded,) = harbor.claimRefund(token, sender=alice).events_named("Refunded")
     assert (refunded.amount, refunded.payment) == (100, 300)  # the sold tokens only, at $3
     assert token.balanceOf(alice) == 100 and harbor.refundedTokens(token) == 100
-    with reverts(solidity.SafeHarborZeroAmount):  # nothing sold is left to refund
-        harbor.refund(token, alice, sender=developer)
+    with reverts(solidity.SafeHarborZeroAmount):  # nothing she bought is left to refund
+        harbor.claimRefund(token, sender=alice)
 
 
-def test_a_sale_cost_rounds_up_so_no_token_is_sold_for_nothing(launch, buyer, harbor, developer, reverts):
+def test_the_teams_tokens_are_not_refunded_and_spend_no_buyers_refund(
+    chain, launch, buyer, sell, harbor, cash_token, developer, reverts
+):
+    """One quota for all refunds, spent in the developer's order, once left buyers unpaid:
+    each holder's refund is now what that holder bought, claimed by itself."""
+    token = launch(Terms(window_seconds=30 * DAY, refund_on_fail=True), RULES)
+    team, alice = buyer(cash=0), buyer(cash=1_000)
+    token.mint(team, 1_000, sender=developer)  # the team's allocation
+    sell(token, alice, 100, 3)
+    chain.warp(harbor.windowEnd(token))
+    harbor.exit_report(token, REASON, replace(PASSING, independent_holders=2), sender=developer)
+    with reverts(solidity.SafeHarborZeroAmount):
+        harbor.claimRefund(token, sender=team)
+    (refunded,) = harbor.claimRefund(token, sender=alice).events_named("Refunded")
+    assert (refunded.amount, refunded.payment) == (100, 300)
+
+
+def test_a_sale_cost_rounds_up_so_no_token_is_sold_for_nothing(sell, launch, buyer, harbor, developer, reverts):
     token = launch(Terms(window_seconds=YEAR, max_total_raise=0, max_per_investor=0), decimals=6)
     alice = buyer()
     # one unit (10^-6 token) at 999,999 cash units a token costs 0.999999 units: rounded up to 1
     with reverts(solidity.SafeHarborInvestorCapExceeded, buyer=alice, paid=0, cost=1, cap=0):
-        harbor.sell(token, alice, 1, 999_999, sender=developer)
+        sell(token, alice, 1, 999_999)
 
 
-def test_a_ruling_that_reclassifies_the_token_ends_its_exemption(
+def test_a_ruling_that_reclassifies_the_token_ends_its_exemption(sell, 
     chain, launch, buyer, harbor, assets, regulator, developer, reverts
 ):
     token = launch(Terms(window_seconds=30 * DAY))
     alice = buyer()
-    harbor.sell(token, alice, 10, 1, sender=developer)
+    sell(token, alice, 10, 1)
     assets.reclassify(token, int(SECURITY), REASON, sender=regulator)
     with reverts(solidity.SafeHarborNotExempt, token=token, assetClass=int(SECURITY)):
-        harbor.sell(token, alice, 10, 1, sender=developer)
+        sell(token, alice, 10, 1)
     chain.warp(harbor.windowEnd(token))
     with reverts(solidity.SafeHarborNotExempt, token=token, assetClass=int(SECURITY)):  # it cannot undo the ruling
         harbor.exit_report(token, REASON, PASSING, sender=developer)
@@ -718,31 +649,16 @@ def test_registering_a_token_again_cannot_change_its_class(make_token, assets, r
 # -------------------------------------------------------------------- venues
 
 
-@pytest.fixture(scope="module")
-def venue(chain, venues, regulator):
-    """``venue(kind)``: a new venue registered as ``kind`` (``UNREGISTERED``: never registered)."""
-
-    def make(kind: VenueKind, name: str = "venue") -> str:
-        address = chain.new_account()
-        if kind != VenueKind.UNREGISTERED:
-            venues.registerVenue(address, int(kind), name, sender=regulator)
-        return address
-
-    return make
+ORDER_NONCES = itertools.count(1)
 
 
-@pytest.fixture(scope="module")
-def trader(onboard, venues, cash_token, deployer):
-    """``trader(investor_type, cash)``: an investor who lets the venue registry settle for it."""
-
-    def make(investor_type: str = "accredited", cash: int = 10**12) -> str:
-        wallet = onboard(investor_type)
-        if cash:
-            cash_token.mint(wallet, cash, sender=deployer)
-        cash_token.approve(venues, UNLIMITED, sender=wallet)
-        return wallet
-
-    return make
+def settle(venues, token, cash, seller, buyer, amount, payment, venue):
+    """Settle a trade on ``venue`` between a sell and a buy order their owners signed for it."""
+    deadline = venues.chain.now() + DAY
+    args = (venue, getattr(token, "address", token), getattr(cash, "address", cash))
+    sell = venues.sign_order(Order(seller, *args, True, amount, payment, next(ORDER_NONCES), deadline))
+    buy = venues.sign_order(Order(buyer, *args, False, amount, payment, next(ORDER_NONCES), deadline))
+    return venues.settle(sell, buy, amount, payment, sender=venue)
 
 
 def listed_token(make_token, venues, trader, developer, asset_class, on, modules=(), routes=None, supply=10**6):
@@ -777,14 +693,14 @@ def test_a_reclassification_stops_trading_on_a_venue_the_new_class_does_not_perm
 ):
     commodity_exchange, ats = venue(VenueKind.COMMODITY_EXCHANGE), venue(VenueKind.ATS)
     token, seller, buyer = listed_token(make_token, venues, trader, developer, COMMODITY, [commodity_exchange, ats])
-    venues.trade(token, cash_token, seller, buyer, 10, 10, sender=commodity_exchange)
+    settle(venues, token, cash_token, seller, buyer, 10, 10, commodity_exchange)
     assert venues.tradingVenues(token) == [commodity_exchange, ats]
 
     reclassified = assets.reclassify(token, SECURITY, REASON, sender=regulator)
     with reverts(solidity.VenueListingNotPermitted, venue=commodity_exchange, token=token, assetClass=SECURITY,
                  kind=VenueKind.COMMODITY_EXCHANGE):
-        venues.trade(token, cash_token, seller, buyer, 10, 10, sender=commodity_exchange)
-    settled = venues.trade(token, cash_token, seller, buyer, 10, 10, sender=ats)  # an ATS may trade a security
+        settle(venues, token, cash_token, seller, buyer, 10, 10, commodity_exchange)
+    settled = settle(venues, token, cash_token, seller, buyer, 10, 10, ats)  # an ATS may trade a security
     assert settled.timestamp == reclassified.timestamp
     assert venues.tradingVenues(token) == [ats]
     assert venues.isListed(commodity_exchange, token)  # still listed, but no longer trading
@@ -797,7 +713,7 @@ def test_a_trade_moves_the_tokens_and_the_payment_in_one_transaction(
     ats = venue(VenueKind.ATS)
     token, seller, buyer = listed_token(make_token, venues, trader, developer, SECURITY, [ats], supply=100)
     seller_cash, buyer_cash = cash_token.balanceOf(seller), cash_token.balanceOf(buyer)
-    receipt = venues.trade(token, cash_token, seller, buyer, 40, 1_234, sender=ats)
+    receipt = settle(venues, token, cash_token, seller, buyer, 40, 1_234, ats)
 
     assert (token.balanceOf(seller), token.balanceOf(buyer)) == (60, 40)
     assert (cash_token.balanceOf(seller), cash_token.balanceOf(buyer)) == (seller_cash + 1_234, buyer_cash - 1_234)
@@ -819,7 +735,7 @@ def test_a_trade_the_tokens_compliance_refuses_moves_no_cash(
     seller_cash, retail_cash = cash_token.balanceOf(seller), cash_token.balanceOf(retail)
 
     with reverts(solidity.InvestorNotAccredited, wallet=retail, code=Restriction.NOT_ACCREDITED):
-        venues.trade(token, cash_token, seller, retail, 10, 500, sender=ats)
+        settle(venues, token, cash_token, seller, retail, 10, 500, ats)
     assert (cash_token.balanceOf(seller), cash_token.balanceOf(retail)) == (seller_cash, retail_cash)
     assert (token.balanceOf(seller), token.balanceOf(retail)) == (100, 0)
 
@@ -829,7 +745,7 @@ def test_a_trade_whose_payment_fails_moves_no_tokens(make_token, venues, venue, 
     token, seller, _ = listed_token(make_token, venues, trader, developer, SECURITY, [ats], supply=100)
     poor = trader(cash=499)
     with reverts(solidity.ERC20InsufficientBalance, sender=poor, balance=499, needed=500):
-        venues.trade(token, cash_token, seller, poor, 10, 500, sender=ats)
+        settle(venues, token, cash_token, seller, poor, 10, 500, ats)
     assert (token.balanceOf(seller), token.balanceOf(poor)) == (100, 0)
     assert cash_token.balanceOf(poor) == 499
 
@@ -880,7 +796,7 @@ class Market:
     def play(self, month: int, volumes: dict[str, int]) -> None:
         self.chain.warp(mid_month(month))
         for name, amount in volumes.items():
-            self.venues.trade(self.token, self.cash, self.seller, self.buyer, amount, 0, sender=getattr(self, name))
+            settle(self.venues, self.token, self.cash, self.seller, self.buyer, amount, 0, getattr(self, name))
 
     def assess(self):
         return self.venues.assessFairAccess(self.ats, self.token, sender=self.seller)
@@ -906,7 +822,7 @@ def test_a_share_of_exactly_five_percent_counts_and_four_point_nine_nine_does_no
     token, seller, buyer = listed_token(make_token, venues, trader, developer, SECURITY, [at, below, exchange])
     chain.warp(mid_month(2))
     for address, amount in ((at, 500), (below, 499), (exchange, 9_001)):
-        venues.trade(token, cash_token, seller, buyer, amount, 0, sender=address)
+        settle(venues, token, cash_token, seller, buyer, amount, 0, address)
     february = month_number(chain.now())
     assert (venues.shareBp(at, token, february), venues.shareBp(below, token, february)) == (500, 499)
 

@@ -19,6 +19,12 @@ import {IIdentityRegistry} from "../../identity/IIdentityRegistry.sol";
 /// unlocked ones go first, then locked lots in order of release; lots that move keep
 /// their release time (the holding period tacks; the Reg S period is the offering's).
 ///
+/// A holder keeps at most `MAX_LOTS` locked lots: a lot arriving with the release time of
+/// one already held joins it, and once the limit is reached an arriving lot joins the latest
+/// one, both then released at the later of their two times (never earlier than either was
+/// due). So a stream of tiny transfers cannot grow a holder's lots, and the gas of its
+/// transfers, without bound.
+///
 /// Moving tokens between two wallets of the same investor (one investor id in the identity
 /// registry) is not a sale: locked lots move freely and keep their release times.
 ///
@@ -42,6 +48,7 @@ contract LockupModule is ComplianceModule {
 
     uint32 public constant MAX_PERIOD_DAYS = 3660;
     uint32 public constant MAX_PERIOD_MONTHS = 120;
+    uint256 public constant MAX_LOTS = 32;
 
     Mode public immutable mode;
     uint32 public immutable periodDays;
@@ -168,7 +175,7 @@ contract LockupModule is ComplianceModule {
     function _afterMint(address to, uint256 amount, IIdentityRegistry) internal override {
         if (amount == 0) return;
         _prune(_lots[to]);
-        _lots[to].push(Lot(uint192(amount), releaseTimeFor(block.timestamp)));
+        _addLot(_lots[to], uint192(amount), releaseTimeFor(block.timestamp));
     }
 
     function _afterTransfer(address from, address to, uint256 amount, IIdentityRegistry) internal override {
@@ -196,7 +203,7 @@ contract LockupModule is ComplianceModule {
             uint256 idx = _earliest(lots);
             Lot memory lot = lots[idx];
             uint256 take = lot.amount < need ? lot.amount : need;
-            if (to != address(0)) _lots[to].push(Lot(uint192(take), lot.releaseTime));
+            if (to != address(0)) _addLot(_lots[to], uint192(take), lot.releaseTime);
             need -= take;
             if (take == lot.amount) {
                 lots[idx] = lots[lots.length - 1];
@@ -205,6 +212,26 @@ contract LockupModule is ComplianceModule {
                 lots[idx].amount = uint192(lot.amount - take);
             }
         }
+    }
+
+    /// @dev Add a locked lot: into one with the same release time, else as a new lot while
+    /// fewer than `MAX_LOTS` are held, else into the latest one at the later release time.
+    function _addLot(Lot[] storage lots, uint192 amount, uint64 releaseTime) private {
+        uint256 n = lots.length;
+        uint256 latest;
+        for (uint256 i = 0; i < n; ++i) {
+            if (lots[i].releaseTime == releaseTime) {
+                lots[i].amount += amount;
+                return;
+            }
+            if (lots[i].releaseTime > lots[latest].releaseTime) latest = i;
+        }
+        if (n < MAX_LOTS) {
+            lots.push(Lot(amount, releaseTime));
+            return;
+        }
+        lots[latest].amount += amount;
+        if (releaseTime > lots[latest].releaseTime) lots[latest].releaseTime = releaseTime;
     }
 
     /// @dev Drop released lots; return the sum of the locked ones left.

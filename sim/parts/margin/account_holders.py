@@ -106,7 +106,7 @@ class AccountHolders(Actor):
             call = lambda: self.perps.trade(market, long, short, abs(quantity), sender=self.trader)  # noqa: E731
         else:
             index = self.indexes[symbol]
-            call = lambda: self.engine.tradeSpot(client.wallet, index, quantity, self.dealer, sender=self.trader)  # noqa: E731
+            call = lambda: self.engine.tradeSpot(client.wallet, index, quantity, sender=self.dealer)  # noqa: E731
         self.act("order", call, by=client.name, **fields)
 
     def answer_call(self, client: MarginClient) -> Iterator[Any]:

@@ -27,7 +27,7 @@ from sim.calendar import HOUR
 from sim.contracts import deploy_cash_token
 from sim.contracts.assets import Asset, AssetClass, IssuerKind, deploy_asset_registry, rating_notch
 from sim.contracts.collateral import Limits, deploy_collateral_registry
-from sim.contracts.margin import Method, deploy_margin
+from sim.contracts.margin import DEALER_ROLE, Method, deploy_margin
 from sim.contracts.oracle import deploy_oracle
 from sim.engine.part import Lines, Part, Section, Table
 from sim.engine.world import Participant
@@ -173,6 +173,7 @@ class MarginPart(Part):
             else:
                 token.mint(dealer, mm.inventory_tokens * self.units[symbol], sender=admin)
             token.approve(self.engine, APPROVE_ALL, sender=dealer)
+        self.engine.grantRole(DEALER_ROLE, dealer, sender=admin)  # it fills spot orders from its own wallet
         self.engine.open_account(dealer, retail=False, method=Method.PORTFOLIO, sender=admin)
         self.engine.depositCash(total, sender=dealer)
         self.engine.open_account(liquidator, retail=False, method=Method.PORTFOLIO, sender=admin)

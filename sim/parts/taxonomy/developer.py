@@ -1,16 +1,19 @@
 """The developer: launches the token under a safe harbor, sells, discloses, reports, refunds.
 
 On the notice day the developer files its notice of reliance with the ``SafeHarborRegistry``
-(terms: window, sale time limit, disclosure interval, caps, whitelist; the exit report's
-maturity tests), lets the registry act as the token's agent, whitelists participants and
-mints the team's allocation. It sells in rounds at a fixed price under the exemption's
-caps (each sale is refused on chain when a cap, the whitelist, the time limit or an overdue
-disclosure forbids it), updates its disclosures when due (late when the scenario says it
-misses one), and after the window files the exit report with the network's maturity
-measured from the chain; the registry reclassifies the token in the same transaction. On
-the refund path it then refunds every investor holding tokens. Without a safe harbor it
-just mints the team's allocation at the start. Grants: the team pays network rewards out of
-its allocation to investors the token's current rules let receive them.
+(terms: window, sale time limit, disclosure interval, caps, whitelist, a refund promise;
+the exit report's tests are the regulator's, set before), lets the registry act as the
+token's agent, whitelists participants and mints the team's allocation. It sells in rounds
+at a fixed price under the exemption's caps: each buyer signs a purchase intent for what it
+asks (EIP-712: at most that many tokens at at most that price, for a day), and the developer
+sells under it (each sale is refused on chain when a cap, the whitelist, the time limit or an
+overdue disclosure forbids it). It updates its disclosures when due (late when the scenario
+says it misses one), and after the window files the exit report with the network's
+maturity measured from the chain; the registry reclassifies the token in the same
+transaction. On the refund path every investor holding tokens it bought then claims its
+refund (its own act: the registry burns them and repays what it paid). Without a safe
+harbor the developer just mints the team's allocation at the start. Grants: the team pays
+network rewards out of its allocation to investors the token's current rules let receive them.
 """
 
 from __future__ import annotations
@@ -22,8 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim.calendar import DAY, iso
 from sim.contracts import AGENT_ROLE
-from sim.contracts.assets import AssetClass
-from sim.contracts.taxonomy import FAILED_MEASURES, UNLIMITED, ExitRules, HarborStatus, Measures, Terms
+from sim.contracts.taxonomy import FAILED_MEASURES, UNLIMITED, HarborStatus, Measures, Purchase, Terms
 from sim.engine.actor import Actor, chunks
 from sim.parts.taxonomy.ledger import class_name
 from sim.scenario.base import draw
@@ -91,6 +93,7 @@ class Developer(Actor):
         self.updates = 0
         self.exit: dict[str, Any] | None = None
         self.refunds: dict[str, Any] = {"holders": 0, "tokens": 0, "usd": 0.0}
+        self._nonces = 0  # purchase intents signed so far
 
     # -------------------------------------------------------------------- launch
 
@@ -115,25 +118,21 @@ class Developer(Actor):
         assert harbor is not None and self.harbor is not None
         yield self.env.timeout(harbor.notice_day * DAY)
         caps = harbor.caps
-        ex = harbor.exit
+        ex = harbor.exit  # its tests are the regulator's (set at deployment); its refund promise is ours
         terms = Terms(
             window_seconds=harbor.window_days * DAY,
             sale_limit_seconds=(caps.sale_limit_days or 0) * DAY,
             disclosure_interval=(harbor.disclosure_every_days or 0) * DAY,
             pause_on_missed_disclosure=harbor.pause_sales_on_missed_disclosure,
             whitelist_only=caps.whitelist_only,
+            refund_on_fail=ex.refund_on_fail,
             max_total_raise=UNLIMITED if caps.total_raise_usd is None else units_of(caps.total_raise_usd, self.usd),
             max_per_investor=UNLIMITED if caps.per_investor_usd is None else units_of(caps.per_investor_usd, self.usd),
-        )
-        exit_rules = ExitRules(
-            round(ex.max_top10_share_pct * 100), round(ex.max_hhi), round(ex.max_developer_share_pct * 100),
-            ex.min_independent_holders, ex.min_venues, AssetClass[ex.on_mature.upper()],
-            AssetClass[ex.on_fail.upper()], ex.refund_on_fail,
         )
         filed = self.act(
             "file_notice",
             lambda: self.harbor.file(self.token, self.cash, digest(f"{self.scenario_name}:disclosures:0"), terms,
-                                     exit_rules, sender=self.account),
+                                     sender=self.account),
             window_days=harbor.window_days,
         )
         if not filed:
@@ -168,15 +167,22 @@ class Developer(Actor):
                 continue
             amount = ledger.whole(whole)
             cost = amount * price // ledger.unit
+            intent = self._intent(buyer, amount, price)
             sold = self.act(
                 "sale",
-                lambda b=buyer, a=amount: self.harbor.sell(self.token, b.wallet, a, price, sender=self.account),
+                lambda a=amount, i=intent: self.harbor.sell_under(self.token, i, a, price, sender=self.account),
                 buyer=buyer.label, tokens=whole, price_usd=sale.price_usd,
             )
             if sold:
                 ledger.tokens[buyer.wallet] += amount
                 ledger.pay(buyer.wallet, self.account, cost)
                 self.raised += cost
+
+    def _intent(self, buyer: Participant, amount: int, price: int) -> Any:
+        """``buyer``'s signed consent to buy ``amount`` units at ``price`` (valid for a day)."""
+        self._nonces += 1
+        intent = Purchase(buyer.wallet, self.token.address, amount, price, self._nonces, self.world.now() + DAY)
+        return self.harbor.sign_purchase(intent)
 
     def disclose(self) -> Iterator[Any]:
         """Update the disclosures when due (a missed one late, by ``late_days``)."""
@@ -251,22 +257,26 @@ class Developer(Actor):
             yield from self.refund()
 
     def refund(self) -> Iterator[Any]:
-        """Refund every investor holding tokens: the registry burns and pays at most the tokens
-        sold and not yet refunded (its ``Refunded`` event says how many, for how much)."""
+        """Every investor holding tokens it bought in the sales claims its refund (its own
+        act): the registry burns them and repays what it paid (its ``Refunded`` event says
+        how many, for how much); tokens it got otherwise are not bought back."""
         ledger = self.ledger
         for holder in self.investors:
-            if ledger.tokens[holder.wallet] == 0:
+            if ledger.tokens[holder.wallet] == 0 or not self.harbor.boughtBy(self.token, holder.wallet):
                 continue
-            receipt, refused = self.act("refund",
-                                        lambda h=holder: self.harbor.refund(self.token, h.wallet, sender=self.account),
-                                        holder=holder.label, tokens=ledger.tokens[holder.wallet] // ledger.unit)
-            if refused is None:
-                (event,) = receipt.events_named("Refunded")
-                ledger.tokens[holder.wallet] -= event.amount
-                ledger.pay(self.account, holder.wallet, event.payment)
-                self.refunds["holders"] += 1
-                self.refunds["tokens"] += event.amount // ledger.unit
-                self.refunds["usd"] += event.payment / self.usd
+            held = ledger.tokens[holder.wallet] // ledger.unit
+            receipt, refused = self.quietly(lambda h=holder: self.harbor.claimRefund(self.token, sender=h.wallet))
+            if refused is not None:
+                self.refused("refund", refused, by=holder.label, held_tokens=held)
+                continue
+            (event,) = receipt.events_named("Refunded")  # what it bought and still held, at its own price
+            self.record("refund", by=holder.label, held_tokens=held, tokens=event.amount // ledger.unit,
+                        usd=event.payment / self.usd)
+            ledger.tokens[holder.wallet] -= event.amount
+            ledger.pay(self.account, holder.wallet, event.payment)
+            self.refunds["holders"] += 1
+            self.refunds["tokens"] += event.amount // ledger.unit
+            self.refunds["usd"] += event.payment / self.usd
         yield self.env.timeout(0)
 
     # -------------------------------------------------------------------- grants

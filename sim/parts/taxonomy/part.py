@@ -31,6 +31,7 @@ from sim.contracts import Identity, deploy_cash_token, deploy_identity_registry,
 from sim.contracts.assets import CLASSIFIER_ROLE, Asset, AssetClass, IssuerKind, deploy_asset_registry
 from sim.contracts.taxonomy import (
     UNLIMITED,
+    ExitRules,
     Measures,
     VenueKind,
     deploy_safe_harbor,
@@ -87,6 +88,12 @@ class TaxonomyPart(Part):
         self.assets.grantRole(CLASSIFIER_ROLE, regulator, sender=regulator)
         self.harbor = deploy_safe_harbor(chain, self.assets, admin=regulator) if section.safe_harbor else None
         self._deploy_token()
+        if section.safe_harbor is not None:  # the exit report's tests and classes: the regulator's
+            ex = section.safe_harbor.exit
+            self.harbor.set_exit_rules(self.token, ExitRules(
+                round(ex.max_top10_share_pct * 100), round(ex.max_hhi), round(ex.max_developer_share_pct * 100),
+                ex.min_independent_holders, ex.min_venues, AssetClass[ex.on_mature.upper()], AssetClass[ex.on_fail.upper()],
+            ), sender=regulator)
         self.cash = deploy_cash_token(chain, admin=cash_issuer, name="US Dollar Token", symbol="USD", decimals=6)
         self.usd = 10**6
         fa = section.fair_access

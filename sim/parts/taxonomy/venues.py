@@ -3,7 +3,8 @@
 Each venue lists the token on its day; the ``VenueRegistry`` refuses a listing its kind may
 not hold for the token's class. A trade on a venue moves tokens and cash on chain
 (``VenueRegistry.trade``, which the token's compliance checks), at today's price, for at
-most what the seller holds and the buyer can pay. A venue whose trade is refused because
+most what the seller holds and the buyer can pay, between a sell order and a buy order
+their owners signed for that venue (EIP-712, valid for a day). A venue whose trade is refused because
 the token's class no longer permits its listing delists.
 """
 
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from sim.calendar import DAY
+from sim.contracts.taxonomy import Order
 from sim.engine.actor import Actor
 
 if TYPE_CHECKING:
@@ -47,6 +49,7 @@ class VenueOperators(Actor):
         self.listed: dict[str, str] = {}  # venue name -> address, while listed
         self.trades: dict[str, Counter[str]] = {}  # by the token's class at the time: settled, refused
         self.refused_after_reclassification: Counter[str] = Counter()  # by seller
+        self._nonces = 0  # orders signed so far
 
     def list_token(self, name: str, day: float) -> Iterator[Any]:
         """List the token on ``name`` on ``day`` (refused when its kind may not trade the class)."""
@@ -73,10 +76,11 @@ class VenueOperators(Actor):
         amount, payment = ledger.whole(whole), whole * price
         asset_class = self.classes.current
         counts = self.trades.setdefault(asset_class, Counter())
+        address = self.listed[venue]
+        sell, buy = self._order(seller, address, True, amount, payment), self._order(buyer, address, False, amount, payment)
         _, refused = self.act(
             "trade",
-            lambda: self.venues.trade(self.token, self.cash, seller.wallet, buyer.wallet, amount, payment,
-                                      sender=self.listed[venue]),
+            lambda: self.venues.settle(sell, buy, amount, payment, sender=address),
             venue=venue, seller=seller.label, buyer=buyer.label, tokens=whole, price_usd=price / self.usd,
             asset_class=asset_class, motive=motive,
         )
@@ -90,3 +94,10 @@ class VenueOperators(Actor):
             self.refused_after_reclassification[seller.label] += 1
         if type(refused).__name__ == "VenueListingNotPermitted":
             self.delist(venue)
+
+    def _order(self, owner: Participant, venue: str, sell: bool, amount: int, payment: int) -> Any:
+        """``owner``'s signed order for exactly this trade on ``venue`` (valid for a day)."""
+        self._nonces += 1
+        order = Order(owner.wallet, venue, self.token.address, self.cash.address, sell, amount, payment, self._nonces,
+                      self.world.now() + DAY)
+        return self.venues.sign_order(order)

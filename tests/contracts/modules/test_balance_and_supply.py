@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sim.contracts import MaxBalance, Restriction, SupplyLimit
 from sim import solidity
+from sim.contracts import MaxBalance, Restriction, SupplyLimit
 from sim.errors import ConfigError
 
 

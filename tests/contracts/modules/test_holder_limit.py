@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sim.contracts import HolderLimit, Restriction
 from sim import solidity
+from sim.contracts import HolderLimit, Restriction
 from sim.errors import ConfigError
 
 ZERO = "0x" + "00" * 20

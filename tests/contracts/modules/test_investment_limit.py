@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from sim import solidity
 from sim.calendar import add_months
 from sim.contracts import DEFAULT_BAND_FLOORS_USD, Identity, InvestmentLimit, Restriction
-from sim import solidity
 from sim.errors import ConfigError
 
 PRICE_CENTS = 1_000  # $10 a share

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sim.contracts import Jurisdictions, Restriction
 from sim import solidity
+from sim.contracts import Jurisdictions, Restriction
 from sim.errors import ConfigError
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from sim import solidity
 from sim.calendar import DAY, add_months, timestamp
 from sim.contracts import Lockup, Restriction
-from sim import solidity
 from sim.errors import ConfigError
 
 
