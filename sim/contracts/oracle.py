@@ -35,10 +35,18 @@ class PriceOracle(Contract):
     """Handle on a ``PriceOracle``."""
 
 
-def deploy_oracle(chain: Chain, *, admin: Any, feeder: Any = None, max_age_seconds: int) -> PriceOracle:
-    """Deploy an oracle whose reads are refused once a price is older than ``max_age_seconds``."""
+def deploy_oracle(
+    chain: Chain, *, admin: Any, feeder: Any = None, max_age_seconds: int, max_deviation_bps: int = 0
+) -> PriceOracle:
+    """Deploy an oracle whose reads are refused once a price is older than ``max_age_seconds``;
+    with ``max_deviation_bps``, an update moving a fresh price by more than that share is
+    refused (the deviation guard; 0: none)."""
     if not isinstance(max_age_seconds, int) or max_age_seconds <= 0:
         raise ConfigError(f"max_age_seconds(={max_age_seconds!r}) must be a positive integer")
+    if not isinstance(max_deviation_bps, int) or not 0 <= max_deviation_bps <= 10_000:
+        raise ConfigError(f"max_deviation_bps(={max_deviation_bps!r}) must be an integer from 0 to 10000")
     oracle = chain.deploy("PriceOracle", admin, max_age_seconds, sender=admin, handle=PriceOracle)
     oracle.grantRole(FEEDER_ROLE, feeder if feeder is not None else admin, sender=admin)
+    if max_deviation_bps:
+        oracle.setMaxDeviation(max_deviation_bps, sender=admin)
     return oracle

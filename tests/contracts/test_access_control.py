@@ -187,7 +187,7 @@ MATRIX: dict[str, dict[str, str]] = {
         )},
         "withdraw": CLIENT_OR_OPERATOR,
     },
-    "PriceOracle": {**ROLE_ADMIN, "setPrice": FEEDER, "setPrices": FEEDER, "setMaxAge": ADMIN},
+    "PriceOracle": {**ROLE_ADMIN, "setPrice": FEEDER, "setPrices": FEEDER, "setMaxAge": ADMIN, "setMaxDeviation": ADMIN},
     "AssetRegistry": {
         **ROLE_ADMIN, "register": REGISTRAR, "setFundHoldings": REGISTRAR, "reclassify": CLASSIFIER,
     },

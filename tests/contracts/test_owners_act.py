@@ -72,7 +72,7 @@ MOVES_NOTHING: dict[str, set[str]] = {
     "Compliance": ROLES | {"addModule", "removeModule", "bindToken", "setAssetRegistry", "setModuleClasses",
                            "created", "destroyed", "transferred"},
     "IdentityRegistry": ROLES | {"batchRegisterIdentities", "registerIdentity", "removeIdentity", "revokeIdentity"},
-    "PriceOracle": ROLES | {"setMaxAge", "setPrice", "setPrices"},
+    "PriceOracle": ROLES | {"setMaxAge", "setMaxDeviation", "setPrice", "setPrices"},
     "ChainProbe": {"burnGas", "deposit", "setValue"},  # a test contract: holds only what is sent to it
     "MarginCalculator": set(),
     "SecurityToken": ROLES | ADMIN_RULES | {
