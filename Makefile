@@ -30,7 +30,7 @@ $(HARDHAT_STAMP): tools/hardhat/package.json tools/hardhat/package-lock.json
 	cd tools/hardhat && npm ci --no-audit --no-fund --loglevel=error
 
 run: $(VENV)/.installed
-	$(BIN)/tokensim run reg_d_506b_lifecycle
+	$(BIN)/tokensim run reg_d_506b_lifecycle --force
 
 test: $(VENV)/.installed-test $(NPM_STAMP) $(HARDHAT_STAMP)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)

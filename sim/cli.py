@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,12 +20,13 @@ from rich.table import Table
 from sim.errors import CompilerError, ConfigError, TokensimError
 
 EXIT_DONE, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+"""Exit codes; a run stopped by a signal exits 128 + the signal's number (130 SIGINT, 143 SIGTERM)."""
 
 app = typer.Typer(
     name="tokensim",
     help=(
         "Security-token and tokenized-collateral lifecycle simulator on a local EVM chain.\n\n"
-        "Exit codes: 0 done, 1 run failed, 2 bad input."
+        "Exit codes: 0 done, 1 run failed, 2 bad input, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM)."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -59,12 +64,72 @@ def run(
         str, typer.Option(help="With --backend rpc: the node's HTTP URL (its clock must be before the start).")
     ] = "http://127.0.0.1:8545",
     out: Annotated[Path | None, typer.Option(help="Run directory (default: runs/<scenario>-seed<seed>).")] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Replace an earlier run's files in the run directory (events.jsonl, metrics.csv, summary.json, "
+            "*.png) instead of refusing; nothing else in it is touched.",
+        ),
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Run a scenario; write events.jsonl, metrics.csv and summary.json to the run directory
-    (and the plots of its margin or taxonomy part)."""
+    (and the plots of its margin or taxonomy part).
+
+    A run directory that holds an earlier run's files is refused unless --force is given.
+
+    Ctrl-C (SIGINT) or SIGTERM stops the run cleanly, with exit code 130 (143 for SIGTERM).
+
+    An interrupted run keeps its events so far, metrics.csv and a summary.json whose status is "interrupted".
+    """
+    started: list[Path] = []  # the run directory, once a run writes into it
+    with _signals_raise():
+        try:
+            _run(scenario, seed, backend, rpc_url, out, force, quiet, started)
+        except _Signalled as stopped:  # not passed on by a run: before it started, or after it
+            where = f"; the run's files are in {started[0]}" if started else " before the run started; no run files written"
+            err_console.print(f"[red]{stopped.name}[/red]{escape(where)}")
+            raise typer.Exit(stopped.exit_code) from None
+
+
+class _Signalled(KeyboardInterrupt):
+    """SIGINT or SIGTERM received by ``tokensim run`` (the run, if one started, has stopped
+    and written its outputs first: ``Run.run`` holds the signal until then)."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        self.name = signal.Signals(signum).name
+        super().__init__(self.name)
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+
+@contextmanager
+def _signals_raise() -> Iterator[None]:
+    """SIGINT and SIGTERM raise ``_Signalled`` while the block runs (the handlers restored after)."""
+
+    def raise_signalled(signum: int, _frame: Any) -> None:
+        raise _Signalled(signum)
+
+    if threading.current_thread() is not threading.main_thread():  # signals reach the main thread only
+        yield
+        return
+    earlier = {signum: signal.signal(signum, raise_signalled) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in earlier.items():
+            signal.signal(signum, handler)
+
+
+def _run(scenario: str, seed: int | None, backend: str, rpc_url: str, out: Path | None, force: bool,
+         quiet: bool, started: list[Path]) -> None:
     from sim.chain import BACKENDS
     from sim.engine import Run
+    from sim.report.run_dir import RunDirError, prepare
     from sim.scenario import load, resolve
 
     try:
@@ -87,9 +152,17 @@ def run(
         except TokensimError as exc:
             err_console.print(f"[red]rpc backend unavailable:[/red] {escape(str(exc))}")
             raise typer.Exit(EXIT_BAD_INPUT) from None
+    out_dir = out or Path("runs") / f"{loaded.name}-seed{loaded.seed if seed is None else seed}"
+    try:
+        replaced = prepare(out_dir, force=force)
+    except RunDirError as exc:
+        err_console.print(f"[red]bad run directory:[/red] {escape(str(exc))}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     simulation = Run(loaded, seed=seed, backend=chosen)
-    out_dir = out or Path("runs") / f"{loaded.name}-seed{simulation.seed}"
+    started.append(out_dir)
     console.print(f"[bold]{loaded.name}[/bold] seed {simulation.seed} on {backend} -> {out_dir}")
+    if replaced:
+        console.print(f"replaced the earlier run's {', '.join(p.name for p in replaced)}", highlight=False)
     with Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -100,11 +173,23 @@ def run(
         transient=True,
     ) as bar:
         task = bar.add_task("simulating", total=loaded.duration_days)
+        signalled: _Signalled | None = None
         try:
             result = simulation.run(out_dir=out_dir, progress=lambda done, _: bar.update(task, completed=done / 86_400))
+        except _Signalled as stopped:  # passed on by the run once its outputs were written
+            if simulation.result is None:
+                raise
+            signalled, result = stopped, simulation.result
         finally:
             simulation.close()
     _print_summary(result.summary, simulation.part_metrics())
+    if signalled is not None:
+        if result.status == "interrupted":
+            err_console.print(f"[red]{escape(result.summary['reason'])}[/red] at day {result.summary['sim_days']:g}: "
+                              f"the events so far, metrics.csv and summary.json are in {escape(str(out_dir))}")
+        else:
+            err_console.print(f"[red]{signalled.name}[/red] as the run finished; its outputs are complete")
+        raise typer.Exit(signalled.exit_code)
     if result.status != "done":
         err_console.print(f"[red]run failed:[/red] {escape(result.summary.get('reason', ''))}")
         raise typer.Exit(EXIT_FAILED)

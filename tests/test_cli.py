@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import io
+import os
 import subprocess
 import sys
 
+import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
@@ -90,3 +92,105 @@ def test_an_error_printed_to_a_pipe_stays_on_one_line(tmp_path):
     assert result.exit_code == 2
     (line,) = [row for row in result.output.splitlines() if "window_days" in row]
     assert line.startswith(f"{path}:") and line.endswith("taxonomy.safe_harbor.window_days: Input should be greater than 0 (got 0)")
+
+
+# ------------------------------------------------------------------ the run directory
+
+TINY = """\
+name: tiny
+duration_days: 3
+security: {name: Tiny, symbol: TNY}
+offering: {closes_day: 1, price: 10.0, shares: 100}
+investors: [{name: inv, count: 3, subscription_usd: {kind: fixed, value: 100}}]
+"""
+
+
+def _tiny(tmp_path):
+    path = tmp_path / "tiny.yaml"
+    path.write_text(TINY)
+    return path
+
+
+def _earlier_run(directory):
+    directory.mkdir(parents=True)
+    for name in ("events.jsonl", "summary.json", "metrics.csv", "old.png"):
+        (directory / name).write_text("from an earlier run\n")
+
+
+def test_a_run_directory_holding_an_earlier_run_is_refused_with_exit_2_naming_it_and_force(tmp_path):
+    out = tmp_path / "run"
+    _earlier_run(out)
+    result = runner.invoke(app, ["run", str(_tiny(tmp_path)), "--out", str(out), "-q"])
+    assert result.exit_code == 2
+    assert f"{out}: holds an earlier run's files (events.jsonl, metrics.csv, old.png, summary.json)" in result.output
+    assert "pass --force" in result.output and "Traceback" not in result.output
+    assert (out / "events.jsonl").read_text() == "from an earlier run\n"
+
+
+def test_force_replaces_the_earlier_runs_files_and_nothing_else(tmp_path):
+    out = tmp_path / "run"
+    _earlier_run(out)
+    (out / "notes.txt").write_text("mine\n")
+    (out / "plots").mkdir()
+    (out / "plots" / "keep.png").write_text("mine\n")
+    result = runner.invoke(app, ["run", str(_tiny(tmp_path)), "--out", str(out), "-q", "--force"])
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "summary.json").read_text())["status"] == "done"
+    assert not (out / "old.png").exists()
+    assert (out / "notes.txt").read_text() == (out / "plots" / "keep.png").read_text() == "mine\n"
+
+
+def test_the_default_run_directory_is_refused_the_same_way(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _earlier_run(tmp_path / "runs" / "tiny-seed0")
+    result = runner.invoke(app, ["run", str(_tiny(tmp_path)), "-q"])
+    assert result.exit_code == 2
+    assert "runs/tiny-seed0: holds an earlier run's files" in result.output and "--force" in result.output
+
+
+def test_a_directory_without_an_earlier_run_is_used_as_it_is(tmp_path):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine\n")
+    result = runner.invoke(app, ["run", str(_tiny(tmp_path)), "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["events.jsonl", "metrics.csv", "notes.txt", "summary.json"]
+
+
+def test_an_out_that_is_a_file_is_refused_with_exit_2_and_left_alone(tmp_path):
+    out = tmp_path / "results"
+    out.write_text("a file\n")
+    result = runner.invoke(app, ["run", str(_tiny(tmp_path)), "--out", str(out), "-q"])
+    assert result.exit_code == 2
+    assert f"bad run directory: {out}: is a file, not a directory" in result.output
+    assert "Traceback" not in result.output and out.read_text() == "a file\n"
+
+
+def test_an_out_under_a_file_is_refused_with_exit_2_and_nothing_created(tmp_path):
+    parent = tmp_path / "results"
+    parent.write_text("a file\n")
+    out = parent / "deeper" / "run"
+    result = runner.invoke(app, ["run", str(_tiny(tmp_path)), "--out", str(out), "-q"])
+    assert result.exit_code == 2
+    assert f"{out}: cannot be created: {parent} is a file, not a directory" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results", "tiny.yaml"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes through permissions; the file cases stand in")
+def test_an_out_without_write_permission_is_refused_with_exit_2(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    try:
+        result = runner.invoke(app, ["run", str(_tiny(tmp_path)), "--out", str(locked / "run"), "-q"])
+        assert result.exit_code == 2
+        assert f"{locked / 'run'}: cannot be created: {locked} is not writable (permission denied)" in result.output
+        assert list(locked.iterdir()) == []
+    finally:
+        locked.chmod(0o700)
+
+
+def test_run_help_says_what_force_does():
+    result = runner.invoke(app, ["run", "--help"])
+    text = " ".join(result.output.replace("│", " ").split())
+    assert "--force" in text and "Replace an earlier run's files in the run directory" in text
+    assert "nothing else in it is touched" in text

@@ -11,8 +11,14 @@ A run builds the world (``sim.engine.world``), one part per section of the scena
   plots and ``summary.json``.
 
 A step that raises ends the run as ``failed`` with the reason recorded; the events up to it
-stay on disk and the summary says what it could. Same scenario, seed and backend:
-byte-identical ``events.jsonl``::
+stay on disk and the summary says what it could. A run asked to stop (``interrupt()``, which
+``run`` calls on SIGINT and SIGTERM, or a ``KeyboardInterrupt``) stops between two SimPy
+steps and ends as ``interrupted``: a ``run interrupted`` record closes the event log,
+``metrics.csv`` holds the rows sampled so far, ``summary.json`` the simulated days reached
+and the metrics so far, written once. Then the interruption carries on as it would have
+without the run: Ctrl-C raises ``KeyboardInterrupt``, SIGTERM ends the process (or calls the
+handler the caller had installed). Same scenario, seed and backend: byte-identical
+``events.jsonl``::
 
     result = Run(load("scenarios/reg_d_506b_lifecycle.yaml"), seed=7).run(out_dir=Path("runs/x"))
     result.metrics["trades"]
@@ -29,9 +35,14 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
+import os
+import signal
+import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -55,6 +66,19 @@ class RunStatus(StrEnum):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+    INTERRUPTED = "interrupted"
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+"""The signals ``Run.run`` answers by stopping the run cleanly (in the main thread)."""
+
+
+def signal_name(signum: int) -> str:
+    """``SIGINT`` for 2 (the number itself for a signal without a name)."""
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
 
 
 @dataclass
@@ -117,6 +141,10 @@ class Run:
         self.status = RunStatus.READY
         self.reason: str | None = None
         self.out_dir: Path | None = None
+        self.stop_signal: int | None = None  # the signal the run was asked to stop on
+        self.result: RunResult | None = None  # once finished
+        self._received: list[int] = []  # signals the run's handlers took, delivered after the outputs
+        self._keyboard_interrupt = False  # a KeyboardInterrupt in a step, raised again after it
 
     # ---------------------------------------------------------------- the world
 
@@ -149,16 +177,79 @@ class Run:
     # --------------------------------------------------------------------- run
 
     def run(self, out_dir: Path | None = None, progress: Progress | None = None) -> RunResult:
-        """Play the scenario to its end; write the outputs into ``out_dir`` if given."""
-        self.setup(out_dir)
-        while self.env.now < self.end_seconds and self.status == RunStatus.RUNNING:
-            self.advance_to(min(self.end_seconds, self.env.now + DAY))
-            if progress is not None:
-                progress(self.env.now, self.end_seconds)
-        return self.finish()
+        """Play the scenario to its end; write the outputs into ``out_dir`` if given.
+
+        While it runs in the main thread, SIGINT and SIGTERM stop it cleanly (``interrupt``)
+        and are held until the outputs are written; then the handlers found are restored
+        and the signal is passed on to them: the default ones raise ``KeyboardInterrupt``
+        (SIGINT) or end the process (SIGTERM), as if the run had not been there. A signal
+        the process ignores stays ignored. A ``KeyboardInterrupt`` (from ``progress``, say)
+        is raised again the same way, after the outputs; ``self.result`` holds them.
+        A run stopped by ``interrupt()`` alone returns its ``interrupted`` result.
+        """
+        with self._signals_stop_the_run() as earlier:
+            try:
+                self.setup(out_dir)
+                while self.env.now < self.end_seconds and self.status == RunStatus.RUNNING:
+                    self.advance_to(min(self.end_seconds, self.env.now + DAY))
+                    if progress is not None:
+                        progress(self.env.now, self.end_seconds)
+            except KeyboardInterrupt:
+                self._keyboard_interrupt = True  # finish raises it again, once the outputs are written
+                self.interrupt(signal.SIGINT)
+            result = self.finish()
+        for signum in dict.fromkeys(self._received):  # each signal once, in the order received
+            handler = earlier[signum]
+            if handler == signal.SIG_DFL:
+                for stream in (sys.stdout, sys.stderr):
+                    stream.flush()
+                signal.raise_signal(signum)  # the default action: the process ends here
+            elif callable(handler):
+                handler(signum, None)
+        return result
+
+    def interrupt(self, signum: int = signal.SIGINT) -> None:
+        """Ask the run to stop: it stops before its next SimPy step and ends ``interrupted``
+        (``signum`` names why, in the reason: ``interrupted by SIGTERM``).
+
+        Safe to call from a signal handler or another thread (it only sets flags). The step
+        under way completes, so the log never holds half an act; ``finish`` then writes the
+        outputs. A run that has simulated to its end, and is only writing them, is not
+        affected.
+        """
+        if self.stop_signal is None:
+            self.stop_signal = signum
+        self.env.stop()
+
+    @contextmanager
+    def _signals_stop_the_run(self) -> Iterator[dict[int, Any]]:
+        """While the block runs, SIGINT and SIGTERM call ``interrupt`` (in the main thread
+        only: Python delivers signals there; a signal ignored stays ignored); the handlers
+        found are restored after, and yielded (``run`` passes the signals on to them)."""
+        earlier: dict[int, Any] = {}
+        if threading.current_thread() is threading.main_thread():
+            for signum in STOP_SIGNALS:
+                handler = signal.getsignal(signum)
+                if handler in (signal.SIG_IGN, None):  # ignored, or a handler Python cannot restore
+                    continue
+                earlier[signum] = handler
+                signal.signal(signum, self._on_signal)
+        try:
+            yield earlier
+        finally:
+            for signum, handler in earlier.items():
+                signal.signal(signum, handler)
+
+    def _on_signal(self, signum: int, _frame: Any) -> None:
+        self._received.append(signum)
+        self.interrupt(signum)
 
     def setup(self, out_dir: Path | None = None) -> None:
-        """Create the chain, deploy every part and start its actors (time 0)."""
+        """Create the chain, deploy every part and start its actors (time 0).
+
+        Like ``advance_to``, a ``KeyboardInterrupt`` during it ends the run as interrupted
+        and is raised again once recorded; ``finish`` then writes the outputs.
+        """
         self._wall_start = time.perf_counter()
         self.out_dir = out_dir
         if out_dir is not None:
@@ -166,6 +257,7 @@ class Run:
         self.world.recorder = Recorder(out_dir / "events.jsonl" if out_dir else None, start=self.start)
         self.status, self.reason = RunStatus.RUNNING, None
         self._guarded(self._setup)
+        self._raise_keyboard_interrupt()
 
     def _setup(self) -> None:
         self.world.chain = self._connect()
@@ -183,12 +275,28 @@ class Run:
         return Chain(self._backend)
 
     def advance_to(self, seconds: float) -> None:
-        """Run the processes up to ``seconds`` of simulated time (not beyond the end)."""
+        """Run the processes up to ``seconds`` of simulated time (not beyond the end).
+
+        A ``KeyboardInterrupt`` while they run ends the run as interrupted (its record
+        written) and is raised again; call ``finish`` to write the outputs.
+        """
         if self.status == RunStatus.RUNNING:
             self._guarded(lambda: self.env.run(until=min(seconds, self.end_seconds)))
+        self._raise_keyboard_interrupt()
+
+    def _raise_keyboard_interrupt(self) -> None:
+        """Raise again a ``KeyboardInterrupt`` a step recorded as the run's interruption."""
+        if self._keyboard_interrupt:
+            self._keyboard_interrupt = False
+            raise KeyboardInterrupt
 
     def finish(self) -> RunResult:
-        """Take the last sample, close the log, write the outputs and summary.json."""
+        """Take the last sample (of a run that reached its end), close the log, write the
+        outputs and summary.json (last, in one piece: a reader never sees half of it).
+
+        Then raises again a ``KeyboardInterrupt`` that interrupted the run (``self.result``
+        holds the outputs)."""
+        self._stop_if_asked()
         if self.status == RunStatus.RUNNING:
             self._guarded(self.sample)
         if self.status == RunStatus.RUNNING:
@@ -199,8 +307,10 @@ class Run:
             write_rows_csv(self.out_dir / "metrics.csv", self.rows)
             for part in self.parts:
                 part.write_outputs(self.out_dir)
-            (self.out_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-        return RunResult(summary, self.out_dir)
+            _write_whole(self.out_dir / "summary.json", json.dumps(summary, indent=2) + "\n")
+        self.result = RunResult(summary, self.out_dir)
+        self._raise_keyboard_interrupt()
+        return self.result
 
     def close(self) -> None:
         """Release the chain backend (an external node's connection); the chain is unusable after."""
@@ -208,13 +318,27 @@ class Run:
             self.chain.close()
 
     def _guarded(self, step: Callable[[], object]) -> None:
-        """Run a step; a failure ends the run as failed, with the reason recorded."""
+        """Run a step; a failure ends the run as failed, with the reason recorded; a
+        ``KeyboardInterrupt`` (or an ``interrupt`` during the step) ends it as interrupted."""
         try:
             step()
+        except KeyboardInterrupt:
+            self._keyboard_interrupt = True
+            self.interrupt(signal.SIGINT)
         except Exception as exc:  # a run that fails keeps its events and says why
             self.status, self.reason = RunStatus.FAILED, f"{type(exc).__name__}: {exc}"
             self.world.failure = self.reason
             self.recorder.record(self.env.now, "simulation", "run", "failed", reason=self.reason)
+        self._stop_if_asked()
+
+    def _stop_if_asked(self) -> None:
+        """End a running run that was asked to stop: status, reason and the log's last record.
+        A run that has simulated to its end is not stopped: only its outputs are left to write."""
+        if self.stop_signal is None or self.status != RunStatus.RUNNING or self.env.now >= self.end_seconds:
+            return
+        self.status, self.reason = RunStatus.INTERRUPTED, f"interrupted by {signal_name(self.stop_signal)}"
+        self.world.failure = self.reason
+        self.recorder.record(self.env.now, "simulation", "run", "interrupted", reason=self.reason)
 
     # ----------------------------------------------------------------- samples
 
@@ -281,6 +405,18 @@ class Run:
         return summary
 
 
+def _write_whole(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file renamed over it: ``path`` holds
+    the old text or the new, never part of one (its mode as ``write_text`` would make it)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
 def _merge(by_part: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Parts' fields in one mapping; a name more than one part uses is qualified by the part's."""
     uses = Counter(key for fields in by_part.values() for key in fields)
@@ -291,4 +427,4 @@ def _merge(by_part: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return merged
 
 
-__all__ = ["Progress", "Run", "RunResult", "RunStatus"]
+__all__ = ["STOP_SIGNALS", "Progress", "Run", "RunResult", "RunStatus", "signal_name"]

@@ -5,6 +5,7 @@ in the same world. The world owns what they share:
 
 - the SimPy environment and the clock: ``now()`` is the chain time of the simulation's
   present (``start + env.now``); ``sync()`` moves the chain's clock there before an act;
+  the environment has a brake (``Environment.stop``) that a run pulls when interrupted;
 - the chain, created at the scenario's start when the run sets up;
 - the recorder (``events.jsonl``);
 - one random stream per named component: ``rng("venue")`` is the same stream in every run
@@ -34,6 +35,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import simpy
+from simpy.core import StopSimulation
 
 from sim.errors import ConfigError
 
@@ -43,6 +45,27 @@ if TYPE_CHECKING:
     from sim.chain import Chain
     from sim.contracts import Identity
     from sim.report.recorder import Recorder
+
+
+class Environment(simpy.Environment):
+    """SimPy's environment with a brake: after ``stop()``, ``run`` returns before its next
+    step, so the step under way finishes its acts (a transaction sent is recorded) and no
+    process is left half-way through one. ``stop`` only sets a flag: it is safe to call from
+    a signal handler or another thread.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stopping = False
+
+    def stop(self) -> None:
+        """Make ``run`` return before its next step (and at once from any later call)."""
+        self.stopping = True
+
+    def step(self) -> None:
+        if self.stopping:
+            raise StopSimulation(None)  # Environment.run returns
+        super().step()
 
 
 @dataclass(eq=False)
@@ -144,11 +167,11 @@ class World:
         self.seed = seed
         self.start = start
         self.end_seconds = end_seconds
-        self.env = simpy.Environment()
+        self.env = Environment()
         self.participants = Participants()
         self.chain: Chain
         self.recorder: Recorder
-        self.failure: str | None = None  # why the run failed, once it has
+        self.failure: str | None = None  # why the run failed or was interrupted, once it has
         self.sample_now: Callable[[], dict[str, dict[str, Any]]]  # the run's sampler (``Run.sample``)
         self._accounts_taken = 0
         self._services: dict[str, Any] = {}
@@ -209,4 +232,4 @@ class World:
         return name in self._services
 
 
-__all__ = ["Participant", "Participants", "World"]
+__all__ = ["Environment", "Participant", "Participants", "World"]

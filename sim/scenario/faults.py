@@ -16,27 +16,28 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from sim.scenario.base import Model, Money
+from sim.scenario.base import MAX_DAYS, MAX_HOURS, MAX_TOKENS, Model, Money
 
 
 class FaultAt(Model):
-    """Base of the faults: each happens at ``at_day`` (fractions of a day allowed)."""
+    """Base of the faults: each happens at ``at_day`` (fractions of a day allowed), before
+    the scenario's end (the scenario checks it against ``duration_days``)."""
 
-    at_day: float = Field(ge=0)
+    at_day: float = Field(ge=0, le=MAX_DAYS)
 
 
 class StaleOracle(FaultAt):
     """The price feed stops: no updates for ``hours``."""
 
     kind: Literal["stale_oracle"] = "stale_oracle"
-    hours: int = Field(gt=0)
+    hours: int = Field(gt=0, le=MAX_HOURS)
 
 
 class SettlementFail(FaultAt):
     """Sellers fail to deliver: for ``days``, ``share`` of sellers do not affirm."""
 
     kind: Literal["settlement_fail"] = "settlement_fail"
-    days: int = Field(gt=0)
+    days: int = Field(gt=0, le=MAX_DAYS)
     share: float = Field(default=1.0, gt=0, le=1)
 
 
@@ -46,7 +47,7 @@ class UnallocatedDeposit(FaultAt):
     kind: Literal["unallocated_deposit"] = "unallocated_deposit"
     custodian: str
     cash_usd: Money
-    allocate_after_days: float | None = Field(default=1.0, ge=0)
+    allocate_after_days: float | None = Field(default=1.0, ge=0, le=MAX_DAYS)
 
 
 class ForcedTransfer(FaultAt):
@@ -54,22 +55,22 @@ class ForcedTransfer(FaultAt):
 
     kind: Literal["forced_transfer"] = "forced_transfer"
     custodian: str
-    shares: int = Field(gt=0)
+    shares: int = Field(gt=0, le=MAX_TOKENS)
 
 
 class Pause(FaultAt):
     """The token's agent pauses holder transfers for ``hours``."""
 
     kind: Literal["pause"] = "pause"
-    hours: int = Field(gt=0)
+    hours: int = Field(gt=0, le=MAX_HOURS)
 
 
 class KeyLoss(FaultAt):
     """``count`` self-custody investors lose their keys; the agent recovers their tokens."""
 
     kind: Literal["key_loss"] = "key_loss"
-    count: int = Field(default=1, gt=0)
-    recover_after_days: float = Field(default=2.0, ge=0)
+    count: int = Field(default=1, gt=0, le=100_000)
+    recover_after_days: float = Field(default=2.0, ge=0, le=MAX_DAYS)
 
 
 Fault = Annotated[

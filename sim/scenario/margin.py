@@ -12,19 +12,34 @@ An asset may be the scenario's own security token (``token: security``): its pri
 securities lifecycle's reference price, the margin engine holds it under the token's own
 rules, and an account may belong to one of the lifecycle's investors (``investor``).
 
-Money in US dollars; prices in dollars per whole token; quantities of positions in whole
-tokens (perpetuals: contracts of one token); percentages as percent (20 is 20%).
+Money in US dollars; prices in dollars per whole token, in whole cents; quantities of
+positions in whole tokens (perpetuals: contracts of one token), at most
+``sim.scenario.base.MAX_TOKENS``; percentages as percent (20 is 20%).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from sim.contracts.assets import RATINGS
-from sim.reference.requirements import CROSS_FLOOR_BPS, RETAIL_CLOSE_OUT_BPS, RETAIL_LEVERAGE_CAPS, SCAN_RANGES_BPS
-from sim.scenario.base import NAME_PATTERN, Distribution, Invalid, Model, Money
+from sim.reference.requirements import (
+    CROSS_FLOOR_BPS,
+    RETAIL_CLOSE_OUT_BPS,
+    RETAIL_LEVERAGE_CAPS,
+    SCAN_RANGES_BPS,
+)
+from sim.scenario.base import (
+    MAX_DAYS,
+    MAX_TOKENS,
+    NAME_PATTERN,
+    Distribution,
+    Invalid,
+    Model,
+    Money,
+    Price,
+)
 
 AssetClassName = Literal[
     "tokenized_security", "digital_commodity", "collectible", "tool", "stablecoin", "cash",
@@ -36,6 +51,9 @@ RetailClass = Literal["major_fx", "minor_fx", "gold", "major_index", "commodity"
 """ESMA retail leverage classes (``sim.reference.requirements.RETAIL_LEVERAGE_CAPS``)."""
 
 Symbol = Field(pattern=r"^[A-Z0-9]{1,11}$")
+
+Tokens = Annotated[int, Field(gt=0, le=MAX_TOKENS)]
+"""Whole tokens pledged or held in reserve."""
 
 
 class Perpetual(Model):
@@ -51,7 +69,7 @@ class Perpetual(Model):
     funding_hours: int = Field(default=8, gt=0, le=24 * 7)
     funding_cap_pct: float = Field(default=0.75, ge=0, le=100)
     basis_pct: float = Field(default=0.1, ge=0, le=20)
-    position_limit: int = Field(default=0, ge=0)
+    position_limit: int = Field(default=0, ge=0, le=MAX_TOKENS)
 
 
 class Tradable(Model):
@@ -70,13 +88,20 @@ class Tradable(Model):
     scan_up_pct: float | None = Field(default=None, gt=0, le=100)
     scan_down_pct: float | None = Field(default=None, gt=0, le=100)
     retail_class: RetailClass | None = None
-    position_limit: int = Field(default=0, ge=0)
+    position_limit: int = Field(default=0, ge=0, le=MAX_TOKENS)
     perpetual: Perpetual | None = None
 
     @model_validator(mode="after")
     def _range(self) -> Tradable:
-        if self.scan_class is None and (self.scan_up_pct is None or self.scan_down_pct is None):
-            raise ValueError("give a scan_class or both scan_up_pct and scan_down_pct (a scan range of zero is refused)")
+        if self.scan_class is not None:
+            return self
+        if self.scan_up_pct is None and self.scan_down_pct is None:
+            raise self.refuse("scan_class", "Field required: give a scan_class or both scan_up_pct and scan_down_pct "
+                              "(a scan range of zero is refused)", missing=True)
+        missing = "scan_up_pct" if self.scan_up_pct is None else "scan_down_pct" if self.scan_down_pct is None else None
+        if missing is not None:
+            raise self.refuse(missing, "Field required: give scan_up_pct and scan_down_pct together, or a scan_class",
+                              missing=True)
         return self
 
     @property
@@ -123,11 +148,11 @@ class MarginAsset(Model):
     issuer: str = Field(default="", max_length=40)
     issuer_kind: Literal["sovereign", "other"] = "other"
     rating: str | None = None
-    maturity_day: int | None = Field(default=None, gt=0)
+    maturity_day: int | None = Field(default=None, gt=0, le=MAX_DAYS)
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     main_index: bool = False
     holdings: list[str] = Field(default_factory=list, max_length=32)
-    price: Money | None = None
+    price: Price | None = None
     drift_pct: float = Field(default=0.0, ge=-100, le=100)
     volatility_pct: float = Field(default=20.0, ge=0, le=300)
     jumps_per_year: float = Field(default=0.0, ge=0, le=365)
@@ -146,17 +171,12 @@ class MarginAsset(Model):
 
     @model_validator(mode="after")
     def _checks(self) -> MarginAsset:
-        if self.token == "security":
-            if self.price is not None:
-                raise ValueError("the security token's price comes from the scenario's oracle: give no price")
-        elif self.price is None:
-            raise ValueError("price: Field required")
-        elif self.price <= 0:
-            raise ValueError("price must be greater than 0")
-        elif round(self.price * 100) != self.price * 100:
-            raise ValueError(f"price must be whole cents (got {self.price})")
+        if self.token == "security" and self.price is not None:
+            raise self.refuse("price", "the security token's price comes from the scenario's oracle: give no price")
+        if self.token == "plain" and self.price is None:
+            raise self.refuse("price", "Field required: a plain asset's price at the start, in dollars", missing=True)
         if self.holdings and self.asset_class != "money_market_fund":
-            raise ValueError("holdings are for a money_market_fund")
+            raise self.refuse("holdings", f"holdings are for a money_market_fund (this asset is a {self.asset_class})")
         return self
 
 
@@ -168,21 +188,28 @@ class Order(Model):
     drawn per account when a distribution: how retail traders size their bets).
     """
 
-    at_day: float = Field(default=0.0, ge=0)
+    at_day: float = Field(default=0.0, ge=0, le=MAX_DAYS)
     asset: str
     perpetual: bool = False
-    quantity: int | None = None
+    quantity: int | None = Field(default=None, ge=-MAX_TOKENS, le=MAX_TOKENS)
     leverage: Distribution | None = None
     short: bool = False
 
+    @field_validator("quantity")
+    @classmethod
+    def _not_zero(cls, quantity: int | None) -> int | None:
+        if quantity == 0:
+            raise ValueError("Input should not be 0 (negative: sell spot or go short the perpetual)")
+        return quantity
+
     @model_validator(mode="after")
     def _size(self) -> Order:
-        if (self.quantity is None) == (self.leverage is None):
-            raise ValueError("give exactly one of quantity and leverage")
-        if self.quantity == 0:
-            raise ValueError("quantity must not be 0")
+        if self.quantity is None and self.leverage is None:
+            raise self.refuse("quantity", "Field required: give exactly one of quantity and leverage", missing=True)
+        if self.quantity is not None and self.leverage is not None:
+            raise self.refuse("leverage", "give exactly one of quantity and leverage (this order has a quantity)")
         if self.short and not self.perpetual:
-            raise ValueError("only a perpetual can be short (spot on margin is long; sell with a negative quantity)")
+            raise self.refuse("short", "only a perpetual can be short (spot on margin is long; sell with a negative quantity)")
         return self
 
 
@@ -212,25 +239,19 @@ class MarginAccount(Model):
     type: Literal["retail", "institutional"] = "institutional"
     method: Literal["siloed", "portfolio"] = "portfolio"
     cash_usd: Money = 0.0
-    collateral: dict[str, int] = Field(default_factory=dict)
+    collateral: dict[str, Tokens] = Field(default_factory=dict)
     liquidity_usd: Money = 0.0
-    reserve: dict[str, int] = Field(default_factory=dict)
+    reserve: dict[str, Tokens] = Field(default_factory=dict)
     responds_within_hours: float = Field(default=12.0, ge=0, le=24 * 30)
     orders: list[Order] = Field(default_factory=list, max_length=100)
 
-    @field_validator("collateral", "reserve")
+    @field_validator("count")
     @classmethod
-    def _amounts(cls, amounts: dict[str, int]) -> dict[str, int]:
-        bad = [f"{k}: {v}" for k, v in amounts.items() if v <= 0]
-        if bad:
-            raise ValueError(f"amounts must be positive whole tokens ({', '.join(bad)})")
-        return amounts
-
-    @model_validator(mode="after")
-    def _one_investor(self) -> MarginAccount:
-        if self.investor is not None and self.count != 1:
-            raise ValueError(f"an account held by investor {self.investor!r} has count 1 (got {self.count})")
-        return self
+    def _one_investor(cls, count: int, info: ValidationInfo) -> int:
+        investor = info.data.get("investor")
+        if investor is not None and count != 1:
+            raise ValueError(f"Input should be 1 for an account held by investor {investor!r}")
+        return count
 
 
 class ConcentrationLimits(Model):
@@ -278,7 +299,7 @@ class PriceFeed(Model):
 class Shock(Model):
     """A scripted price move: ``asset`` moves by ``move_pct`` at ``at_day`` (pushed at once)."""
 
-    at_day: float = Field(ge=0)
+    at_day: float = Field(ge=0, le=MAX_DAYS)
     asset: str
     move_pct: float = Field(gt=-100, le=1_000)
 
@@ -287,7 +308,7 @@ class MarketMaker(Model):
     """The counterparty of every perpetual trade and the dealer of every spot trade."""
 
     cash_usd: Money = 100_000_000.0
-    inventory_tokens: int = Field(default=10_000_000, gt=0)
+    inventory_tokens: int = Field(default=10_000_000, gt=0, le=MAX_TOKENS)
 
 
 class MarginSection(Model):
@@ -306,33 +327,34 @@ class MarginSection(Model):
 
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     assets: list[MarginAsset] = Field(min_length=1, max_length=32)
-    correlations: dict[str, float] = Field(default_factory=dict)
+    correlations: dict[str, Annotated[float, Field(ge=-1, le=1)]] = Field(default_factory=dict)
     rules: MarginRules = Field(default_factory=MarginRules)
     oracle: PriceFeed = Field(default_factory=PriceFeed)
     market_maker: MarketMaker = Field(default_factory=MarketMaker)
     accounts: list[MarginAccount] = Field(min_length=1, max_length=64)
     shocks: list[Shock] = Field(default_factory=list)
 
-    @field_validator("correlations")
-    @classmethod
-    def _pairs(cls, pairs: dict[str, float]) -> dict[str, float]:
-        for key, value in pairs.items():
+    @model_validator(mode="after")
+    def _pairs(self) -> MarginSection:
+        for key in self.correlations:
             if key.count("/") != 1:
-                raise ValueError(f"correlation key {key!r} must name two assets as 'A/B'")
-            if not -1 <= value <= 1:
-                raise ValueError(f"correlation {key!r} must be between -1 and 1 (got {value})")
-        return pairs
+                raise self.refuse(("correlations", key), "a correlation's key names two assets as 'A/B'", value=key)
+        return self
 
     @model_validator(mode="after")
     def _references(self) -> MarginSection:
         at = ("margin",)
         symbols = [a.symbol for a in self.assets]
-        if len(set(symbols)) != len(symbols):
-            raise Invalid((*at, "assets"), "asset symbols must be unique")
+        for j, symbol in enumerate(symbols):
+            if symbol in symbols[:j]:
+                raise Invalid((*at, "assets", j, "symbol"),
+                              f"asset symbols must be unique: assets.{symbols.index(symbol)} is {symbol} too", symbol)
         known = set(symbols)
         by_symbol = {a.symbol: a for a in self.assets}
-        if sum(a.token == "security" for a in self.assets) > 1:
-            raise Invalid((*at, "assets"), "only one asset can be the security token (token: security)")
+        securities = [i for i, a in enumerate(self.assets) if a.token == "security"]
+        if len(securities) > 1:
+            raise Invalid((*at, "assets", securities[1], "token"),
+                          f"only one asset can be the security token (assets.{securities[0]} is)", "security")
         for i, asset in enumerate(self.assets):
             unknown = [h for h in asset.holdings if h not in known]
             if unknown:
@@ -352,8 +374,10 @@ class MarginSection(Model):
             if a == b:
                 raise Invalid((*at, "correlations", key), f"correlation {key!r}: an asset with itself")
         names = [a.name for a in self.accounts]
-        if len(set(names)) != len(names):
-            raise Invalid((*at, "accounts"), "account names must be unique")
+        for j, name in enumerate(names):
+            if name in names[:j]:
+                raise Invalid((*at, "accounts", j, "name"),
+                              f"account names must be unique: accounts.{names.index(name)} is {name!r} too", name)
         for i, account in enumerate(self.accounts):
             for field in ("collateral", "reserve"):
                 for symbol in getattr(account, field):

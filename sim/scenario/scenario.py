@@ -39,10 +39,20 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from sim.scenario.base import Invalid, Model, Timestamp
+from sim.scenario.base import MAX_DAYS, MAX_HOURS, Invalid, Model, Start
 from sim.scenario.faults import SECURITIES_FAULTS, Fault
 from sim.scenario.margin import MarginSection
-from sim.scenario.securities import Cash, Clearing, Custodian, Dividends, Offering, Oracle, Population, Security, Trading
+from sim.scenario.securities import (
+    Cash,
+    Clearing,
+    Custodian,
+    Dividends,
+    Offering,
+    Oracle,
+    Population,
+    Security,
+    Trading,
+)
 from sim.scenario.taxonomy import TaxonomySection
 
 PARTS = ("securities", "margin", "taxonomy")
@@ -54,6 +64,16 @@ SAMPLE_HOURS = {"securities": 24.0, "margin": 12.0, "taxonomy": 30 * 24.0}
 SECURITIES_SECTIONS = ("offering", "investors", "cash", "oracle", "trading", "clearing", "custodians", "dividends")
 """Sections that belong to the securities lifecycle (meaningless without its ``security``)."""
 
+SECTIONS = ("security", "offering", "trading", "dividends", "margin", "taxonomy")
+"""Sections that may be absent (``None``). In a file, one given empty (``offering:`` with
+nothing under it) is refused as empty rather than read as absent (``sim.scenario.load``)."""
+
+MAX_SAMPLES = 1_000_000
+"""Rows of ``metrics.csv`` a run may take (``duration_days`` over ``metrics_every_hours``)."""
+
+UINT256 = 2**256
+"""The contracts' widest integer: a compliance module's parameter must be below it."""
+
 
 class Scenario(Model):
     """One run's world and the sections of the parts it plays.
@@ -61,12 +81,13 @@ class Scenario(Model):
     Attributes:
         name: short identifier, used for the run directory.
         seed: seed of the run's random numbers (``--seed`` overrides it).
-        start: the moment the simulation (and the chain's clock) starts.
+        start: the moment the simulation (and the chain's clock) starts, within
+            ``sim.scenario.base.START_RANGE`` (1970-01-02 to 2200-01-01).
         duration_days: how long the simulation runs.
         metrics_every_hours: interval of the ``metrics.csv`` samples (default: 24 with the
             securities lifecycle, 12 with margin, 720 for a taxonomy alone; the shortest of
             the parts present).
-        faults: failures injected at their time (``sim.scenario.faults``).
+        faults: failures injected at their time (``sim.scenario.faults``), before the end.
         security, offering, investors, cash, oracle, trading, clearing, custodians,
             dividends: the securities lifecycle (``sim.scenario.securities``).
         margin: the collateral and margin part (``sim.scenario.margin``).
@@ -76,9 +97,9 @@ class Scenario(Model):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)
     description: str = ""
     seed: int = Field(default=0, ge=0, lt=2**63)
-    start: Timestamp = Field(default_factory=lambda: datetime(2026, 1, 5, 14, 0, tzinfo=UTC))
-    duration_days: float = Field(gt=0, le=36_500)
-    metrics_every_hours: float | None = Field(default=None, gt=0)
+    start: Start = Field(default_factory=lambda: datetime(2026, 1, 5, 14, 0, tzinfo=UTC))
+    duration_days: float = Field(gt=0, le=MAX_DAYS)
+    metrics_every_hours: float | None = Field(default=None, gt=0, le=MAX_HOURS)
     faults: list[Fault] = Field(default_factory=list)
     security: Security | None = None
     offering: Offering | None = None
@@ -98,6 +119,7 @@ class Scenario(Model):
 
     @model_validator(mode="after")
     def _world(self) -> Scenario:
+        self._timing()
         if self.security is None and self.margin is None and self.taxonomy is None:
             if any(self._given(name) for name in SECURITIES_SECTIONS):
                 raise Invalid(("security",), "Field required")
@@ -113,19 +135,45 @@ class Scenario(Model):
             self._securities()
         if self.margin is not None:
             self._margin(self.margin)
+        if self.taxonomy is not None:
+            self._taxonomy()
         return self
+
+    def _timing(self) -> None:
+        """What happens at a day happens before the end; samples are countable."""
+        end = self.duration_days
+        for i, fault in enumerate(self.faults):
+            if fault.at_day >= end:
+                raise Invalid(("faults", i, "at_day"),
+                              f"a {fault.kind} fault must happen before the end (day {end:g})", fault.at_day)
+        if self.metrics_every_hours is not None:
+            samples = end * 24 / self.metrics_every_hours
+            if samples > MAX_SAMPLES:
+                raise Invalid(("metrics_every_hours",), f"{samples:,.0f} samples over {end:g} days: at most "
+                              f"{MAX_SAMPLES:,} (sample less often)", self.metrics_every_hours)
+
+    def _modules(self, modules: list[Any], at: tuple[str | int, ...]) -> None:
+        """A compliance module's integers fit the contracts' ``uint256``."""
+        for i, module in enumerate(modules):
+            for field, value in module:
+                if isinstance(value, int) and not isinstance(value, bool) and value >= UINT256:
+                    raise Invalid((*at, i, module.kind, field),
+                                  "Input should be less than 2**256 (a uint256 on chain)", value)
 
     def _securities(self) -> None:
         if self.offering is None:
             raise Invalid(("offering",), "Field required")
         if not self.investors:
             raise Invalid(("investors",), "List should have at least 1 item after validation, not 0")
+        self._modules(self.security.compliance, ("security", "compliance"))  # type: ignore[union-attr]
+        for section, names in (("custodians", [c.name for c in self.custodians]),
+                               ("investors", [p.name for p in self.investors])):
+            kind = "custodian" if section == "custodians" else "population"
+            for j, name in enumerate(names):
+                if name in names[:j]:
+                    raise Invalid((section, j, "name"),
+                                  f"{kind} names must be unique: {section}.{names.index(name)} is {name!r} too", name)
         custodians = {c.name for c in self.custodians}
-        if len(custodians) != len(self.custodians):
-            raise Invalid(("custodians",), "custodian names must be unique")
-        names = [p.name for p in self.investors]
-        if len(set(names)) != len(names):
-            raise Invalid(("investors",), "population names must be unique")
         for i, population in enumerate(self.investors):
             if population.custody != "self" and population.custody not in custodians:
                 raise Invalid(
@@ -174,6 +222,26 @@ class Scenario(Model):
                 if order.at_day >= self.duration_days:
                     raise Invalid(("margin", "accounts", i, "orders", j, "at_day"),
                                   f"account {account.name!r}: order at day {order.at_day:g} is not before the end")
+        for i, shock in enumerate(margin.shocks):
+            if shock.at_day >= self.duration_days:
+                raise Invalid(("margin", "shocks", i, "at_day"),
+                              f"a shock must happen before the end (day {self.duration_days:g})", shock.at_day)
+
+    def _taxonomy(self) -> None:
+        section = self.taxonomy
+        assert section is not None
+        for name, modules in section.rules.items():
+            self._modules(modules, ("taxonomy", "rules", name))
+        end = self.duration_days
+        for i, ruling in enumerate(section.reclassifications):
+            if ruling.day >= end:
+                raise Invalid(("taxonomy", "reclassifications", i, "day"),
+                              f"a reclassification must happen before the end (day {end:g})", ruling.day)
+        if section.safe_harbor is not None:
+            for i, sale in enumerate(section.safe_harbor.rounds):
+                if sale.day >= end:
+                    raise Invalid(("taxonomy", "safe_harbor", "rounds", i, "day"),
+                                  f"a sale round must happen before the end (day {end:g})", sale.day)
 
     # ------------------------------------------------------------------ derived
 
@@ -246,4 +314,4 @@ def legacy(data: dict[str, Any]) -> tuple[dict[str, Any], Callable[[Loc], Loc]]:
     return {**world, kind: section}, translate
 
 
-__all__ = ["PARTS", "Scenario", "legacy"]
+__all__ = ["PARTS", "SECTIONS", "Scenario", "legacy"]

@@ -9,20 +9,32 @@ price (``oracle``). Every field has a default where a sensible one exists; defau
 come from a rule name their source (see also ``sim.rules``).
 
 Times are given as days (and hours) from the scenario's ``start``; money in US dollars;
-token amounts in whole tokens (shares) unless a field says otherwise.
+prices (an offering's, a dividend per share, a bond's face value, the oracle's first) in
+whole cents, at least one; token amounts in whole tokens (shares) unless a field says
+otherwise. Bounds: ``sim.scenario.base``.
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from sim import rules
 from sim.contracts.compliance import AnyModule
 from sim.contracts.identity import ISO_3166_ALPHA_2, InvestorTypeName
-from sim.scenario.base import NAME_PATTERN, Distribution, Fixed, LogNormal, Model, Money
-
+from sim.scenario.base import (
+    MAX_DAYS,
+    MAX_HOURS,
+    MAX_TOKENS,
+    NAME_PATTERN,
+    Distribution,
+    Fixed,
+    LogNormal,
+    Model,
+    Money,
+    Price,
+)
 
 # --------------------------------------------------------------------- security
 
@@ -38,10 +50,10 @@ class Bond(Model):
         record_lag_days: days between a coupon's record date and its payment.
     """
 
-    face_value: Money = 100.0
+    face_value: Price = 100.0
     coupon_rate_pct: float = Field(default=5.0, ge=0, le=100)
     coupon_every_months: int = Field(default=6, gt=0, le=12)
-    maturity_day: int = Field(gt=0)
+    maturity_day: int = Field(gt=0, le=MAX_DAYS)
     record_lag_days: int = Field(default=1, ge=0, le=30)
 
 
@@ -65,8 +77,8 @@ class Security(Model):
 class Cash(Model):
     """The payment leg: a tokenized deposit or stablecoin."""
 
-    name: str = "US Dollar Token"
-    symbol: str = Field(default="USDT", pattern=r"^[A-Z0-9]+$")
+    name: str = Field(default="US Dollar Token", min_length=1, max_length=64)
+    symbol: str = Field(default="USDT", min_length=1, max_length=11, pattern=r"^[A-Z0-9]+$")
     decimals: int = Field(default=6, ge=2, le=18)
     allow_list: bool = False
 
@@ -86,19 +98,19 @@ class Offering(Model):
             ``first_come`` fills subscriptions in the order they came.
     """
 
-    opens_day: int = Field(default=0, ge=0)
-    closes_day: int = Field(gt=0)
-    price: Money
-    shares: int = Field(gt=0)
+    opens_day: int = Field(default=0, ge=0, le=MAX_DAYS)
+    closes_day: int = Field(gt=0, le=MAX_DAYS)
+    price: Price
+    shares: int = Field(gt=0, le=MAX_TOKENS)
     allocation: Literal["pro_rata", "first_come"] = "pro_rata"
 
-    @model_validator(mode="after")
-    def _window(self) -> Offering:
-        if self.closes_day <= self.opens_day:
-            raise ValueError(f"closes_day ({self.closes_day}) must be after opens_day ({self.opens_day})")
-        if self.price <= 0:
-            raise ValueError("price must be greater than 0")
-        return self
+    @field_validator("closes_day")
+    @classmethod
+    def _window(cls, closes_day: int, info: ValidationInfo) -> int:
+        opens_day = info.data.get("opens_day")
+        if opens_day is not None and closes_day <= opens_day:
+            raise ValueError(f"Input should be after opens_day ({opens_day})")
+        return closes_day
 
 
 # -------------------------------------------------------------------- investors
@@ -159,7 +171,7 @@ class Population(Model):
 class MarketMaker(Model):
     """A dealer with inventory: sells to buyers in buy-ins (Reg SHO close-outs)."""
 
-    shares: int = Field(gt=0)
+    shares: int = Field(gt=0, le=MAX_TOKENS)
     cash_usd: Money = 1_000_000.0
     premium_pct: float = Field(default=1.0, ge=0, le=50)
 
@@ -176,20 +188,22 @@ class Trading(Model):
         order_ttl_hours: unfilled orders expire after this.
     """
 
-    starts_day: int = Field(default=0, ge=0)
-    stops_day: int | None = Field(default=None, gt=0)
+    starts_day: int = Field(default=0, ge=0, le=MAX_DAYS)
+    stops_day: int | None = Field(default=None, gt=0, le=MAX_DAYS)
     venue: Literal["continuous", "call_auction"] = "continuous"
     auction_every_hours: int = Field(default=24, gt=0, le=24 * 30)
     order_size: Distribution = Field(default_factory=lambda: LogNormal(median=50, sigma=0.8))
     limit_spread_pct: float = Field(default=1.5, ge=0, le=50)
-    order_ttl_hours: int = Field(default=72, gt=0)
+    order_ttl_hours: int = Field(default=72, gt=0, le=MAX_HOURS)
     market_maker: MarketMaker | None = None
 
-    @model_validator(mode="after")
-    def _window(self) -> Trading:
-        if self.stops_day is not None and self.stops_day <= self.starts_day:
-            raise ValueError(f"stops_day ({self.stops_day}) must be after starts_day ({self.starts_day})")
-        return self
+    @field_validator("stops_day")
+    @classmethod
+    def _window(cls, stops_day: int | None, info: ValidationInfo) -> int | None:
+        starts_day = info.data.get("starts_day")
+        if stops_day is not None and starts_day is not None and stops_day <= starts_day:
+            raise ValueError(f"Input should be after starts_day ({starts_day})")
+        return stops_day
 
 
 class Clearing(Model):
@@ -246,11 +260,11 @@ class Oracle(Model):
         max_age_hours: reads of a price older than this are refused on chain.
     """
 
-    initial_price: Money | None = None
+    initial_price: Price | None = None
     drift_pct: float = Field(default=0.0, ge=-100, le=100)
     volatility_pct: float = Field(default=20.0, ge=0, le=300)
-    update_hours: int = Field(default=24, gt=0)
-    max_age_hours: int = Field(default=48, gt=0)
+    update_hours: int = Field(default=24, gt=0, le=MAX_HOURS)
+    max_age_hours: int = Field(default=48, gt=0, le=MAX_HOURS)
 
 
 class Dividends(Model):
@@ -264,8 +278,8 @@ class Dividends(Model):
     """
 
     every_months: int = Field(default=3, gt=0, le=12)
-    first_record_day: int = Field(gt=0)
-    per_share: Money
+    first_record_day: int = Field(gt=0, le=MAX_DAYS)
+    per_share: Price
     payment_lag_days: int = Field(default=10, ge=0, le=60)
 
 

@@ -9,7 +9,8 @@ duty. Every rule is enforced by the contracts (``AssetRegistry``, ``Compliance``
 ``SafeHarborRegistry``, ``VenueRegistry``); the scenario sets their parameters, and bad ones
 are refused here, at load, with the field path named.
 
-Money in US dollars; token amounts in whole tokens; percentages as percent (5 is 5%).
+Money in US dollars; prices in whole cents; token amounts in whole tokens (at most
+``sim.scenario.base.MAX_TOKENS``); percentages as percent (5 is 5%).
 """
 
 from __future__ import annotations
@@ -21,7 +22,17 @@ from pydantic import Field, field_validator, model_validator
 from sim import rules
 from sim.contracts.compliance import AnyModule, ExemptionWhitelist
 from sim.contracts.identity import InvestorTypeName
-from sim.scenario.base import NAME_PATTERN, Distribution, Fixed, Invalid, Model, Money
+from sim.scenario.base import (
+    MAX_DAYS,
+    MAX_TOKENS,
+    NAME_PATTERN,
+    Distribution,
+    Fixed,
+    Invalid,
+    Model,
+    Money,
+    Price,
+)
 
 ClassName = Literal[
     "tokenized_security", "digital_commodity", "collectible", "tool", "stablecoin", "cash",
@@ -60,10 +71,10 @@ class Grants(Model):
         until_day: last day of grants (default: the whole run).
     """
 
-    every_days: float = Field(gt=0)
-    tokens: int = Field(gt=0)
+    every_days: float = Field(gt=0, le=MAX_DAYS)
+    tokens: int = Field(gt=0, le=MAX_TOKENS)
     recipients: int = Field(gt=0, le=1_000)
-    until_day: float | None = Field(default=None, gt=0)
+    until_day: float | None = Field(default=None, gt=0, le=MAX_DAYS)
 
 
 class Developer(Model):
@@ -76,7 +87,7 @@ class Developer(Model):
         cash_usd: cash the developer holds besides what it raises (for refunds).
     """
 
-    team_tokens: int = Field(default=0, ge=0)
+    team_tokens: int = Field(default=0, ge=0, le=MAX_TOKENS)
     team_wallets: int = Field(default=1, ge=1, le=20)
     cash_usd: Money = 0.0
     grants: Grants | None = None
@@ -96,7 +107,7 @@ class Caps(Model):
     total_raise_usd: Money | None = Field(default=None, gt=0)
     per_investor_usd: Money | None = Field(default=None, gt=0)
     whitelist_only: bool = False
-    sale_limit_days: int | None = Field(default=None, gt=0)
+    sale_limit_days: int | None = Field(default=None, gt=0, le=MAX_DAYS)
 
 
 class SaleRound(Model):
@@ -109,8 +120,8 @@ class SaleRound(Model):
         tokens: whole tokens each buyer asks for.
     """
 
-    day: float = Field(ge=0)
-    price_usd: Money = Field(gt=0)
+    day: float = Field(ge=0, le=MAX_DAYS)
+    price_usd: Price
     buyers: int = Field(gt=0, le=10_000)
     tokens: Distribution
     groups: list[str] = Field(default_factory=list)
@@ -140,7 +151,7 @@ class Exit(Model):
     on_mature: ClassName = "digital_commodity"
     on_fail: ClassName = "tokenized_security"
     refund_on_fail: bool = False
-    report_after_days: float = Field(default=0, ge=0)
+    report_after_days: float = Field(default=0, ge=0, le=MAX_DAYS)
 
 
 class SafeHarbor(Model):
@@ -156,12 +167,12 @@ class SafeHarbor(Model):
         late_days: how late a missed update is then made.
     """
 
-    notice_day: float = Field(default=0, ge=0)
+    notice_day: float = Field(default=0, ge=0, le=MAX_DAYS)
     window_days: int = Field(default=rules.SAFE_HARBOR_WINDOW_DAYS, gt=0, le=3_650)
-    disclosure_every_days: int | None = Field(default=rules.SAFE_HARBOR_DISCLOSURE_INTERVAL_DAYS, gt=0)
+    disclosure_every_days: int | None = Field(default=rules.SAFE_HARBOR_DISCLOSURE_INTERVAL_DAYS, gt=0, le=MAX_DAYS)
     pause_sales_on_missed_disclosure: bool = False
-    missed_disclosures: list[Annotated[int, Field(ge=1)]] = Field(default_factory=list)
-    late_days: float = Field(default=30, gt=0)
+    missed_disclosures: list[Annotated[int, Field(ge=1, le=MAX_DAYS)]] = Field(default_factory=list)
+    late_days: float = Field(default=30, gt=0, le=MAX_DAYS)
     caps: Caps = Field(default_factory=Caps)
     rounds: list[SaleRound] = Field(default_factory=list, max_length=100)
     exit: Exit = Field(default_factory=Exit)
@@ -170,7 +181,7 @@ class SafeHarbor(Model):
     def _limits(self) -> SafeHarbor:
         limit = self.caps.sale_limit_days
         if limit is not None and limit > self.window_days:
-            raise ValueError(f"caps.sale_limit_days ({limit}) must not exceed window_days ({self.window_days})")
+            raise self.refuse(("caps", "sale_limit_days"), f"Input should not exceed window_days ({self.window_days})")
         return self
 
 
@@ -186,8 +197,10 @@ class Venue(Model):
 
     name: str = Name
     registration: VenueKindName
-    list_day: float = Field(default=0, ge=0)
-    weights: list[Annotated[float, Field(ge=0)]] = Field(default_factory=lambda: [1.0], min_length=1)
+    list_day: float = Field(default=0, ge=0, le=MAX_DAYS)
+    weights: list[Annotated[float, Field(ge=0, le=1e6)]] = Field(
+        default_factory=lambda: [1.0], min_length=1, max_length=1_200
+    )
 
 
 class Investors(Model):
@@ -230,10 +243,10 @@ class Trading(Model):
             the venue finds eligible (``recipientRestriction``); locked lots refuse.
     """
 
-    starts_day: float = Field(default=0, ge=0)
+    starts_day: float = Field(default=0, ge=0, le=MAX_DAYS)
     trades_per_day: float = Field(default=10, ge=0, le=10_000)
     size_tokens: Distribution = Field(default_factory=lambda: Fixed(value=100))
-    price_usd: Money = Field(default=1.0, gt=0)
+    price_usd: Price = 1.0
     volatility_pct: float = Field(default=60, ge=0, le=300)
     sell_off_on_security_pct: float = Field(default=0, ge=0, le=100)
 
@@ -249,14 +262,14 @@ class FairAccess(Model):
     @model_validator(mode="after")
     def _months(self) -> FairAccess:
         if self.months > self.lookback_months:
-            raise ValueError(f"months ({self.months}) must not exceed lookback_months ({self.lookback_months})")
+            raise self.refuse("months", f"Input should not exceed lookback_months ({self.lookback_months})")
         return self
 
 
 class Reclassification(Model):
     """A reclassification by the regulator at a given day (a ruling)."""
 
-    day: float = Field(ge=0)
+    day: float = Field(ge=0, le=MAX_DAYS)
     to: ClassName
     reason: str = Field(default="ruling", min_length=1, max_length=80)
 
@@ -280,8 +293,10 @@ class TaxonomySection(Model):
     def _references(self) -> TaxonomySection:
         at = ("taxonomy",)
         for field, names in (("venues", [v.name for v in self.venues]), ("investors", [g.name for g in self.investors])):
-            if len(set(names)) != len(names):
-                raise Invalid((*at, field), "names must be unique")
+            for j, name in enumerate(names):
+                if name in names[:j]:
+                    raise Invalid((*at, field, j, "name"),
+                                  f"names must be unique: {field}.{names.index(name)} is {name!r} too", name)
         groups = {g.name for g in self.investors}
         harbor = self.safe_harbor
         if harbor is not None:
@@ -289,15 +304,16 @@ class TaxonomySection(Model):
                 raise Invalid((*at, "token", "asset_class"),
                               "a safe_harbor needs token.asset_class 'exempt_network_token' (the class it runs under)")
             for i, sale in enumerate(harbor.rounds):
-                unknown = [g for g in sale.groups if g not in groups]
-                if unknown:
-                    raise Invalid((*at, "safe_harbor", "rounds", i, "groups"),
-                                  f"no investor group {', '.join(map(repr, unknown))}")
+                for j, group in enumerate(sale.groups):
+                    if group not in groups:
+                        raise Invalid((*at, "safe_harbor", "rounds", i, "groups", j),
+                                      f"no investor group {group!r} (the groups: {', '.join(sorted(groups))})", group)
         else:
             for name, modules in self.rules.items():
-                if any(m.kind == "exemption_whitelist" for m in modules):
-                    raise Invalid((*at, "rules", name),
-                                  "an exemption_whitelist module needs a safe_harbor (whose whitelist it reads)")
+                for j, module in enumerate(modules):
+                    if module.kind == "exemption_whitelist":
+                        raise Invalid((*at, "rules", name, j, "kind"),
+                                      "an exemption_whitelist module needs a safe_harbor (whose whitelist it reads)")
         return self
 
 

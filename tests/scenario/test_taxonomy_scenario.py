@@ -45,7 +45,8 @@ def test_a_negative_window_is_refused():
 def test_a_sale_limit_longer_than_the_window_is_refused():
     data = _base()
     data["taxonomy"]["safe_harbor"]["caps"]["sale_limit_days"] = 1096
-    assert "caps.sale_limit_days (1096) must not exceed window_days (1095)" in _problems(data)
+    assert ("taxonomy.safe_harbor.caps.sale_limit_days: Input should not exceed window_days (1095) (got 1096)"
+            in _problems(data))
 
 
 def test_a_maturity_share_threshold_above_100_percent_is_refused():
@@ -89,7 +90,7 @@ def test_a_fair_access_threshold_of_zero_is_refused():
 def test_fair_access_months_beyond_the_lookback_are_refused():
     data = _base("ats_fair_access")
     data["taxonomy"]["fair_access"] = {"months": 7, "lookback_months": 6}
-    assert "months (7) must not exceed lookback_months (6)" in _problems(data)
+    assert "taxonomy.fair_access.months: Input should not exceed lookback_months (6) (got 7)" in _problems(data)
 
 
 def test_an_unknown_venue_registration_is_refused():
@@ -114,7 +115,7 @@ def test_an_exemption_whitelist_without_a_safe_harbor_is_refused():
 def test_a_sale_round_naming_an_unknown_group_is_refused():
     data = _base()
     data["taxonomy"]["safe_harbor"]["rounds"][0]["groups"] = ["whales"]
-    assert "taxonomy.safe_harbor.rounds.0.groups: no investor group 'whales'" in _problems(data)
+    assert "taxonomy.safe_harbor.rounds.0.groups.0: no investor group 'whales'" in _problems(data)
 
 
 def test_a_rules_table_keyed_by_an_unknown_class_is_refused():
