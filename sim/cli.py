@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import math
 import signal
 import threading
 from collections.abc import Iterator
@@ -26,7 +27,8 @@ app = typer.Typer(
     name="tokensim",
     help=(
         "Security-token and tokenized-collateral lifecycle simulator on a local EVM chain.\n\n"
-        "Exit codes: 0 done, 1 run failed, 2 bad input, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM)."
+        "Exit codes: 0 done, 1 run failed (a sweep: some runs failed), 2 bad input, 130 interrupted (Ctrl-C), "
+        "143 terminated (SIGTERM)."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -55,7 +57,11 @@ def main_options(
 
 @app.command()
 def run(
-    scenario: Annotated[str, typer.Argument(help="A scenario file, or the name of a shipped scenario (see `tokensim list`).")],
+    ctx: typer.Context,
+    scenario: Annotated[str, typer.Argument(
+        help="A scenario file, the name of a shipped scenario (see `tokensim list`), or a scenario script (.py).")],
+    script_args: Annotated[list[str] | None, typer.Argument(
+        help="A script's own arguments, after --: tokensim run script.py -- --seed 7.", show_default=False)] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of the run's random numbers (default: the scenario's).")] = None,
     backend: Annotated[
         str, typer.Option(help="Chain backend: revm (fast, the default), eth-tester (the reference) or rpc.")
@@ -82,7 +88,17 @@ def run(
     Ctrl-C (SIGINT) or SIGTERM stops the run cleanly, with exit code 130 (143 for SIGTERM).
 
     An interrupted run keeps its events so far, metrics.csv and a summary.json whose status is "interrupted".
+
+    A scenario script (a .py file, or the name of one in scenarios/) runs as `python script.py` would, with the arguments given after --; its exit code is the script's.
     """
+    script = _script(scenario)
+    if script is not None:
+        _run_script(ctx, script, script_args or [])
+        return
+    if script_args:
+        err_console.print(f"[red]unexpected arguments[/red] {escape(' '.join(script_args))}: only a scenario "
+                          "script (.py) takes arguments of its own")
+        raise typer.Exit(EXIT_BAD_INPUT)
     started: list[Path] = []  # the run directory, once a run writes into it
     with _signals_raise():
         try:
@@ -91,6 +107,62 @@ def run(
             where = f"; the run's files are in {started[0]}" if started else " before the run started; no run files written"
             err_console.print(f"[red]{stopped.name}[/red]{escape(where)}")
             raise typer.Exit(stopped.exit_code) from None
+
+
+def _script(scenario: str) -> Path | None:
+    """The scenario script ``scenario`` names (a ``.py`` path, or a script shipped in
+    scenarios/ named without its suffix), or None for a scenario file."""
+    if scenario.endswith(".py"):
+        return Path(scenario)
+    from sim.scenario.load import SCENARIOS_DIR
+
+    shipped_script = SCENARIOS_DIR / f"{scenario}.py"
+    if "/" not in scenario and not Path(scenario).exists() and shipped_script.is_file():
+        return shipped_script
+    return None
+
+
+SCENARIO_FILE_OPTIONS = ("seed", "backend", "rpc_url", "out", "force", "quiet")
+"""Options of ``tokensim run`` that a scenario file takes and a script does not."""
+
+
+def _run_script(ctx: typer.Context, script: Path, args: list[str]) -> None:
+    """Run a scenario script as ``python script.py ARGS`` would: as ``__main__``, its folder
+    first on ``sys.path``, ``sys.argv`` its path and ARGS. Exit with its exit code."""
+    import runpy
+    import sys
+    import traceback
+
+    given = [name for name in SCENARIO_FILE_OPTIONS
+             if getattr(ctx.get_parameter_source(name), "name", "DEFAULT") != "DEFAULT"]  # given, not defaulted
+    if given:
+        options = ", ".join("--" + name.replace("_", "-") for name in given)
+        err_console.print(f"[red]{escape(options)}[/red] {'is an option' if len(given) == 1 else 'are options'} of "
+                          f"scenario files; a script reads its own arguments: give them after --, as in "
+                          f"tokensim run {escape(str(script))} -- --seed 7")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    if not script.is_file():
+        err_console.print(f"[red]bad scenario script:[/red] {escape(str(script))}: file not found")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    saved_argv, saved_path = sys.argv[:], sys.path[:]
+    sys.argv = [str(script), *args]
+    sys.path.insert(0, str(script.resolve().parent))
+    try:
+        runpy.run_path(str(script), run_name="__main__")
+    except SystemExit as stop:
+        code = stop.code
+        if code is not None and not isinstance(code, int):  # sys.exit("message"): printed, exit 1
+            err_console.print(escape(str(code)))
+            code = 1
+        raise typer.Exit(code or 0) from None
+    except KeyboardInterrupt:
+        err_console.print("[red]interrupted[/red]")
+        raise typer.Exit(130) from None
+    except Exception:
+        traceback.print_exc()
+        raise typer.Exit(EXIT_FAILED) from None
+    finally:
+        sys.argv, sys.path[:] = saved_argv, saved_path
 
 
 class _Signalled(KeyboardInterrupt):
@@ -213,6 +285,175 @@ def _print_summary(summary: dict[str, Any], parts: list[tuple[type, dict[str, An
             for row in section.rows:
                 table.add_row(*(escape(cell) for cell in row))
             console.print(table)
+
+
+@app.command()
+def sweep(
+    scenario: Annotated[str, typer.Argument(help="A scenario file, or the name of a shipped scenario.")],
+    seeds: Annotated[int | None, typer.Option(
+        "--seeds", help="Run N seeds derived from the scenario's seed by numpy's SeedSequence(seed).spawn(N), the "
+        "same for every grid point (docs/sweeps.md says exactly how).", show_default=False)] = None,
+    seed_list: Annotated[str | None, typer.Option(
+        "--seed-list", help="Run these seeds, as given: 1,2,3. Without --seeds or --seed-list: the scenario's seed.",
+        show_default=False)] = None,
+    grid: Annotated[list[str] | None, typer.Option(
+        "--grid", help="FIELD=V1,V2,...: a dotted path into the scenario (margin.shocks.0.move_pct, "
+        "investors.0.count) and its values; repeat for more fields, every combination runs.",
+        show_default=False)] = None,
+    workers: Annotated[int | None, typer.Option(
+        help="Local worker processes, one run each at a time (default: one per core).", show_default=False)] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        help="Run on an existing Dask distributed cluster: its scheduler's address, tcp://HOST:PORT (the workers "
+        "need tokensim installed and the sweep directory at the same path).", show_default=False)] = None,
+    out: Annotated[Path | None, typer.Option(help="Sweep directory (default: runs/<scenario>-sweep).",
+                                             show_default=False)] = None,
+    backend: Annotated[str, typer.Option(help="Chain backend of every run: revm (fast) or eth-tester.")] = "revm",
+    force: Annotated[bool, typer.Option(
+        "--force", help="Replace another sweep's files in the sweep directory and run every run again, instead of "
+        "refusing (a changed sweep) or resuming (the same sweep).")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Run a scenario over seeds and a grid of parameters on Dask: one row per run in sweep.parquet and sweep.csv.
+
+    Each run is played in a Dask worker process (a local cluster, or --scheduler) and writes its own outputs in runs/<id> (g0-s3: grid point 0, seed index 3); the sweep directory also gets sweep.json (the definition), percentiles.csv and plots/ (the headline metrics at each grid point).
+
+    Rerunning the same sweep into the same directory runs only the runs not yet complete; a changed sweep there is refused unless --force.
+
+    Exit codes: 0 every run done, 1 the sweep ended and some runs failed (their rows say why), 2 bad input (nothing written), 130 interrupted by Ctrl-C (143 SIGTERM): the rows of the runs complete so far are written first.
+    """
+    with _signals_raise():
+        try:
+            _sweep(scenario, seeds, seed_list, grid or [], workers, scheduler, out, backend, force, quiet)
+        except _Signalled as stopped:
+            err_console.print(f"[red]{stopped.name}[/red] before the sweep started; nothing written")
+            raise typer.Exit(stopped.exit_code) from None
+
+
+class _SweepConsole:
+    """What ``tokensim sweep`` shows while it runs: the plan, then a progress bar over the
+    runs with the failures counted (on a terminal, unless --quiet)."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.bar: Progress | None = None
+        self.task: Any = None
+        self.last: Any = None  # the last SweepProgress
+
+    def __call__(self, progress: Any) -> None:
+        if self.last is None:
+            self._start(progress)
+        self.last = progress
+        if self.bar is not None:
+            self.bar.update(self.task, completed=progress.done, failed=progress.failed)
+
+    def _start(self, progress: Any) -> None:
+        plan = progress.sweep
+        points, seeds = len(plan.points), len(plan.seeds)
+        console.print(f"[bold]{escape(plan.name)}[/bold]: {progress.total} run{'s' if progress.total != 1 else ''} "
+                      f"({points} grid point{'s' if points != 1 else ''} x {seeds} seed{'s' if seeds != 1 else ''}) "
+                      f"on {plan.backend}, {escape(progress.where)} -> {escape(str(progress.sweep_dir))}",
+                      highlight=False, soft_wrap=True)
+        if progress.resumed:
+            console.print(f"{progress.resumed} run{'s' if progress.resumed != 1 else ''} complete from before, "
+                          f"{progress.total - progress.resumed} to run", highlight=False)
+        if self.quiet or not console.is_terminal or progress.done == progress.total:
+            return
+        self.bar = Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed:.0f}/{task.total:.0f} runs"),
+            TextColumn("[red]{task.fields[failed]} failed[/red]"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        )
+        self.bar.start()
+        self.task = self.bar.add_task("sweeping", total=progress.total, completed=progress.done,
+                                      failed=progress.failed)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+
+def _sweep(scenario: str, seeds: int | None, seed_list: str | None, grid_options: list[str], workers: int | None,
+           scheduler: str | None, out: Path | None, backend: str, force: bool, quiet: bool) -> None:
+    import time
+
+    from sim.scenario import ScenarioError
+    from sim.sweep import SweepError
+    from sim.sweep import sweep as run_sweep
+    from sim.sweep.definition import parse_seed_list
+    from sim.sweep.grid import parse_options
+
+    shown = _SweepConsole(quiet)
+    started = time.perf_counter()
+    try:
+        if seeds is not None and seed_list is not None:
+            raise SweepError("give --seeds N or --seed-list S1,S2,..., not both")
+        chosen: int | list[int] | None = parse_seed_list(seed_list) if seed_list is not None else seeds
+        table = run_sweep(scenario, seeds=chosen, grid=parse_options(grid_options), client=scheduler,
+                          workers=workers, out_dir=out, backend=backend, force=force, progress=shown)
+    except ScenarioError as exc:
+        shown.stop()
+        err_console.print(f"[red]bad scenario:[/red]\n{escape(str(exc))}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except SweepError as exc:
+        shown.stop()
+        err_console.print(f"[red]bad sweep:[/red] {escape(str(exc))}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except _Signalled as stopped:
+        shown.stop()
+        last = shown.last
+        if last is None:
+            raise
+        err_console.print(f"[red]{stopped.name}[/red]: {last.done} of {last.total} runs complete, their rows in "
+                          f"{escape(str(last.sweep_dir / 'sweep.parquet'))} and sweep.csv; run the same command "
+                          "again to run the rest")
+        raise typer.Exit(stopped.exit_code) from None
+    shown.stop()
+    _print_sweep(shown.last, table, time.perf_counter() - started)
+    failed = int((table["status"] != "done").sum())
+    if failed:
+        err_console.print(f"[red]{failed} of {len(table)} runs failed[/red]: their reasons are in the table's "
+                          "reason column")
+        raise typer.Exit(EXIT_FAILED)
+
+
+def _print_sweep(progress: Any, table: Any, seconds: float) -> None:
+    """The sweep's outcome line, the headline metrics' percentiles at each grid point, the files."""
+    from sim.sweep.plots import percentiles
+
+    plan, where = progress.sweep, progress.sweep_dir
+    done = int((table["status"] == "done").sum())
+    ran = len(table) - progress.resumed
+    console.print(f"[bold]{escape(plan.name)}[/bold]: {len(table)} runs, {done} done, {len(table) - done} failed "
+                  f"({ran} run now, {progress.resumed} earlier) in {seconds:.1f} s", highlight=False)
+    if plan.grid:
+        for point in plan.points:
+            values = ", ".join(f"{field}={value}" for field, value in point.values.items())
+            console.print(f"  g{point.index}: {escape(values)}", highlight=False, soft_wrap=True)
+    spread = percentiles(plan, table)
+    if len(spread):
+        seeds = len(plan.seeds)
+        shown = Table(title=f"Headline metrics over {seeds} seed{'s' if seeds != 1 else ''} per grid point "
+                            "(done runs)")
+        for column in ("grid", "metric", "runs", "p5", "p50", "p95", "mean"):
+            shown.add_column(column, justify="left" if column in ("grid", "metric") else "right")
+        for record in spread.to_dict("records"):
+            cells = [f"g{record['grid']}", record["metric"], str(record["runs"])]
+            cells += [_number(record[c]) for c in ("p5", "p50", "p95", "mean")]
+            shown.add_row(*(escape(c) for c in cells))
+        console.print(shown)
+    console.print(f"table: {escape(str(where / 'sweep.parquet'))}, sweep.csv; percentiles.csv; plots/; runs/<id>/",
+                  highlight=False, soft_wrap=True)
+
+
+def _number(value: float) -> str:
+    if math.isnan(value):  # no done run
+        return "-"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
 @app.command()

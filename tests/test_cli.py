@@ -22,7 +22,7 @@ runner = CliRunner()
 def test_help_lists_the_commands():
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("compile", "demo"):
+    for command in ("run", "sweep", "validate", "list", "schema", "compile", "demo"):
         assert command in result.output
 
 
@@ -194,3 +194,41 @@ def test_run_help_says_what_force_does():
     text = " ".join(result.output.replace("│", " ").split())
     assert "--force" in text and "Replace an earlier run's files in the run directory" in text
     assert "nothing else in it is touched" in text
+
+
+# ------------------------------------------------------------------ scenario scripts
+
+SCRIPT = """\
+import sys
+
+print("script", __name__, sys.argv[1:])
+sys.exit(int(sys.argv[-1]))
+"""
+
+
+def _script(tmp_path):
+    path = tmp_path / "my_script.py"
+    path.write_text(SCRIPT)
+    return path
+
+
+def test_run_plays_a_scenario_script_as_python_would_with_its_arguments_and_exit_code(tmp_path):
+    result = runner.invoke(app, ["run", str(_script(tmp_path)), "--", "--seed", "7", "3"])
+    assert result.exit_code == 3
+    assert "script __main__ ['--seed', '7', '3']" in result.output
+
+
+def test_a_scripts_own_options_go_after_a_double_dash(tmp_path):
+    script = _script(tmp_path)
+    result = runner.invoke(app, ["run", str(script), "--seed", "7"])
+    assert result.exit_code == 2
+    assert (f"--seed is an option of scenario files; a script reads its own arguments: give them after --, as in "
+            f"tokensim run {script} -- --seed 7") in result.output
+    assert "script" not in result.output.split("--seed is")[0]
+
+
+def test_arguments_after_a_scenario_file_are_refused(tmp_path):
+    result = runner.invoke(app, ["run", str(_tiny(tmp_path)), "extra", "-q"])
+    assert result.exit_code == 2
+    assert "unexpected arguments extra: only a scenario script (.py) takes arguments of its own" in result.output
+

@@ -27,7 +27,7 @@ def test_every_public_name_resolves():
 
 
 HEAVY = ("sim.chain", "sim.engine", "sim.contracts", "eth_abi", "eth_utils", "web3", "eth_tester", "pyrevm",
-         "numpy", "simpy", "pydantic", "matplotlib")
+         "numpy", "simpy", "pydantic", "matplotlib", "pandas", "pyarrow", "dask", "distributed")
 """What a run needs and ``tokensim --help`` does not."""
 
 
@@ -44,6 +44,10 @@ def test_import_sim_is_light():
 
 def test_the_cli_module_is_light_until_a_command_runs():
     assert _imported_after("import sim.cli") == []
+
+
+def test_the_sweep_package_loads_dask_and_pandas_only_when_a_sweep_runs():
+    assert not {"pandas", "pyarrow", "dask", "distributed"} & set(_imported_after("import sim.sweep, sim.engine"))
 
 
 def test_a_public_name_loads_its_module_on_first_use():

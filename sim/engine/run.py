@@ -83,10 +83,25 @@ def signal_name(signum: int) -> str:
 
 @dataclass
 class RunResult:
-    """What a run produced: the summary dict and where the files are (if written)."""
+    """What a run produced: the summary dict and where the files are (if written).
+
+    ``events()`` and ``metrics_frame()`` read the run's ``events.jsonl`` and ``metrics.csv``
+    as pandas DataFrames; ``RunResult.from_dir(path)`` opens a run directory written
+    earlier (a sweep's ``runs/<id>``, say).
+    """
 
     summary: dict[str, Any]
     out_dir: Path | None
+
+    @classmethod
+    def from_dir(cls, out_dir: str | Path) -> RunResult:
+        """The result of the run whose outputs are in ``out_dir`` (from its summary.json)."""
+        path = Path(out_dir)
+        try:
+            summary = json.loads((path / "summary.json").read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise FileNotFoundError(f"{path}: no summary.json: not the directory of a run that ended") from None
+        return cls(summary, path)
 
     @property
     def status(self) -> str:
@@ -95,6 +110,34 @@ class RunResult:
     @property
     def metrics(self) -> dict[str, Any]:
         return self.summary["metrics"]
+
+    def events(self) -> Any:
+        """``events.jsonl`` as a pandas DataFrame: one row per record, in order, a column
+        per field any record has (empty where a record has none); ``time`` as UTC
+        timestamps. Integers too wide for 64 bits (token amounts in wei) stay Python ints."""
+        import pandas as pd
+
+        with self._file("events.jsonl").open(encoding="utf-8") as handle:
+            records = [json.loads(line) for line in handle if line.strip()]
+        frame = pd.DataFrame.from_records(records)
+        if "time" in frame.columns:
+            frame["time"] = pd.to_datetime(frame["time"], utc=True)
+        return frame
+
+    def metrics_frame(self) -> Any:
+        """``metrics.csv`` as a pandas DataFrame: one row per sample, ``t`` in seconds from
+        the start and ``time`` as UTC timestamps, a column per sampled metric."""
+        import pandas as pd
+
+        frame = pd.read_csv(self._file("metrics.csv"))
+        if "time" in frame.columns:
+            frame["time"] = pd.to_datetime(frame["time"], utc=True)
+        return frame
+
+    def _file(self, name: str) -> Path:
+        if self.out_dir is None:
+            raise FileNotFoundError(f"this run wrote no files, so no {name}: run it with run(out_dir=...)")
+        return self.out_dir / name
 
 
 def part_classes() -> dict[str, type[Part]]:
