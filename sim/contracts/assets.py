@@ -62,11 +62,12 @@ DEFAULT_RISK_WEIGHT = {
     IssuerKind.SECURITIZATION: 100,  # not read: 217.132 has a securitization column of its own
 }
 """An issuer's risk weight in percent when a record does not give one: the US capital rule's
-for a US issuer of that kind (a foreign sovereign's depends on its country: give it)."""
+for a US issuer of that kind; a foreign sovereign's depends on its country: give it
+(12 CFR 217.32(a)(1), (c)(1), (f)(1))."""
 
 
 RATINGS = ("AAA", "AA+", "AA", "AA-", "A+", "A", "A-", "BBB+", "BBB", "BBB-", "BB+", "BB", "BB-")
-"""Notches 1..13 of the rating scale; 0 is unrated, 14 below BB-."""
+# Notches 1..13 of the rating scale; 0 is unrated, 14 below BB- (a scale, not a default).
 BELOW_BB_MINUS = 14
 
 

@@ -41,7 +41,9 @@ class Schedule(IntEnum):
 
 
 DEFAULT_SCHEDULE = Schedule.CFTC_23_156
-"""Margin collateral at an FCM or swap dealer: the CFTC's schedule (17 CFR 23.156)."""
+"""Model choice: margin collateral at an FCM or swap dealer is valued by the CFTC's schedule
+for swap dealers' initial margin collateral (17 CFR 23.156), applied to a margin account at
+an FCM too (futures margin collateral is the clearing house's and the FCM's to set)."""
 
 
 @dataclass(frozen=True)

@@ -36,8 +36,8 @@ MARKET_ADMIN_ROLE = keccak(b"MARKET_ADMIN_ROLE")
 FUNDING_KEEPER_ROLE = keccak(b"FUNDING_KEEPER_ROLE")
 
 CALL_PERIOD_SECONDS = 86_400
-"""A margin call is due within one day by default: a model choice (FINRA 4210(f)(6) allows up
-to 15 business days to meet a maintenance call; brokers and clearing houses ask for far less)."""
+"""Model choice: a margin call is due within one day (FINRA 4210(f)(6) allows up to 15
+business days to meet a maintenance call; brokers and clearing houses ask for far less)."""
 
 
 class Method(IntEnum):
@@ -57,7 +57,8 @@ class ScanMethod(IntEnum):
 
 
 DEFAULT_SCAN_METHOD = ScanMethod.SPAN
-"""A futures commission merchant margins perpetual futures and their hedges with SPAN."""
+"""Model choice: perpetual futures and their hedges are margined with a clearing house's scan
+(CME SPAN); a broker-dealer's portfolio margin account would use FINRA 4210(g)."""
 
 
 @dataclass(frozen=True)

@@ -27,43 +27,44 @@ BPS = 10_000
 # --------------------------------------------------------- 17 CFR 23.156(a)(3)
 CFTC_GOVERNMENT_DEBT = (50, 200, 400)
 """Eligible government and related debt (sovereigns of risk weight <= 20%, central banks,
-MDBs, GSEs with government capital support): <= 1 year, 1-5 years, > 5 years."""
+MDBs, GSEs with government capital support): <= 1 year, 1-5 years, > 5 years (17 CFR
+23.156(a)(3)(i)(B))."""
 CFTC_OTHER_DEBT = (100, 400, 800)
-"""Eligible corporate debt, including GSE debt without government support."""
+"""Eligible corporate debt, including GSE debt without government support (17 CFR 23.156(a)(3)(i)(B))."""
 CFTC_SP500_EQUITY = 1_500
-"""Equities in the S&P 500 or a related index."""
+"""Equities in the S&P 500 or a related index (17 CFR 23.156(a)(3)(i)(B))."""
 CFTC_SP1500_EQUITY = 2_500
-"""Equities in the S&P Composite 1500 but not the S&P 500."""
+"""Equities in the S&P Composite 1500 but not the S&P 500 (17 CFR 23.156(a)(3)(i)(B))."""
 
 # ------------------------------------------------------ 12 CFR 217.132 Table 1
 US_SOVEREIGN = {0: (50, 200, 400), 20: (100, 300, 600), 50: (100, 300, 600), 100: (1_500,) * 3}
-"""Sovereign issuers by risk weight (217.32)."""
+"""Sovereign issuers by risk weight (12 CFR 217.132 Table 1)."""
 US_NON_SOVEREIGN = {20: (100, 400, 800), 50: (200, 600, 1_200), 100: (400, 800, 1_600)}
-"""Non-sovereign issuers by risk weight."""
+"""Non-sovereign issuers by risk weight (12 CFR 217.132 Table 1)."""
 US_SECURITIZATION = (400, 1_200, 2_400)
-"""Investment-grade securitization exposures."""
+"""Investment-grade securitization exposures (12 CFR 217.132 Table 1)."""
 US_OTHER_EXPOSURE = 2_500
-"""Other exposure types."""
+"""Other exposure types (12 CFR 217.132 Table 1)."""
 
 # ----------------------------------------------------------------- Basel II
 SOVEREIGN_HIGH_GRADE = (50, 200, 400)
-"""Basel II: sovereign debt rated AAA to AA-."""
+"""Sovereign debt rated AAA to AA- (Basel II, comprehensive approach, para. 151)."""
 SOVEREIGN_INVESTMENT_GRADE = (100, 300, 600)
-"""Basel II: sovereign debt rated A+ to BBB-."""
+"""Sovereign debt rated A+ to BBB- (Basel II, comprehensive approach, para. 151)."""
 OTHER_HIGH_GRADE = (100, 400, 800)
-"""Basel II: other issuers' debt rated AAA to AA-."""
+"""Other issuers' debt rated AAA to AA- (Basel II, comprehensive approach, para. 151)."""
 OTHER_INVESTMENT_GRADE = (200, 600, 1_200)
-"""Basel II: other issuers' debt rated A+ to BBB-."""
+"""Other issuers' debt rated A+ to BBB- (Basel II, comprehensive approach, para. 151)."""
 SOVEREIGN_SPECULATIVE = 1_500
-"""Basel II: sovereign debt rated BB+ to BB-, any maturity."""
+"""Sovereign debt rated BB+ to BB-, any maturity (Basel II, comprehensive approach, para. 151)."""
 
 # ------------------------------------------------------------ every schedule
 MAIN_INDEX_EQUITY_OR_GOLD = 1_500
-"""Equities in a main index, and gold."""
+"""Equities in a main index, and gold (12 CFR 217.132 Table 1; 17 CFR 23.156; Basel II)."""
 OTHER_EQUITY = 2_500
-"""Other publicly traded equities (217.132, Basel II)."""
+"""Other publicly traded equities (12 CFR 217.132 Table 1; Basel II)."""
 CURRENCY_MISMATCH = 800
-"""Added when the collateral's currency differs from the account's."""
+"""Added when the collateral's currency differs from the account's (12 CFR 217.132(b)(2)(ii)(A); 17 CFR 23.156(a)(3)(i)(A))."""
 
 
 class NotOnSchedule(ValueError):

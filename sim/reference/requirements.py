@@ -57,11 +57,13 @@ EXTREME_MOVE = Fraction(2)
 EXTREME_WEIGHT = Fraction(35, 100)
 """SPAN: +/-2x the range, counted at 35% (CME SPAN)."""
 FINRA_POINTS = tuple(Fraction(j, 5) for j in (1, -1, 2, -2, 3, -3, 4, -4, 5, -5))
-"""FINRA 4210(g): ten equidistant valuation points, five up and five down the range."""
+"""Ten equidistant valuation points, five up and five down the range (FINRA 4210(g))."""
 FLOOR_PER_TOKEN_CENTS = Fraction(375, 10)
 """$0.375 per derivative contract (FINRA 4210(g)), in cents."""
 CROSS_FLOOR_BPS = 0
-"""No cross-margin floor: no rule sets one (a scenario may, as a labelled model choice)."""
+"""Model choice, default none: no rule sets a cross-margined requirement as a share of the
+siloed one; a scenario may set such a floor (the CME-FICC cross-margining program's "savings
+up to 80%" inspires it)."""
 
 SCAN_RANGES_BPS: dict[str, tuple[int, int]] = {
     "equity": (1_500, 1_500),
