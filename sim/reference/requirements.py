@@ -85,6 +85,17 @@ RETAIL_LEVERAGE_CAPS: dict[str, int] = {
 }
 """Maximum leverage offered to retail clients by asset class (ESMA Decision (EU) 2018/796,
 Annex I; now national measures under MiFIR Art. 42)."""
+RETAIL_FOREX_LEVERAGE: dict[str, int] = {
+    "major_fx": 50,
+    "minor_fx": 20,
+}
+"""US retail forex: a security deposit of at least 2% of notional on major currencies
+(50:1) and 5% on others (20:1); majors as the NFA lists them: GBP, CHF, CAD, JPY, EUR, AUD,
+NZD, SEK, NOK, DKK (17 CFR 5.9; NFA Financial Requirements Section 12)."""
+
+RETAIL_LEVERAGE_PRESETS: dict[str, dict[str, int]] = {"esma": RETAIL_LEVERAGE_CAPS, "us_retail_forex": RETAIL_FOREX_LEVERAGE}
+# The named retail regimes a scenario picks from (``margin.rules.retail_regime``).
+
 RETAIL_CLOSE_OUT_BPS = 5_000
 """Retail positions are closed out when equity falls to less than 50% of the initial
 margin protection (ESMA Decision (EU) 2018/796, Art. 2(1)(b))."""
@@ -213,7 +224,9 @@ __all__ = [
     "SPAN",
     "MAINTENANCE_BPS",
     "REG_T_INITIAL_BPS",
+    "RETAIL_FOREX_LEVERAGE",
     "RETAIL_LEVERAGE_CAPS",
+    "RETAIL_LEVERAGE_PRESETS",
     "SCAN_RANGES_BPS",
     "Position",
     "Requirement",
