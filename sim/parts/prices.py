@@ -8,6 +8,14 @@ fault is an outage: the fault interrupts the feed's process (``stop``), the feed
 ``feed_stopped`` and keeps stepping its paths but pushes nothing until the outage ends, so
 on-chain reads age past the oracle's limit and are refused. The feed's own clock is not
 shifted by the interruption: it goes back to waiting for the same tick.
+
+An ``oracle_spike`` fault is one wrong print: the feed knows the spikes of its assets from
+the start (``spike``), and its first update at or after a spike's time publishes that
+asset's price times the spike's factor (``spiked`` hands the update its due spikes, each
+once); the next update publishes the path's price again. Whether the print lands depends on
+the oracle: without a deviation guard it is on chain for one update interval and every
+valuation reads it; with one, the oracle refuses it (``OracleDeviationTooLarge``, or
+``PriceRejected`` in a batch) and the last good price stays.
 """
 
 from __future__ import annotations
@@ -47,6 +55,7 @@ class PriceFeed(Actor):
         self.interval = interval
         self.stopped_until = -1.0
         self.process: simpy.Process | None = None
+        self._spikes: list[tuple[float, str, float]] = []  # (seconds, symbol, factor), not yet printed
 
     @property
     def live(self) -> bool:
@@ -82,8 +91,31 @@ class PriceFeed(Actor):
         self.stopped_until = self.env.now + outage.seconds
         self.record("feed_stopped", hours=round(outage.seconds / HOUR))
 
+    def spike(self, at_seconds: float, symbol: str, factor: float) -> None:
+        """An ``oracle_spike``: the first update at or after ``at_seconds`` prints ``symbol``'s
+        price times ``factor``."""
+        self._spikes.append((at_seconds, symbol, factor))
+
+    def spiked(self) -> dict[str, float]:
+        """The spikes this update prints, by symbol (each spike once; a second spike of the
+        same asset waits for the next update)."""
+        due: dict[str, float] = {}
+        waiting = []
+        for at, symbol, factor in self._spikes:
+            if at <= self.env.now and symbol not in due:
+                due[symbol] = factor
+            else:
+                waiting.append((at, symbol, factor))
+        self._spikes = waiting
+        return due
+
     def push(self) -> None:
         raise NotImplementedError
 
 
-__all__ = ["Outage", "PriceFeed"]
+def spiked_cents(cents: int, factor: float) -> int:
+    """A price in cents times a spike's factor, in whole cents (at least one)."""
+    return max(1, round(cents * factor))
+
+
+__all__ = ["Outage", "PriceFeed", "spiked_cents"]

@@ -336,10 +336,18 @@ class MarginRules(Model):
 
 
 class PriceFeed(Model):
-    """Oracle updates and the staleness limit the contracts enforce."""
+    """Oracle updates and the limits the contracts enforce: staleness, and optionally a
+    deviation guard (``max_deviation_pct``: an update moving a fresh price by more than this
+    percentage of it is refused, held on chain in whole basis points; absent: no guard)."""
 
     update_hours: int = Field(default=1, gt=0, le=24 * 7)
     max_age_hours: int = Field(default=2, gt=0, le=24 * 30)
+    max_deviation_pct: float | None = Field(default=None, ge=0.01, le=100)
+
+    @property
+    def max_deviation_bps(self) -> int:
+        """The guard in basis points, as deployed (0: none)."""
+        return 0 if self.max_deviation_pct is None else round(self.max_deviation_pct * 100)
 
 
 class Shock(Model):

@@ -137,6 +137,7 @@ class Scenario(Model):
             self._margin(self.margin)
         if self.taxonomy is not None:
             self._taxonomy()
+        self._fault_targets()
         return self
 
     def _timing(self) -> None:
@@ -226,6 +227,58 @@ class Scenario(Model):
             if shock.at_day >= self.duration_days:
                 raise Invalid(("margin", "shocks", i, "at_day"),
                               f"a shock must happen before the end (day {self.duration_days:g})", shock.at_day)
+
+    def _fault_targets(self) -> None:
+        """What a fault names exists and can be played: a spike's asset, a defaulting
+        participant, an omnibus custodian; a participant defaults and a custodian fails
+        once; a lifecycle investor's default and a custodian's failure come after the
+        offering has closed (its allocation is paid and booked)."""
+        security = self.security.symbol if self.security is not None else None
+        margin = [a.symbol for a in self.margin.assets] if self.margin is not None else []
+        symbols = ([security] if security else []) + [s for s in margin if s != security]
+        investors = {p.name: p.count for p in self.investors}
+        accounts = []
+        if self.margin is not None:
+            for account in self.margin.accounts:
+                accounts += [account.name] if account.count == 1 else [f"{account.name}-{k + 1}" for k in range(account.count)]
+        closes = self.offering.closes_day if self.offering is not None else None
+        first: dict[tuple[str, str], int] = {}
+        for i, fault in enumerate(self.faults):
+            at = ("faults", i)
+            if fault.kind == "oracle_spike":
+                if fault.asset is None and security is None:
+                    raise Invalid((*at, "asset"), "Field required: without a security token an oracle_spike names "
+                                  f"its asset (the margin assets: {', '.join(symbols) or 'none'})")
+                if fault.asset is not None and fault.asset not in symbols:
+                    raise Invalid((*at, "asset"), f"fault 'oracle_spike': no asset {fault.asset!r} "
+                                  f"(the scenario's: {', '.join(symbols) or 'none'})")
+                continue
+            if fault.kind == "participant_default":
+                label = fault.participant
+                population, _, number = label.rpartition("-")
+                investor = (number.isdigit() and label == f"{population}-{int(number):04d}"
+                            and 0 < int(number) <= investors.get(population, 0))
+                if not investor and label not in accounts:
+                    known = [f"{name}-0001..{name}-{count:04d}" for name, count in investors.items()] + accounts
+                    raise Invalid((*at, "participant"), f"fault 'participant_default': no investor or margin account "
+                                  f"{label!r} (the scenario's: {', '.join(known) or 'none'})")
+                target, late = ("participant", label), investor
+            elif fault.kind == "custodian_failure":
+                custodian = next(c for c in self.custodians if c.name == fault.custodian)
+                if custodian.mode != "omnibus":
+                    raise Invalid((*at, "custodian"), f"fault 'custodian_failure': custodian {custodian.name!r} is "
+                                  f"{custodian.mode}; only an omnibus custodian's failure is played (its clients "
+                                  "hold segregated wallets of their own)")
+                target, late = ("custodian", fault.custodian), True
+            else:
+                continue
+            if target in first:
+                raise Invalid((*at, target[0]), f"{target[0]} {target[1]!r} already "
+                              f"{'defaults' if target[0] == 'participant' else 'fails'} in faults.{first[target]}")
+            first[target] = i
+            if late and closes is not None and fault.at_day <= closes:
+                raise Invalid((*at, "at_day"), f"a {fault.kind} fault must happen after the offering closes "
+                              f"(day {closes})", fault.at_day)
 
     def _taxonomy(self) -> None:
         section = self.taxonomy

@@ -258,6 +258,9 @@ class Oracle(Model):
         drift_pct, volatility_pct: annual drift and volatility of the path.
         update_hours: interval of the on-chain updates.
         max_age_hours: reads of a price older than this are refused on chain.
+        max_deviation_pct: the oracle's deviation guard: an update moving a fresh price by
+            more than this percentage of it is refused (held on chain in whole basis
+            points, so at least 0.01); absent: no guard.
     """
 
     initial_price: Price | None = None
@@ -265,6 +268,12 @@ class Oracle(Model):
     volatility_pct: float = Field(default=20.0, ge=0, le=300)
     update_hours: int = Field(default=24, gt=0, le=MAX_HOURS)
     max_age_hours: int = Field(default=48, gt=0, le=MAX_HOURS)
+    max_deviation_pct: float | None = Field(default=None, ge=0.01, le=100)
+
+    @property
+    def max_deviation_bps(self) -> int:
+        """The guard in basis points, as deployed (0: none)."""
+        return 0 if self.max_deviation_pct is None else round(self.max_deviation_pct * 100)
 
 
 class Dividends(Model):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -125,6 +126,122 @@ def test_custodian_omnibus_t1(runs):
     assert any(r["netted"] for r in _acts(records, "settle_batch", "ok"))
 
 
+def _settled_legs(records, label, since=-1):
+    """Shares and cash cents ``label`` received (+) or gave (-) by the instructions that
+    settled after ``since``."""
+    trades = {r["trade"]: r for r in _acts(records, "trade")}
+    shares = cash = 0
+    for r in _acts(records, "settle"):
+        if r["t"] <= since:
+            continue
+        trade = trades[r["trade"]]
+        sign = 1 if trade["buyer"] == label else -1 if trade["seller"] == label else 0
+        shares += sign * trade["shares"]
+        cash -= sign * trade["cash_cents"]
+    return shares, cash
+
+
+def test_custodian_omnibus_t1_defaulters_trades_fail_and_close_out_by_the_buy_in_rule(runs):
+    """Two investors stop paying. Each trade their resting orders still make fails every day
+    with the penalty on them; the seller's fails are bought in from the dealer and the
+    buyer's cancelled after the buy-in period; nothing of theirs settles after the default."""
+    summary, records, simulation = runs("custodian_omnibus_t1")
+    defaulted = {r["investor"]: r["t"] for r in _acts(records, "default")}
+    assert set(defaulted) == {"direct-0004", "direct-0005"} and summary["metrics"]["defaults"] == 2
+    trades = {r["trade"]: r for r in _acts(records, "trade")}
+    instructed = {r["instruction"]: trades[r["trade"]] for r in _acts(records, "instruct")}
+    closed = {r["instruction"]: r["act"] for r in records if r["act"] in ("settle", "buy_in", "cancel") and r["outcome"] == "ok"}
+    for label, at in defaulted.items():
+        later = [i for i, t in instructed.items() if label in (t["buyer"], t["seller"]) and t["t"] > at]
+        assert later, f"{label} made no trade after its default"
+        for i in later:
+            fails = [r for r in _acts(records, "fail") if r["instruction"] == i]
+            assert [r["failing_party"] for r in fails] == [label] * 3 and all(r["penalty_cents"] >= 0 for r in fails)
+            assert closed[i] == ("buy_in" if instructed[i]["seller"] == label else "cancel")
+        withheld = [r for r in _acts(records, "affirm", "withheld")
+                    if r["investor"] == label and r["reason"] == "Participant in default"]
+        assert {r["instruction"] for r in withheld} == set(later)
+        assert not [r for r in _acts(records, "order") if r["investor"] == label and r["t"] > at]
+    assert {closed[i] for i, t in instructed.items() if t["t"] > defaulted["direct-0004"]
+            and t["seller"] == "direct-0004"} == {"buy_in"}
+    # nothing settled one leg without the other: a defaulter's wallet holds exactly what its
+    # allocation and its settled instructions say, and nothing of it is left on hold
+    system = simulation.part("securities").system
+    for label in defaulted:
+        p = simulation.world.participants.by_label(label)
+        shares, cash = _settled_legs(records, label)
+        minted = [r for r in _acts(records, "mint") if r["investor"] == label]
+        assert system.token.balanceOf(p.wallet) == sum(r["shares"] for r in minted) + shares
+        assert system.cents(system.cash.balanceOf(p.wallet)) == p.cash_cents - sum(r["cash_cents"] for r in minted) + cash
+        assert system.token.heldBalanceOf(p.wallet) == system.cash.heldBalanceOf(p.wallet) == 0
+    # every hold in a self-custody wallet is an open instruction's: the cancelled purchases
+    # released the sellers' tokens
+    pending = simulation.part("securities").clearing.pending.values()
+    for p in simulation.part("securities").investors.participants:
+        if p.mode == "self":
+            assert system.token.heldBalanceOf(p.wallet) == sum(
+                i.shares for i in pending if i.seller is p and i.seller_affirmed) * system.token_unit
+            assert system.cash.heldBalanceOf(p.wallet) == sum(
+                system.cash_units(i.cash_cents) for i in pending if i.buyer is p and i.buyer_affirmed)
+
+
+def test_custodian_omnibus_t1_a_failed_custodians_clients_get_back_all_they_owned(runs):
+    """The broker fails on day 45.3: its open instructions are cancelled at once and it does
+    nothing more; two days later every client's tokens and cash, as its sub-ledger said
+    at the failure, are in the client's own wallet, the vault is empty on both sides of its
+    reconciliation and the supply has not moved; the clients trade from their wallets."""
+    summary, records, simulation = runs("custodian_omnibus_t1")
+    part = simulation.part("securities")
+    system, vault = part.system, part.system.custodians["broker"].vault
+    (failure,) = _acts(records, "failure")
+    failed_at, positions = failure["t"], failure["positions"]
+    assert failure["actor"] == "custodian:broker" and len(positions) == 6
+    cancelled = [r for r in _acts(records, "cancel") if r.get("reason") == "Custodian failed"]
+    assert cancelled and {r["t"] for r in cancelled} == {failed_at}
+    assert not [r for r in records if r["actor"] == "custodian:broker" and r["t"] > failed_at and r["outcome"] == "ok"]
+    trustee = [r for r in records if r["actor"] == "trustee:broker"]
+    assert trustee and min(r["t"] for r in trustee) == failed_at + 2 * DAY
+    returned = {r["investor"]: r["cash_cents"] for r in _acts(records, "return_cash")}
+    recovered = {r["investor"]: r["shares"] for r in _acts(records, "recover_tokens")}
+    assert returned == {label: p["cash_cents"] for label, p in positions.items()}
+    assert recovered == {label: p["tokens"] for label, p in positions.items()}
+    assert {r["investor"] for r in _acts(records, "book_outflow")} == set(positions)
+    assert [(r["token"], r["ledger"], r["on_chain"]) for r in trustee if r["act"] == "reconcile"] == [
+        ("MSDF", 0, 0), ("USDT", 0, 0)]
+    assert vault.reconcile(system.token) == vault.reconcile(system.cash) == (0, 0)
+    assert {row["supply"] for row in part.rows if row["t"] >= 5 * DAY} == {120_000} == {summary["metrics"]["supply"]}
+    assert summary["metrics"]["custody_clients_recovered"] == 6
+    # from the recovery on, each client holds in its own wallet: what it got back plus what it
+    # settled since
+    recovered_at = min(r["t"] for r in _acts(records, "self_custody"))
+    moved = 0
+    for label, position in positions.items():
+        p = simulation.world.participants.by_label(label)
+        assert (p.mode, p.custody) == ("self", None)
+        shares, cash = _settled_legs(records, label, since=recovered_at)
+        moved += abs(shares)
+        assert system.token.balanceOf(p.wallet) == position["tokens"] + shares
+        assert system.cents(system.cash.balanceOf(p.wallet)) == position["cash_cents"] + cash
+    assert moved > 0, "the broker's former clients trade from their own wallets after the recovery"
+
+
+def test_custodian_omnibus_t1_a_wrong_print_without_a_guard_is_the_price_for_one_update(runs):
+    """Without a deviation guard the spike of day 52 is published: for one daily update the
+    on-chain price is twice the path's, every order in that interval is priced off it, and
+    the next update publishes the path's price again."""
+    _, records, _ = runs("custodian_omnibus_t1")
+    prices = _acts(records, "price")
+    (spike,) = [r for r in prices if "spike" in r]
+    assert spike["outcome"] == "ok" and spike["price_cents"] == round(2 * spike["path_cents"])
+    following = prices[prices.index(spike) + 1]
+    assert following["t"] == spike["t"] + DAY and "spike" not in following
+    assert abs(following["price_cents"] / spike["path_cents"] - 1) < 0.1
+    during = [r for r in _acts(records, "order", "ok") if spike["t"] <= r["t"] < following["t"]]
+    assert during and all(r["price_cents"] > 1.5 * spike["path_cents"] for r in during)
+    after = [r for r in _acts(records, "order", "ok") if following["t"] <= r["t"] < following["t"] + DAY]
+    assert after and all(r["price_cents"] < 1.5 * spike["path_cents"] for r in after)
+
+
 def test_tokenized_bond_maturity(runs):
     summary, records, _ = runs("tokenized_bond_maturity")
     metrics = summary["metrics"]
@@ -157,6 +274,24 @@ def test_cross_margin_hedged_book(runs):
     (liquidation,) = _acts(records, "liquidation")
     assert liquidation["account"] == "long-only" and liquidation["t"] > calls[0]["t"] + 24 * 3600
     assert m["accounts"]["long-only"]["initial"] == 0
+
+
+def test_cross_margin_hedged_book_deviation_guard_refuses_the_wrong_print(runs):
+    """The feed prints the index 30% low on day 5; the oracle's 25% guard refuses the price
+    and the perpetual's mark derived from it, so no accepted update ever moved a price by more
+    than 25% and nobody is called on the print (the 20% shock later passes the guard)."""
+    summary, records, _ = runs("cross_margin_hedged_book")
+    m = summary["metrics"]
+    refused = _acts(records, "price", "refused")
+    assert [(r["asset"], r["feed"], r["error"], r["max_deviation_bps"], r["spike"]) for r in refused] == [
+        ("SPX", "price", "OracleDeviationTooLarge", 2500, 0.7), ("SPX", "mark", "OracleDeviationTooLarge", 2500, 0.7)]
+    assert (m["price_spikes_refused"], m["price_spikes_published"], m["price_rejections"]) == (1, 0, 2)
+    at = refused[0]["t"]
+    accepted = [(r["t"], r["prices_cents"]["SPX"], r["marks_cents"]["SPX"]) for r in _acts(records, "prices")
+                if r["t"] != at]
+    for (_, price, mark), (_, next_price, next_mark) in pairwise(accepted):
+        assert abs(next_price - price) <= 0.25 * price and abs(next_mark - mark) <= 0.25 * mark
+    assert not [r for r in records if r["act"] in ("margin_call", "liquidation", "close_out") and at <= r["t"] < at + 5 * DAY]
 
 
 def test_cross_margin_hedged_book_opens_at_the_hand_worked_figures(runs):

@@ -9,6 +9,10 @@ reads the account's equity on chain first, and draws its leverage from its own s
 A holder answers a call after a delay drawn up to ``responds_within_hours``: cash from its
 remaining liquidity first, then its reserve collateral (a substitution), then the desk
 reviews the call.
+
+A holder in default (``participant_default``, recorded ``default``) stops: its later orders
+are not placed and the calls it gets are not answered (both recorded ``withheld``), so a
+call it cannot meet runs to its deadline and the liquidator takes the account over.
 """
 
 from __future__ import annotations
@@ -77,7 +81,14 @@ class AccountHolders(Actor):
         self.feed = feed
         self.usd = usd
         self.clients: list[MarginClient] = []
+        self.defaults: set[MarginClient] = set()
         self.desk: MarginDesk  # who reviews a call once answered: set by the part
+
+    def default(self, client: MarginClient, at_day: float, participant: str) -> Iterator[Any]:
+        """At ``at_day`` the holder of ``client`` stops paying (a ``participant_default``)."""
+        yield self.env.timeout(at_day * DAY)
+        self.defaults.add(client)
+        self.record("default", by=client.name, account=client.name, participant=participant)
 
     def place_order(self, client: MarginClient, order: Order) -> Iterator[Any]:
         """Open (or reduce) a position at the order's day."""
@@ -85,6 +96,9 @@ class AccountHolders(Actor):
         symbol = order.asset
         quantity = order.quantity
         fields: dict[str, Any] = {"account": client.name, "asset": symbol, "perpetual": order.perpetual}
+        if client in self.defaults:
+            self.record("order", "withheld", by=client.name, reason="Participant in default", **fields)
+            return
         if quantity is None:
             leverage = float(draw(order.leverage, self.world.rng(f"leverage:{client.name}:{symbol}"), 1)[0])
             valued = self.quietly(lambda: self.engine.status(client.wallet))
@@ -115,6 +129,9 @@ class AccountHolders(Actor):
         delay = float(rng.uniform(0, client.spec.responds_within_hours)) * HOUR
         yield self.env.timeout(delay)
         client.responding = False
+        if client in self.defaults:
+            self.record("answer_call", "withheld", by=client.name, account=client.name, reason="Participant in default")
+            return
         valued = self.quietly(lambda: self.engine.status(client.wallet))
         if valued.refused is not None:
             self.refused("top_up", valued.refused, by=client.name, account=client.name)

@@ -23,7 +23,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sim.calendar import HOUR
+from sim.calendar import DAY, HOUR
 from sim.contracts import deploy_cash_token
 from sim.contracts.assets import Asset, AssetClass, IssuerKind, deploy_asset_registry, rating_notch
 from sim.contracts.collateral import Limits, Schedule, deploy_collateral_registry
@@ -65,7 +65,8 @@ class MarginPart(Part):
             self.cash = deploy_cash_token(chain, admin=admin, name="US Dollar Token", symbol="USD", decimals=6)
         self.usd = 10 ** self.cash.decimals()
         rules = section.rules
-        self.oracle = deploy_oracle(chain, admin=admin, feeder=feeder, max_age_seconds=section.oracle.max_age_hours * HOUR)
+        self.oracle = deploy_oracle(chain, admin=admin, feeder=feeder, max_age_seconds=section.oracle.max_age_hours * HOUR,
+                                    max_deviation_bps=section.oracle.max_deviation_bps)
         self.assets = deploy_asset_registry(chain, admin=admin)
         self.collateral = deploy_collateral_registry(chain, self.assets, admin=admin,
                                                      schedule=Schedule[rules.haircut_schedule.upper()])
@@ -237,9 +238,18 @@ class MarginPart(Part):
         self.feed.start(push_now=False)
         for shock in section.shocks:
             env.process(self.feed.shock(shock))
+        symbols = {a.symbol for a in section.assets}
         for fault in self.scenario.faults:
             if fault.kind == "stale_oracle":
                 env.process(self.feed.outage(fault))
+            elif fault.kind == "oracle_spike":
+                symbol = fault.asset if fault.asset is not None else self.feed.security_symbol
+                if symbol in symbols:
+                    self.feed.spike(fault.at_day * DAY, symbol, fault.factor)
+            elif fault.kind == "participant_default":
+                for client in self.holders.clients:
+                    if fault.participant in (client.name, client.participant.label):
+                        env.process(self.holders.default(client, fault.at_day, fault.participant))
         for asset in section.assets:
             if asset.symbol in self.markets:
                 env.process(self.keeper.apply_funding(asset.symbol, self.markets[asset.symbol],
@@ -317,7 +327,23 @@ class MarginPart(Part):
                 "refusals_by_error": dict(sorted(errors.items())),
             }
         )
+        metrics.update(self._fault_metrics())
         metrics.update(self.world.at_the_end(lambda: {"accounts": self._accounts()}, {}))
+        return metrics
+
+    def _fault_metrics(self) -> dict[str, Any]:
+        """What the deviation guard refused, and the scenario's spikes and defaults came to
+        (each only when the scenario has a guard or such a fault)."""
+        m, faults = self.metrics, self.scenario.faults
+        symbols = {a.symbol for a in self.section.assets}
+        metrics: dict[str, Any] = {}
+        if self.section.oracle.max_deviation_pct is not None:
+            metrics["price_rejections"] = m.count("price", "refused")
+        if any(f.kind == "oracle_spike" and (f.asset or self.feed.security_symbol) in symbols for f in faults):
+            metrics["price_spikes_published"] = self.feed.spikes_published
+            metrics["price_spikes_refused"] = self.feed.spikes_refused
+        if any(f.kind == "participant_default" for f in faults):
+            metrics["defaults"] = m.count("default")
         return metrics
 
     def _accounts(self) -> dict[str, Any]:

@@ -7,6 +7,14 @@ a small random premium (stream ``basis``). The feed pushes every asset and every
 price by an exact fraction and is pushed at once (unless the feed is stopped). An asset
 that is the scenario's security token takes the securities lifecycle's price (and a shock
 on it moves that path). A ``stale_oracle`` fault is an outage (``sim.parts.prices``).
+
+An ``oracle_spike`` on an asset makes one update print its price times the spike's factor,
+and its perpetual's mark with it (the mark is the printed index at its premium): the
+``prices`` record carries ``spikes`` (factor by asset) and ``path_cents`` (their true
+prices). With the oracle's deviation guard, ``setPrices`` leaves a price it refuses as it was
+and emits ``PriceRejected``: each is recorded as a refused ``price`` (error
+``OracleDeviationTooLarge``, with the asset, whether its ``price`` or its ``mark``, the last
+and the refused price in cents, the guard in basis points).
 """
 
 from __future__ import annotations
@@ -15,9 +23,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from sim.calendar import DAY, HOUR
-from sim.contracts.oracle import to_oracle_price
+from sim.contracts.oracle import cents_of, to_oracle_price
 from sim.market.paths import CorrelatedPaths, PathSpec
-from sim.parts.prices import PriceFeed
+from sim.parts.prices import PriceFeed, spiked_cents
 
 if TYPE_CHECKING:
     from sim.contracts.margin import PerpetualFutures
@@ -69,6 +77,8 @@ class MarginFeed(PriceFeed):
         self.basis_rng = part.world.rng("basis")
         self.marks: dict[str, int] = {}
         self.shock_rows: list[dict[str, Any]] = []
+        self.spikes_published = 0
+        self.spikes_refused = 0
         self.plot_events = plot_events
 
     def cents(self) -> dict[str, int]:
@@ -89,14 +99,34 @@ class MarginFeed(PriceFeed):
         return marks
 
     def push(self) -> None:
-        """Every asset's price and every perpetual's mark, in one transaction."""
-        cents = self.cents()
+        """Every asset's price and every perpetual's mark, in one transaction (a spike due
+        now prints its asset at the spiked price)."""
+        true = self.cents()
+        spikes = self.spiked()
+        cents = {s: spiked_cents(c, spikes[s]) if s in spikes else c for s, c in true.items()}
         self.marks = self._draw_marks(cents)
         feeds = [self.tokens[s] for s in cents] + [self.perps.markFeedOf(self.markets[s]) for s in self.marks]
         values = [to_oracle_price(c) for c in cents.values()] + [to_oracle_price(c) for c in self.marks.values()]
         self.world.sync()
-        self.oracle.setPrices(feeds, values, sender=self.feeder)
-        self.record("prices", prices_cents=dict(cents), marks_cents=dict(self.marks))
+        receipt = self.oracle.setPrices(feeds, values, sender=self.feeder)
+        fields = {}
+        if spikes:
+            fields = {"spikes": {s: spikes[s] for s in cents if s in spikes}, "path_cents": {s: true[s] for s in cents if s in spikes}}
+        self.record("prices", prices_cents=dict(cents), marks_cents=dict(self.marks), **fields)
+        refused: set[str] = set()
+        rejected = receipt.events_named("PriceRejected")
+        if rejected:
+            names = {self.tokens[s].address.lower(): (s, "price") for s in cents}
+            names.update({feed.lower(): (s, "mark") for feed, s in zip(feeds[len(cents):], self.marks, strict=True)})
+            for event in rejected:
+                symbol, leg = names[event.asset.lower()]
+                if leg == "price":
+                    refused.add(symbol)
+                self.record("price", "refused", reason="Oracle deviation too large", error="OracleDeviationTooLarge",
+                            asset=symbol, feed=leg, last_cents=cents_of(event.last), price_cents=cents_of(event.price),
+                            max_deviation_bps=event.maxDeviationBps, **({"spike": spikes[symbol]} if symbol in spikes else {}))
+        self.spikes_refused += len(refused & spikes.keys())
+        self.spikes_published += len(spikes.keys() - refused)
 
     # ------------------------------------------------------------------- shocks
 

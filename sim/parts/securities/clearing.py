@@ -19,12 +19,21 @@ hold). Then:
 
 Omnibus custodians book the final instructions of their vault into its sub-ledger;
 segregated custodians update their books as settlements land.
+
+Faults: a participant in default (``participant_default``) affirms nothing more (recorded
+once per instruction as a ``withheld`` affirmation): what it had affirmed before settles
+from the holds it placed then, every later instruction of it fails, accrues the penalty
+and is bought in (its sales) or cancelled (its purchases) by the rule above; a trade
+between two clients of one omnibus custodian, one of them in default, is not settled
+(``settle_internal`` withheld). When an omnibus custodian fails (``custodian_failure``) the
+clearing agent cancels every open instruction of its vault, releasing the other party's
+hold; the trustee books them later.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sim.calendar import DAY, HOUR, add_business_days, day_start, next_cycle
@@ -56,6 +65,7 @@ class Instruction:
     withheld: bool = False
     withheld_recorded: bool = False
     fail_days: int = 0
+    in_default_recorded: set[bool] = field(default_factory=set)  # sides (as_seller) already recorded withheld
 
 
 class ClearingAgent(Actor):
@@ -106,6 +116,11 @@ class ClearingAgent(Actor):
             price_cents=price_cents, cash_cents=cash_cents,
         )
         if buyer.party == seller.party:
+            defaulter = next((p for p in (seller, buyer) if self.investors.in_default(p)), None)
+            if defaulter is not None:  # it pays nothing and delivers nothing: neither leg moves
+                self.record("settle_internal", "withheld", reason="Participant in default", trade=trade,
+                            investor=defaulter.label)
+                return
             self.custodians.of(buyer).settle_internally(trade, seller, buyer, shares, cash_cents)
             return
         settle_by = self._settle_by()
@@ -142,6 +157,11 @@ class ClearingAgent(Actor):
             return
         party = ins.seller if as_seller else ins.buyer
         fields = {"instruction": ins.id, "investor": party.label, "side": "sell" if as_seller else "buy"}
+        if self.investors.in_default(party):
+            if as_seller not in ins.in_default_recorded:  # it stopped paying: not a contract refusal
+                ins.in_default_recorded.add(as_seller)
+                self.record("affirm", "withheld", reason="Participant in default", **fields)
+            return
         if as_seller and ins.withheld and self.env.now < self.withhold_until:
             if not ins.withheld_recorded:  # the seller does not deliver: not a contract refusal
                 ins.withheld_recorded = True
@@ -325,6 +345,11 @@ class ClearingAgent(Actor):
                 self.custodians.moved(party, "cash", -sign * system.cash_units(ins.cash_cents))
 
     # -------------------------------------------------------------------- faults
+
+    def custodian_failed(self, vault: str) -> None:
+        """A ``custodian_failure``: cancel every open instruction the vault ``vault`` is party to."""
+        for ins in [i for i in self.pending.values() if vault in (i.seller.party, i.buyer.party)]:
+            self._cancel(ins, "Custodian failed")
 
     def withhold_deliveries(self, share: float, until: int) -> None:
         """A settlement-fail fault: ``share`` of new sales are not delivered until ``until``."""

@@ -13,6 +13,12 @@ pauses and recoveries are its own acts.
 | ``forced_transfer`` | the token's agent moves shares out of an omnibus vault (court order): a break until booked against the client |
 | ``pause`` | the agent pauses holder transfers; orders and settlements are refused meanwhile |
 | ``key_loss`` | self-custody holders lose their keys; the agent recovers their tokens to new wallets |
+| ``oracle_spike`` | one update of the token's price prints it times a factor; the oracle's deviation guard, when set, refuses it |
+| ``participant_default`` | an investor stops paying: no orders, no affirmations; its later instructions fail, are bought in or cancelled |
+| ``custodian_failure`` | an omnibus custodian stops; its open instructions are cancelled; a trustee and the agent return every client's tokens and cash to the client's wallet |
+
+A spike is handed to the price feed at the start (its first update at or after the
+fault's time prints it); the other faults happen at their time.
 """
 
 from __future__ import annotations
@@ -22,7 +28,18 @@ from typing import TYPE_CHECKING
 from sim.calendar import DAY, HOUR
 from sim.contracts import Identity
 from sim.engine.actor import Actor
-from sim.scenario.faults import ForcedTransfer, KeyLoss, Pause, SettlementFail, StaleOracle, UnallocatedDeposit
+from sim.parts.securities.custodian import Trustee
+from sim.scenario.faults import (
+    CustodianFailure,
+    ForcedTransfer,
+    KeyLoss,
+    OracleSpike,
+    ParticipantDefault,
+    Pause,
+    SettlementFail,
+    StaleOracle,
+    UnallocatedDeposit,
+)
 
 if TYPE_CHECKING:
     from sim.engine.part import Part
@@ -31,6 +48,7 @@ if TYPE_CHECKING:
     from sim.parts.securities.investors import Investors
     from sim.parts.securities.price_feed import OracleFeed
     from sim.parts.securities.system import System
+    from sim.parts.securities.venue import Venue
     from sim.scenario import Scenario
 
 
@@ -41,7 +59,7 @@ class Faults(Actor):
 
     def __init__(
         self, part: Part, system: System, scenario: Scenario, *, feed: OracleFeed, clearing: ClearingAgent,
-        custodians: Custodians, investors: Investors,
+        custodians: Custodians, investors: Investors, venue: Venue,
     ) -> None:
         super().__init__(part)
         self.system = system
@@ -51,14 +69,24 @@ class Faults(Actor):
         self.clearing = clearing
         self.custodians = custodians
         self.investors = investors
+        self.venue = venue
 
     def schedule(self) -> None:
         for fault in self.faults:
+            if isinstance(fault, OracleSpike) and fault.asset in (None, self.system.token_symbol):
+                self.feed.spike(fault.at_day * DAY, self.system.token_symbol, fault.factor)
             self.env.process(self._run(fault))
 
     def _run(self, fault):
         yield self.env.timeout(fault.at_day * DAY)
-        self.record("fault", kind=fault.kind)
+        details = {}
+        if isinstance(fault, OracleSpike):
+            details = {"asset": fault.asset or self.system.token_symbol, "factor": fault.factor}
+        elif isinstance(fault, ParticipantDefault):
+            details = {"participant": fault.participant}
+        elif isinstance(fault, CustodianFailure):
+            details = {"custodian": fault.custodian}
+        self.record("fault", kind=fault.kind, **details)
         if isinstance(fault, StaleOracle):
             self.feed.stop(fault.hours * HOUR)
         elif isinstance(fault, SettlementFail):
@@ -71,6 +99,27 @@ class Faults(Actor):
             yield from self._pause(fault)
         elif isinstance(fault, KeyLoss):
             yield from self._key_loss(fault)
+        elif isinstance(fault, ParticipantDefault):
+            self._default(fault)
+        elif isinstance(fault, CustodianFailure):
+            yield from self._custodian_failure(fault)
+
+    def _default(self, fault: ParticipantDefault) -> None:
+        """An investor stops paying (a margin account's default is the margin part's)."""
+        p = next((p for p in self.investors.participants if p.label == fault.participant), None)
+        if p is not None:
+            self.investors.default(p)
+
+    def _custodian_failure(self, fault: CustodianFailure):
+        """The custodian stops, its clients' resting orders leave the book, its open
+        instructions are cancelled; after the delay its trustee recovers the clients' assets."""
+        custodian = self.custodians[fault.custodian]
+        clients = set(custodian.clients())
+        custodian.fail()
+        self.venue.withdraw(clients, "Custodian failed")
+        self.clearing.custodian_failed(custodian.vault.address)
+        yield self.env.timeout(fault.recover_after_days * DAY)
+        yield from Trustee(self.part, self.system, custodian).recover()
 
     def _unallocated_deposit(self, fault: UnallocatedDeposit):
         system = self.system

@@ -12,7 +12,9 @@ the investors' own random stream. A participant holds its tokens in one of three
 
 Processes: ``subscribe`` (each subscriber at a random moment of the offering window) and
 ``place_orders`` (a Poisson stream of orders over all traders: the superposition of each
-trader's own Poisson stream, so one process serves any number of investors).
+trader's own Poisson stream, so one process serves any number of investors). A trader
+whose keys are lost, who is in default (``participant_default``: recorded ``default``) or
+whose custodian has failed places no order (``may_trade``).
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ class Investors(Actor):
         self.venue: Venue
         self.participants: list[Participant] = []
         self.dealer: Participant | None = None
+        self.defaults: set[Participant] = set()
         for population in scenario.investors:
             self._generate(population)
 
@@ -186,6 +189,20 @@ class Investors(Actor):
             return system.cents(available)
         return system.cents(system.cash.availableBalanceOf(p.wallet))
 
+    # ------------------------------------------------------------------- default
+
+    def default(self, p: Participant) -> None:
+        """``p`` stops paying (a ``participant_default``): no more orders or affirmations."""
+        self.defaults.add(p)
+        self.record("default", investor=p.label)
+
+    def in_default(self, p: Participant) -> bool:
+        return p in self.defaults
+
+    def may_trade(self, p: Participant) -> bool:
+        """Whether ``p`` places orders now: keys in hand, not in default, custodian working."""
+        return p.active and p not in self.defaults and not self.custodians.failed(p)
+
     # ----------------------------------------------------------------- processes
 
     def subscribe(self):
@@ -219,7 +236,7 @@ class Investors(Actor):
             if self.env.now >= stop:
                 return
             trader = traders[int(cdf.searchsorted(self.rng.random(), side="right"))]
-            if trader.active:
+            if self.may_trade(trader):
                 self._decide(trader, trading)
 
     def _decide(self, p: Participant, trading) -> None:

@@ -12,6 +12,7 @@ onboards the investors, and starts its actors' processes:
 | ``venue`` | ``venue.py`` | checks and matches orders (continuous or call auction) |
 | ``clearing`` | ``clearing.py`` | instructs DvP, settles cycles, fails, buy-ins |
 | ``custodian:<name>`` | ``custodian.py`` | affirms and books for clients, reconciles daily |
+| ``trustee:<name>`` | ``custodian.py`` | after a custodian's failure, returns its clients' tokens and cash |
 | ``faults`` | ``faults.py`` | the world's faults that concern the lifecycle |
 | ``compliance`` | ``compliance.py`` | records what compliance announces (the 12(g) flag) |
 
@@ -120,7 +121,7 @@ class SecuritiesPart(Part):
         self.issuer.on_maturity.append(self.clearing.cancel_all)
         self.feed = OracleFeed(self, system, scenario)
         self.faults = Faults(self, system, scenario, feed=self.feed, clearing=self.clearing,
-                             custodians=self.custodians, investors=self.investors)
+                             custodians=self.custodians, investors=self.investors, venue=self.venue)
         world.provide("security", SecurityService(system, self.feed))
 
     def start(self) -> None:
@@ -202,6 +203,24 @@ class SecuritiesPart(Part):
                 "refusals_by_reason": dict(sorted(m.refusals_by_reason.items())),
             }
         )
+        metrics.update(self._fault_metrics())
+        return metrics
+
+    def _fault_metrics(self) -> dict[str, Any]:
+        """What the scenario's spikes, defaults and custodian failures came to (each group
+        only when the scenario has such a fault)."""
+        m, symbol = self.metrics, self.system.token_symbol
+        faults = self.scenario.faults
+        metrics: dict[str, Any] = {}
+        if any(f.kind == "oracle_spike" and f.asset in (None, symbol) for f in faults):
+            metrics["price_spikes_published"] = self.feed.spikes_published
+            metrics["price_spikes_refused"] = self.feed.spikes_refused
+        if any(f.kind == "participant_default" for f in faults):
+            metrics["defaults"] = m.count("default")
+        if any(f.kind == "custodian_failure" for f in faults):
+            metrics["custodian_failures"] = m.count("failure")
+            metrics["custody_clients_recovered"] = m.count("self_custody")
+            metrics["custody_recoveries_refused"] = m.count("recover_tokens", "refused")
         return metrics
 
     def state(self) -> dict[str, Any]:

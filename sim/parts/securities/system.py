@@ -97,7 +97,8 @@ class System:
             tokens=[(token, issuer), (cash, cash_issuer)],
             fail_penalty_bp=scenario.clearing.fail_penalty_bp,
         )
-        oracle = deploy_oracle(chain, admin=feeder, max_age_seconds=scenario.oracle.max_age_hours * HOUR)
+        oracle = deploy_oracle(chain, admin=feeder, max_age_seconds=scenario.oracle.max_age_hours * HOUR,
+                               max_deviation_bps=scenario.oracle.max_deviation_bps)
         system = cls(
             chain=chain,
             issuer=issuer,

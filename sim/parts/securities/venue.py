@@ -197,6 +197,16 @@ class Venue(Actor):
         if order.side == "buy":
             self._open_cash[order.trader] -= filled * order.limit_cents
 
+    def withdraw(self, traders: set[Participant], reason: str) -> None:
+        """Take every resting order of ``traders`` off the book (``order_withdrawn``): they
+        could not settle (their custodian has failed)."""
+        withdrawn = [order for order in self._open.values() if self._owner[order.id] in traders]
+        for order in withdrawn:
+            self.book.remove(order)
+            self.record("order_withdrawn", order=order.id, investor=order.trader, side=order.side,
+                        shares=order.remaining, reason=reason)
+        self._retire(withdrawn)
+
     def _expire(self) -> None:
         expired = self.book.expire(self.env.now)
         for order in expired:
