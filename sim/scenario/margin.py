@@ -417,6 +417,14 @@ class MarginSection(Model):
             if asset.maturity_day is not None and asset.asset_class not in ("government_security", "tokenized_security"):
                 raise Invalid((*at, "assets", i, "maturity_day"),
                               f"asset {asset.symbol}: maturity_day is for debt (government or tokenized security)")
+            t = asset.tradable
+            if t is not None and t.retail_class is not None and t.retail_class not in RETAIL_LEVERAGE_PRESETS[
+                self.rules.retail_regime
+            ]:
+                allowed = ", ".join(RETAIL_LEVERAGE_PRESETS[self.rules.retail_regime])
+                raise Invalid((*at, "assets", i, "tradable", "retail_class"),
+                              f"under the {self.rules.retail_regime} retail regime a class is one of: {allowed}",
+                              t.retail_class)
         for key in self.correlations:
             a, b = key.split("/")
             for side in (a, b):
