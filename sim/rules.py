@@ -84,7 +84,7 @@ REG_A_TIER_2_OFFERING_CAP_USD = 75_000_000
 """Tier 2 offerings: at most $75 million in 12 months (17 CFR 230.251(a)(2))."""
 
 INVESTMENT_WINDOW_MONTHS = 12
-"""The rolling window of the Reg CF and Reg A limits: 12 months."""
+"""The rolling window of the Reg CF and Reg A limits: 12 months (17 CFR 227.100(a)(2); 17 CFR 230.251(d)(2)(i)(C))."""
 
 # ------------------------------------------------------------- settlement
 
@@ -96,10 +96,16 @@ REG_SHO_CLOSE_OUT_DAYS = 3
 settlement date, i.e. T+4 under T+1 (Reg SHO Rule 204(a)(1))."""
 
 CSDR_FAIL_PENALTY_BP_LIQUID_SHARES = 1.0
-"""Daily cash penalty for a settlement fail in liquid shares, basis points of the value (CSDR, Reg. 2017/389)."""
+"""Daily cash penalty for a settlement fail in liquid shares: 1.0 basis point of the
+transaction's reference price, the securities' market value, whether securities or cash are
+missing (Commission Delegated Regulation (EU) 2017/389, Annex and Art. 3). The settlement
+contract charges it on the instruction's cash amount (the trade's value), and charges a
+cash fail at the same rate rather than at the central bank's overnight rate: both a model
+choice."""
 
 CSDR_FAIL_PENALTY_BP_SOVEREIGN_BONDS = 0.1
-"""Daily cash penalty for a settlement fail in sovereign bonds (CSDR, Reg. 2017/389)."""
+"""Daily cash penalty for a settlement fail in sovereign bonds: 0.1 basis point of the
+reference price (Commission Delegated Regulation (EU) 2017/389, Annex)."""
 
 # ------------------------------------------------- taxonomy, safe harbor, ATS
 

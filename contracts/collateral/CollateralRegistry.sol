@@ -8,18 +8,40 @@ import {Calendar} from "../utils/Calendar.sol";
 /// @title CollateralRegistry
 /// @notice Which assets count as collateral, at what haircut, and how concentrated an
 /// account's collateral may be.
-/// @dev Haircuts are in basis points of market value. The default schedule is the standard
-/// supervisory one (12 CFR 217.132 / 12 CFR 1240.39, also CFTC 23.156 for uncleared-swap
-/// margin): debt by issuer kind, rating band and residual maturity (<= 1 year, <= 5 years,
-/// longer; calendar months on chain); main-index equities and gold 15%, other equities 25%;
-/// a money-market fund the highest haircut of what it may hold; cash 0; a currency
-/// different from the account's adds 8%. A haircut set for an asset (`setHaircut`: the
-/// CFTC pilot's BTC, ETH and USDC, or a stressed value) replaces the schedule's. Debt rated
-/// below BB- or unrated, matured debt, collectibles, tools and crypto without a set
-/// haircut are not on the schedule and are refused. Concentration limits are shares of an
-/// account's collateral value after haircuts; defaults from CFTC Reg 1.25 for money-market
-/// funds (10% per fund, 25% per fund family, 50% in all funds), none otherwise. Collateral
-/// issued by the pledging party is refused (PFMI Principle 5).
+/// @dev Haircuts are in basis points of market value, from one of three published
+/// schedules, fixed when the registry is deployed (`schedule`):
+///
+/// - `UnclearedSwapMargin`, 17 CFR 23.156(a)(3) (CFTC; the prudential regulators' 12 CFR 45
+///   Appendix B is the same table): government and related debt (sovereigns of risk weight
+///   at most 20%, central banks, MDBs, GSEs with US government capital support) 0.5 / 2 / 4%
+///   by residual maturity (<= 1 year, <= 5 years, longer); other eligible publicly traded
+///   debt (corporates, other GSEs; eligibility modelled as an investment-grade rating) 1 /
+///   4 / 8%; equities in the S&P 500 or a related index 15%, in the S&P Composite 1500 but
+///   not the S&P 500 25%; gold 15%; cash 0. Asset-backed securities and other equities are
+///   not eligible. A fund share is eligible when the fund holds only such government debt
+///   and cash in the fund's currency (23.156(a)(1)(ix)); 23.156's table gives it no discount,
+///   so the prudential regulators' one applies: the weighted average of its holdings'
+///   discounts (12 CFR 45 Appendix B, note 1; weights recorded with the holdings).
+/// - `UsCapital`, 12 CFR 217.132 Table 1 (also 217.37, 324.132, 1240.39): the column is
+///   the issuer's risk weight (217.32), not a rating: sovereign 0% 0.5 / 2 / 4, 20 or 50%
+///   1 / 3 / 6, 100% 15; non-sovereign 20% 1 / 4 / 8, 50% 2 / 6 / 12, 100% 4 / 8 / 16;
+///   investment-grade securitization 4 / 12 / 24; main-index equities and gold 15, other
+///   publicly traded equities 25; mutual funds the highest haircut of any security the fund
+///   may hold; cash 0; other exposure types (a sovereign at 150%, a non-investment-grade
+///   securitization) 25.
+/// - `BaselII`: the Basel II comprehensive approach's rating-based table (what the project
+///   implemented first): sovereign AAA to AA- 0.5 / 2 / 4, A+ to BBB- 1 / 3 / 6, BB+ to BB-
+///   15; other issuers AAA to AA- 1 / 4 / 8, A+ to BBB- 2 / 6 / 12; main-index equities and
+///   gold 15, other equities 25; funds the highest of their holdings; cash 0.
+///
+/// Under every schedule a currency different from the account's adds 8% (once), and a
+/// haircut set for an asset (`setHaircut`: the CFTC pilot's BTC, ETH and USDC, or a stressed
+/// value) replaces the schedule's. Matured debt, crypto without a set haircut, collectibles
+/// and tools are on no schedule and are refused. Concentration limits are shares of an
+/// account's collateral value after haircuts; defaults by analogy with CFTC Reg 1.25 for
+/// money-market funds (10% per fund, 25% per fund family, 50% in all funds: limits on how an
+/// FCM invests customer funds, not on collateral; a model choice), none otherwise.
+/// Collateral issued by the pledging party is refused (PFMI Principle 5).
 contract CollateralRegistry is AccessControl {
     bytes32 public constant COLLATERAL_ADMIN_ROLE = keccak256("COLLATERAL_ADMIN_ROLE");
 
@@ -30,6 +52,14 @@ contract CollateralRegistry is AccessControl {
     uint8 public constant REASON_RATING = 2; // unrated, or rated below the schedule's bands
     uint8 public constant REASON_MATURED = 3; // debt at or past its maturity
     uint8 public constant REASON_FUND_HOLDINGS = 4; // a fund with no holdings, or one off the schedule
+    uint8 public constant REASON_ISSUER = 5; // an issuer (or its risk weight) the schedule does not admit
+
+    /// @notice The published haircut schedules (see the contract's documentation).
+    enum Schedule {
+        BaselII,
+        UsCapital,
+        UnclearedSwapMargin
+    }
 
     enum LimitKind {
         PerAsset,
@@ -63,6 +93,7 @@ contract CollateralRegistry is AccessControl {
     event CurrencyMismatchAddOnSet(uint16 addOnBps);
 
     AssetRegistry public immutable assets;
+    Schedule public immutable schedule;
     Limits public limits = Limits({perAsset: BPS, perIssuer: BPS, perFund: 1_000, perFundFamily: 2_500, allFunds: 5_000});
     uint16 public currencyMismatchBps = 800;
 
@@ -70,9 +101,10 @@ contract CollateralRegistry is AccessControl {
     mapping(address token => uint16) private _setHaircut;
     mapping(address token => bool) private _hasSetHaircut;
 
-    constructor(address admin, AssetRegistry assets_) {
+    constructor(address admin, AssetRegistry assets_, Schedule schedule_) {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         assets = assets_;
+        schedule = schedule_;
     }
 
     // ------------------------------------------------------------------ configuration
@@ -191,55 +223,120 @@ contract CollateralRegistry is AccessControl {
     function _scheduleHaircut(address token, AssetRegistry.Asset memory asset) private view returns (uint256) {
         AssetRegistry.AssetClass c = asset.assetClass;
         if (c == AssetRegistry.AssetClass.Cash) return 0;
-        if (c == AssetRegistry.AssetClass.MoneyMarketFund) return _fundHaircut(token);
+        if (c == AssetRegistry.AssetClass.MoneyMarketFund) {
+            return schedule == Schedule.UnclearedSwapMargin ? _weightedFundHaircut(token) : _highestFundHaircut(token);
+        }
         if (c == AssetRegistry.AssetClass.GovernmentSecurity
             || (c == AssetRegistry.AssetClass.TokenizedSecurity && asset.maturity != 0)) {
-            return _debtHaircut(token, asset);
+            if (asset.maturity <= block.timestamp) revert CollateralNotOnSchedule(token, REASON_MATURED);
+            uint256 band = asset.maturity <= Calendar.addMonths(block.timestamp, 12)
+                ? 0
+                : (asset.maturity <= Calendar.addMonths(block.timestamp, 60) ? 1 : 2);
+            if (schedule == Schedule.UsCapital) return _usCapitalDebt(asset, band);
+            if (schedule == Schedule.UnclearedSwapMargin) return _swapMarginDebt(token, asset, band);
+            return _baselDebt(token, asset, band);
         }
         if (c == AssetRegistry.AssetClass.Equity || c == AssetRegistry.AssetClass.TokenizedSecurity) {
-            return asset.mainIndex ? 1_500 : 2_500;
+            if (asset.mainIndex) return 1_500;
+            if (schedule != Schedule.UnclearedSwapMargin || asset.compositeIndex) return 2_500;
+            revert CollateralNotOnSchedule(token, REASON_CLASS); // 23.156: only S&P 1500 equities
         }
         if (c == AssetRegistry.AssetClass.DigitalCommodity && asset.mainIndex) return 1_500; // gold
         revert CollateralNotOnSchedule(token, REASON_CLASS);
     }
 
-    function _fundHaircut(address fund) private view returns (uint256 highest) {
-        address[] memory holdings = assets.fundHoldings(fund);
-        if (holdings.length == 0) revert CollateralNotOnSchedule(fund, REASON_FUND_HOLDINGS);
-        for (uint256 i = 0; i < holdings.length; ++i) {
-            AssetRegistry.Asset memory held = assets.assetOf(holdings[i]);
-            uint256 h;
-            if (_hasSetHaircut[holdings[i]]) {
-                h = _setHaircut[holdings[i]];
-            } else {
-                try this.scheduleHaircutOf(holdings[i]) returns (uint256 scheduled) {
-                    h = scheduled;
-                } catch {
-                    revert CollateralNotOnSchedule(fund, REASON_FUND_HOLDINGS);
-                }
-            }
-            if (held.currency != assets.assetOf(fund).currency) h += currencyMismatchBps;
-            if (h > highest) highest = h;
+    /// @dev 12 CFR 217.132 Table 1: the column by the issuer's risk weight.
+    function _usCapitalDebt(AssetRegistry.Asset memory asset, uint256 band) private pure returns (uint256) {
+        uint8 w = asset.riskWeight;
+        if (asset.issuerKind == AssetRegistry.IssuerKind.Securitization) {
+            return asset.rating >= 1 && asset.rating <= 10 ? [uint256(400), 1_200, 2_400][band] : 2_500;
         }
+        if (w == 0) return [uint256(50), 200, 400][band]; // a zero risk weight is the sovereign column
+        if (asset.issuerKind == AssetRegistry.IssuerKind.Sovereign) {
+            if (w == 20 || w == 50) return [uint256(100), 300, 600][band];
+            return w == 100 ? 1_500 : 2_500;
+        }
+        if (w == 20) return [uint256(100), 400, 800][band];
+        if (w == 50) return [uint256(200), 600, 1_200][band];
+        if (w == 100) return [uint256(400), 800, 1_600][band];
+        return 2_500; // other exposure types
     }
 
-    /// @notice The schedule's haircut of `token` alone: no eligibility, set haircut or
-    /// currency add-on (what a fund's holding contributes).
-    function scheduleHaircutOf(address token) external view returns (uint256) {
-        return _scheduleHaircut(token, assets.assetOf(token));
+    /// @dev 17 CFR 23.156(a)(3): government and related debt, or other eligible debt.
+    function _swapMarginDebt(address token, AssetRegistry.Asset memory asset, uint256 band) private pure returns (uint256) {
+        AssetRegistry.IssuerKind k = asset.issuerKind;
+        if ((k == AssetRegistry.IssuerKind.Sovereign && asset.riskWeight <= 20) || k == AssetRegistry.IssuerKind.SupportedGse) {
+            return [uint256(50), 200, 400][band];
+        }
+        if (k == AssetRegistry.IssuerKind.Other || k == AssetRegistry.IssuerKind.Gse) {
+            if (asset.rating < 1 || asset.rating > 10) revert CollateralNotOnSchedule(token, REASON_RATING);
+            return [uint256(100), 400, 800][band];
+        }
+        revert CollateralNotOnSchedule(token, REASON_ISSUER); // a riskier sovereign, an asset-backed security
     }
 
-    function _debtHaircut(address token, AssetRegistry.Asset memory asset) private view returns (uint256) {
-        if (asset.maturity <= block.timestamp) revert CollateralNotOnSchedule(token, REASON_MATURED);
-        uint256 band = asset.maturity <= Calendar.addMonths(block.timestamp, 12)
-            ? 0
-            : (asset.maturity <= Calendar.addMonths(block.timestamp, 60) ? 1 : 2);
+    /// @dev The Basel II comprehensive approach: by rating band.
+    function _baselDebt(address token, AssetRegistry.Asset memory asset, uint256 band) private pure returns (uint256) {
         uint8 r = asset.rating;
         bool sovereign = asset.issuerKind == AssetRegistry.IssuerKind.Sovereign;
         if (r >= 1 && r <= 4) return sovereign ? [uint256(50), 200, 400][band] : [uint256(100), 400, 800][band];
         if (r >= 5 && r <= 10) return sovereign ? [uint256(100), 300, 600][band] : [uint256(200), 600, 1_200][band];
         if (sovereign && r >= 11 && r <= 13) return 1_500;
         revert CollateralNotOnSchedule(token, REASON_RATING);
+    }
+
+    /// @dev A holding's own haircut as part of `fund`: a set haircut or the schedule's, plus
+    /// the currency add-on when it differs from the fund's.
+    function _holdingHaircut(address fund, address holding) private view returns (uint256 h) {
+        if (_hasSetHaircut[holding]) {
+            h = _setHaircut[holding];
+        } else {
+            try this.scheduleHaircutOf(holding) returns (uint256 scheduled) {
+                h = scheduled;
+            } catch {
+                revert CollateralNotOnSchedule(fund, REASON_FUND_HOLDINGS);
+            }
+        }
+        if (assets.assetOf(holding).currency != assets.assetOf(fund).currency) h += currencyMismatchBps;
+    }
+
+    /// @dev 217.132 and Basel II: the highest haircut of any security the fund may hold.
+    function _highestFundHaircut(address fund) private view returns (uint256 highest) {
+        address[] memory holdings = assets.fundHoldings(fund);
+        if (holdings.length == 0) revert CollateralNotOnSchedule(fund, REASON_FUND_HOLDINGS);
+        for (uint256 i = 0; i < holdings.length; ++i) {
+            uint256 h = _holdingHaircut(fund, holdings[i]);
+            if (h > highest) highest = h;
+        }
+    }
+
+    /// @dev 23.156(a)(1)(ix) eligibility (only government debt of risk weight at most 20% and
+    /// cash, all in the fund's currency) and the prudential regulators' discount: the average
+    /// of the holdings' discounts weighted by their shares of the fund, rounded up.
+    function _weightedFundHaircut(address fund) private view returns (uint256) {
+        address[] memory holdings = assets.fundHoldings(fund);
+        uint16[] memory weights = assets.fundWeights(fund);
+        if (holdings.length == 0 || weights.length != holdings.length) {
+            revert CollateralNotOnSchedule(fund, REASON_FUND_HOLDINGS);
+        }
+        bytes3 currency = assets.assetOf(fund).currency;
+        uint256 weighted;
+        for (uint256 i = 0; i < holdings.length; ++i) {
+            AssetRegistry.Asset memory held = assets.assetOf(holdings[i]);
+            bool government = held.assetClass == AssetRegistry.AssetClass.GovernmentSecurity
+                && held.issuerKind == AssetRegistry.IssuerKind.Sovereign && held.riskWeight <= 20;
+            if ((!government && held.assetClass != AssetRegistry.AssetClass.Cash) || held.currency != currency) {
+                revert CollateralNotOnSchedule(fund, REASON_FUND_HOLDINGS);
+            }
+            weighted += _holdingHaircut(fund, holdings[i]) * weights[i];
+        }
+        return (weighted + BPS - 1) / BPS;
+    }
+
+    /// @notice The schedule's haircut of `token` alone: no eligibility, set haircut or
+    /// currency add-on (what a fund's holding contributes).
+    function scheduleHaircutOf(address token) external view returns (uint256) {
+        return _scheduleHaircut(token, assets.assetOf(token));
     }
 
     function _within(LimitKind kind, address key, uint256 value, uint256 total, uint16 limitBps) private pure {

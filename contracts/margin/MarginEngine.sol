@@ -125,6 +125,8 @@ contract MarginEngine is AccessControl, IMarginAccounts {
     /// @inheritdoc IMarginAccounts
     uint256 public immutable cashScale; // cash units per cent
 
+    /// @notice How portfolio accounts (and the derivatives of siloed ones) are scanned.
+    MarginMath.ScanMethod public immutable scanMethod;
     uint16 public crossFloorBps;
     uint16 public closeOutBps;
     uint64 public callPeriod;
@@ -153,9 +155,11 @@ contract MarginEngine is AccessControl, IMarginAccounts {
         bytes3 currency_,
         uint16 crossFloorBps_,
         uint16 closeOutBps_,
-        uint64 callPeriod_
+        uint64 callPeriod_,
+        MarginMath.ScanMethod scanMethod_
     ) {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        scanMethod = scanMethod_;
         cash = cash_;
         collateral = collateral_;
         oracle = oracle_;
@@ -371,9 +375,10 @@ contract MarginEngine is AccessControl, IMarginAccounts {
     function liquidatable(address account) public view returns (bool, Status memory s) {
         Account storage a = _account(account);
         s = statusOf(account);
-        // ESMA: closed out when equity falls to the close-out share of the initial margin
+        // ESMA: closed out when equity falls to less than the close-out share (half) of the
+        // initial margin protection
         bool closeOut = a.retail && s.initial > 0
-            && (s.equity < 0 || uint256(s.equity) * BPS <= s.initial * closeOutBps);
+            && (s.equity < 0 || uint256(s.equity) * BPS < s.initial * closeOutBps);
         bool callExpired = a.callDeadline != 0 && block.timestamp > a.callDeadline && !_covers(s.equity, s.maintenance);
         return (closeOut || callExpired, s);
     }
@@ -452,8 +457,8 @@ contract MarginEngine is AccessControl, IMarginAccounts {
         s.positionsValue = notional;
         s.equity = a.cash + int256(spotValue) + int256(s.collateralValue) + unsettled;
         MarginMath.ScanRange[] memory ranges = _ranges();
-        MarginMath.Requirement memory siloed = MarginMath.siloed(positions, ranges);
-        MarginMath.Requirement memory cross = MarginMath.portfolio(positions, ranges, crossFloorBps);
+        MarginMath.Requirement memory siloed = MarginMath.siloed(positions, ranges, scanMethod);
+        MarginMath.Requirement memory cross = MarginMath.portfolio(positions, ranges, crossFloorBps, scanMethod);
         s.siloedInitial = siloed.initial * cashScale;
         s.portfolioInitial = cross.initial * cashScale;
         if (a.method == Method.Siloed) {

@@ -4,27 +4,47 @@ pragma solidity ^0.8.28;
 /// @title MarginMath
 /// @notice Margin requirements by both methods, on chain: siloed (Regulation T and FINRA
 /// 4210 on securities bought on margin, plus a scan of the derivatives alone) and
-/// portfolio (one scenario scan over every position). `sim/margin/requirements.py` is the
-/// same arithmetic in Python; tests hold them equal to the unit.
+/// portfolio (one scan over every position), each scan by one of two published methods.
+/// `sim/reference/requirements.py` is the same arithmetic in Python; tests hold them equal
+/// to the unit.
 /// @dev Amounts are in the account currency's smallest unit (cents in the reference),
 /// prices per whole token in that unit, quantities in whole tokens (negative: short).
-/// Scan (CME SPAN): each underlying moves by 0, +/-1/3, +/-2/3, +/-1 of its range, plus
-/// +/-2x counted at 35%; an underlying's requirement is its worst loss (never below 0);
-/// underlyings add up (no inter-commodity credits). Every loss is kept as an exact
-/// numerator over DENOMINATOR and rounded up once at the end, as the reference does.
+/// Scan methods (`ScanMethod`):
+/// - `Span` (CME SPAN): each underlying moves by 0, +/-1/3, +/-2/3, +/-1 of its range, plus
+///   +/-2x counted at 35%; no per-contract minimum.
+/// - `Finra` (FINRA 4210(g)): ten equidistant valuation points across the range, five up
+///   and five down (+/-1/5 ... +/-1 of it); at least $0.375 per derivative contract (the
+///   rule's minimum for listed options, unlisted derivatives and security futures, times
+///   the multiplier: one token per perpetual here), not on plain long stock; and a
+///   portfolio margin account needs $100,000 of equity to open positions (4210(g)(8)).
+/// Under both, an underlying's requirement is its worst loss (never below 0) and
+/// underlyings add up (no inter-commodity credits). Every loss is kept as an exact numerator
+/// over DENOMINATOR and rounded up once at the end, as the reference does.
+/// Siloed accounts holding securities need $2,000 of equity to open (FINRA 4210(b)(4)),
+/// but never more than the securities cost.
 library MarginMath {
     uint256 internal constant BPS = 10_000;
     /// Regulation T initial margin on securities: 50% (12 CFR 220.12).
     uint256 internal constant REG_T_INITIAL_BPS = 5_000;
     /// Maintenance margin on long securities: 25% (FINRA 4210(c)).
     uint256 internal constant MAINTENANCE_BPS = 2_500;
-    /// $0.375 per token of each position (FINRA 4210(g)), as 375 / FLOOR_DIVISOR cents.
+    /// $0.375 per derivative contract (FINRA 4210(g)), as 375 / FLOOR_DIVISOR cents.
     uint256 internal constant FLOOR_PER_TOKEN_NUMERATOR = 375;
     uint256 internal constant FLOOR_DIVISOR = 10;
-    /// 3 (thirds of the range) x BPS (range in basis points) x 100 (the 35% weight).
-    uint256 internal constant DENOMINATOR = 3 * BPS * 100;
+    /// Equity a margin account with securities needs to open: $2,000 (FINRA 4210(b)(4)), in cents.
+    uint256 internal constant SILOED_MIN_EQUITY = 200_000;
+    /// Equity a portfolio margin account needs to open: $100,000 (FINRA 4210(g)), in cents.
+    uint256 internal constant PORTFOLIO_MIN_EQUITY = 10_000_000;
+    /// Moves are numerators over MOVE_DENOMINATOR (15: thirds and fifths; x 100: the 35% weight).
+    uint256 internal constant MOVE_DENOMINATOR = 1_500;
+    uint256 internal constant DENOMINATOR = MOVE_DENOMINATOR * BPS;
     uint8 internal constant SPOT = 0;
     uint8 internal constant PERP = 1;
+
+    enum ScanMethod {
+        Span,
+        Finra
+    }
 
     struct Position {
         uint32 underlying; // index into the ranges
@@ -49,8 +69,8 @@ library MarginMath {
     error MarginInvalidKind(uint8 kind);
     error MarginInvalidCrossFloor(uint256 crossFloorBps);
 
-    /// @notice Sum over underlyings of the worst scan loss, rounded up.
-    function scanRequirement(Position[] memory positions, ScanRange[] memory ranges, bool perpsOnly)
+    /// @notice Sum over underlyings of the worst scan loss by `method`, rounded up.
+    function scanRequirement(Position[] memory positions, ScanRange[] memory ranges, bool perpsOnly, ScanMethod method)
         internal
         pure
         returns (uint256)
@@ -70,20 +90,7 @@ library MarginMath {
             if (r.upBps == 0 || r.downBps == 0 || r.upBps > BPS || r.downBps > BPS) {
                 revert MarginInvalidScanRange(u, r.upBps, r.downBps);
             }
-            // A linear book's loss is largest at the range's ends; the 35% extreme of 2x is
-            // 0.7 of the range and never exceeds them, but is computed as the method says.
-            int256 worst = 0;
-            for (int256 k = -3; k <= 3; ++k) {
-                int256 range = int256(uint256(k > 0 ? r.upBps : r.downBps));
-                int256 loss = -exposure * k * range * 100; // numerator of exposure x (k/3) x range/BPS
-                if (loss > worst) worst = loss;
-            }
-            for (int256 sign = -1; sign <= 1; sign += 2) {
-                int256 range = int256(uint256(sign > 0 ? r.upBps : r.downBps));
-                int256 loss = -exposure * sign * range * 210; // 2x the range at 35%: 2 x 3 x 35
-                if (loss > worst) worst = loss;
-            }
-            total += uint256(worst);
+            total += uint256(method == ScanMethod.Span ? _spanWorst(exposure, r) : _finraWorst(exposure, r));
         }
         for (uint256 i = 0; i < positions.length; ++i) {
             if (positions[i].underlying >= ranges.length) revert MarginUnknownUnderlying(positions[i].underlying);
@@ -92,22 +99,49 @@ library MarginMath {
         return _ceilDiv(total, DENOMINATOR);
     }
 
-    /// @notice $0.375 per token of every position (of the perps only when `perpsOnly`).
-    function positionFloor(Position[] memory positions, bool perpsOnly) internal pure returns (uint256) {
-        uint256 tokens;
-        for (uint256 i = 0; i < positions.length; ++i) {
-            if (perpsOnly && positions[i].kind != PERP) continue;
-            int256 q = positions[i].quantity;
-            tokens += uint256(q < 0 ? -q : q);
+    /// @dev SPAN: 0, +/-1/3, +/-2/3, +/-1 of the range, and +/-2x at 35%. A linear book's loss
+    /// is largest at the range's ends; the 35% extreme (0.7 of the range) never exceeds them,
+    /// but is computed as the method says.
+    function _spanWorst(int256 exposure, ScanRange memory r) private pure returns (int256 worst) {
+        for (int256 k = -3; k <= 3; ++k) {
+            int256 range = int256(uint256(k > 0 ? r.upBps : r.downBps));
+            int256 loss = -exposure * k * 500 * range; // k/3 = 500k/1500
+            if (loss > worst) worst = loss;
         }
-        return _ceilDiv(tokens * FLOOR_PER_TOKEN_NUMERATOR, FLOOR_DIVISOR);
+        for (int256 sign = -1; sign <= 1; sign += 2) {
+            int256 range = int256(uint256(sign > 0 ? r.upBps : r.downBps));
+            int256 loss = -exposure * sign * 1_050 * range; // 2 x 35% = 0.7 = 1050/1500
+            if (loss > worst) worst = loss;
+        }
     }
 
-    /// @notice Reg T / FINRA 4210 on the spot positions plus the scan of the perps alone.
-    function siloed(Position[] memory positions, ScanRange[] memory ranges)
+    /// @dev FINRA 4210(g): ten equidistant points, five up to the up range, five down to the down one.
+    function _finraWorst(int256 exposure, ScanRange memory r) private pure returns (int256 worst) {
+        for (int256 j = -5; j <= 5; ++j) {
+            if (j == 0) continue;
+            int256 range = int256(uint256(j > 0 ? r.upBps : r.downBps));
+            int256 loss = -exposure * j * 300 * range; // j/5 = 300j/1500
+            if (loss > worst) worst = loss;
+        }
+    }
+
+    /// @notice $0.375 per derivative contract (FINRA 4210(g)); plain long stock has none.
+    function positionFloor(Position[] memory positions) internal pure returns (uint256) {
+        uint256 contracts;
+        for (uint256 i = 0; i < positions.length; ++i) {
+            if (positions[i].kind != PERP) continue;
+            int256 q = positions[i].quantity;
+            contracts += uint256(q < 0 ? -q : q);
+        }
+        return _ceilDiv(contracts * FLOOR_PER_TOKEN_NUMERATOR, FLOOR_DIVISOR);
+    }
+
+    /// @notice Reg T / FINRA 4210 on the spot positions plus the scan of the perps alone;
+    /// with securities, at least $2,000 (never more than their cost) to open.
+    function siloed(Position[] memory positions, ScanRange[] memory ranges, ScanMethod method)
         internal
         pure
-        returns (Requirement memory)
+        returns (Requirement memory req)
     {
         uint256 market;
         bool perps;
@@ -120,35 +154,43 @@ library MarginMath {
                 perps = true;
             }
         }
-        uint256 derivatives;
-        if (perps) {
-            uint256 scanned = scanRequirement(positions, ranges, true);
-            uint256 floor = positionFloor(positions, true);
-            derivatives = scanned > floor ? scanned : floor;
-        } else {
-            scanRequirement(positions, ranges, true); // validates underlyings and kinds
+        uint256 derivatives = scanRequirement(positions, ranges, true, method); // also validates
+        if (perps && method == ScanMethod.Finra) {
+            uint256 floor = positionFloor(positions);
+            if (floor > derivatives) derivatives = floor;
         }
-        return Requirement(
+        req = Requirement(
             _ceilDiv(market * REG_T_INITIAL_BPS, BPS) + derivatives,
             _ceilDiv(market * MAINTENANCE_BPS, BPS) + derivatives
         );
+        uint256 minimum = market < SILOED_MIN_EQUITY ? market : SILOED_MIN_EQUITY;
+        if (minimum > req.initial) req.initial = minimum;
     }
 
-    /// @notice One scan over all positions, floored per position and by `crossFloorBps`
-    /// of the siloed initial requirement; the same number opens and keeps.
-    function portfolio(Position[] memory positions, ScanRange[] memory ranges, uint256 crossFloorBps)
-        internal
-        pure
-        returns (Requirement memory)
-    {
+    /// @notice One scan over all positions (FINRA: floored per derivative contract), and at
+    /// least `crossFloorBps` of the siloed initial requirement when a scenario sets such a
+    /// floor (no rule does: a model choice, default none). The same number keeps a position;
+    /// under FINRA one needs $100,000 of equity to open.
+    function portfolio(
+        Position[] memory positions,
+        ScanRange[] memory ranges,
+        uint256 crossFloorBps,
+        ScanMethod method
+    ) internal pure returns (Requirement memory) {
         if (crossFloorBps > BPS) revert MarginInvalidCrossFloor(crossFloorBps);
         if (positions.length == 0) return Requirement(0, 0);
-        uint256 scanned = scanRequirement(positions, ranges, false);
-        uint256 floor = positionFloor(positions, false);
-        uint256 value = scanned > floor ? scanned : floor;
-        uint256 cross = _ceilDiv(siloed(positions, ranges).initial * crossFloorBps, BPS);
-        if (cross > value) value = cross;
-        return Requirement(value, value);
+        uint256 value = scanRequirement(positions, ranges, false, method);
+        if (method == ScanMethod.Finra) {
+            uint256 floor = positionFloor(positions);
+            if (floor > value) value = floor;
+        }
+        if (crossFloorBps != 0) {
+            uint256 cross = _ceilDiv(siloed(positions, ranges, method).initial * crossFloorBps, BPS);
+            if (cross > value) value = cross;
+        }
+        uint256 initial = value;
+        if (method == ScanMethod.Finra && initial < PORTFOLIO_MIN_EQUITY) initial = PORTFOLIO_MIN_EQUITY;
+        return Requirement(initial, value);
     }
 
     function _ceilDiv(uint256 a, uint256 b) private pure returns (uint256) {
@@ -160,27 +202,28 @@ library MarginMath {
 /// @notice `MarginMath` callable from outside: what-if requirements for a book, and the
 /// on-chain side of the tests that hold it equal to the Python reference.
 contract MarginCalculator {
-    function scanRequirement(MarginMath.Position[] memory positions, MarginMath.ScanRange[] memory ranges)
-        external
-        pure
-        returns (uint256)
-    {
-        return MarginMath.scanRequirement(positions, ranges, false);
+    function scanRequirement(
+        MarginMath.Position[] memory positions,
+        MarginMath.ScanRange[] memory ranges,
+        MarginMath.ScanMethod method
+    ) external pure returns (uint256) {
+        return MarginMath.scanRequirement(positions, ranges, false, method);
     }
 
-    function siloed(MarginMath.Position[] memory positions, MarginMath.ScanRange[] memory ranges)
-        external
-        pure
-        returns (MarginMath.Requirement memory)
-    {
-        return MarginMath.siloed(positions, ranges);
+    function siloed(
+        MarginMath.Position[] memory positions,
+        MarginMath.ScanRange[] memory ranges,
+        MarginMath.ScanMethod method
+    ) external pure returns (MarginMath.Requirement memory) {
+        return MarginMath.siloed(positions, ranges, method);
     }
 
     function portfolio(
         MarginMath.Position[] memory positions,
         MarginMath.ScanRange[] memory ranges,
-        uint256 crossFloorBps
+        uint256 crossFloorBps,
+        MarginMath.ScanMethod method
     ) external pure returns (MarginMath.Requirement memory) {
-        return MarginMath.portfolio(positions, ranges, crossFloorBps);
+        return MarginMath.portfolio(positions, ranges, crossFloorBps, method);
     }
 }

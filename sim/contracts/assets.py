@@ -45,12 +45,29 @@ class AssetClass(IntEnum):
 
 
 class IssuerKind(IntEnum):
-    SOVEREIGN = 0
-    OTHER = 1
+    """Who issued an asset (``AssetRegistry.IssuerKind``, same numbers)."""
+
+    SOVEREIGN = 0  # a central government, its central bank or agencies, an MDB
+    OTHER = 1  # a corporate or any other issuer
+    GSE = 2  # a government-sponsored enterprise without government capital support
+    SUPPORTED_GSE = 3  # a GSE operating with US government capital support (17 CFR 23.156(a)(1)(v))
+    SECURITIZATION = 4  # a securitization exposure (an asset-backed security)
+
+
+DEFAULT_RISK_WEIGHT = {
+    IssuerKind.SOVEREIGN: 0,  # the US government, its central bank, its agencies (12 CFR 217.32(a)(1))
+    IssuerKind.OTHER: 100,  # corporate exposures (12 CFR 217.32(f)(1))
+    IssuerKind.GSE: 20,  # GSE debt (12 CFR 217.32(c)(1))
+    IssuerKind.SUPPORTED_GSE: 20,
+    IssuerKind.SECURITIZATION: 100,  # not read: 217.132 has a securitization column of its own
+}
+"""An issuer's risk weight in percent when a record does not give one: the US capital rule's
+for a US issuer of that kind; a foreign sovereign's depends on its country: give it
+(12 CFR 217.32(a)(1), (c)(1), (f)(1))."""
 
 
 RATINGS = ("AAA", "AA+", "AA", "AA-", "A+", "A", "A-", "BBB+", "BBB", "BBB-", "BB+", "BB", "BB-")
-"""Notches 1..13 of the rating scale; 0 is unrated, 14 below BB-."""
+# Notches 1..13 of the rating scale; 0 is unrated, 14 below BB- (a scale, not a default).
 BELOW_BB_MINUS = 14
 
 
@@ -65,16 +82,39 @@ def rating_notch(rating: str | None) -> int:
 
 @dataclass(frozen=True)
 class Asset:
-    """What a token is (``AssetRegistry.Asset``)."""
+    """What a token is (``AssetRegistry.Asset``).
+
+    ``risk_weight`` is the issuer's risk weight in percent (12 CFR 217.32); None takes
+    ``DEFAULT_RISK_WEIGHT`` for the issuer kind. ``main_index``: an equity in the S&P 500 or
+    a related main index (on a digital commodity: gold); ``composite_index``: in the S&P
+    Composite 1500 but not the S&P 500. A fund's ``holdings`` are what it may hold and
+    ``holding_weights_bps`` the share of its value in each (summing to 10,000; one holding
+    is all of it; empty: not known).
+    """
 
     asset_class: AssetClass
     currency: str = "USD"
     issuer_kind: IssuerKind = IssuerKind.OTHER
     rating: int = 0
-    main_index: bool = False  # an equity in a main index; on a digital commodity: gold
+    main_index: bool = False
     issuer: str = ""
     maturity: int = 0
-    holdings: tuple[str, ...] = field(default=())  # a fund's: names of assets it may hold
+    holdings: tuple[str, ...] = field(default=())
+    risk_weight: int | None = None
+    composite_index: bool = False
+    holding_weights_bps: tuple[int, ...] = field(default=())
+
+    @property
+    def weight(self) -> int:
+        """The risk weight in percent, given or by the issuer kind."""
+        return DEFAULT_RISK_WEIGHT[self.issuer_kind] if self.risk_weight is None else self.risk_weight
+
+    @property
+    def weights(self) -> tuple[int, ...]:
+        """The holdings' shares in basis points (one holding: all of it; empty: not known)."""
+        if self.holding_weights_bps:
+            return self.holding_weights_bps
+        return (10_000,) if len(self.holdings) == 1 else ()
 
 
 def currency_code(code: str) -> bytes:
@@ -94,11 +134,12 @@ class AssetRegistry(Contract):
         receipt = self.register(
             token,
             (int(asset.asset_class), int(asset.issuer_kind), asset.rating, asset.main_index,
-             asset.issuer or "0x" + "00" * 20, asset.maturity, currency_code(asset.currency)),
+             asset.issuer or "0x" + "00" * 20, asset.maturity, currency_code(asset.currency), asset.weight,
+             asset.composite_index),
             sender=sender,
         )
         if asset.asset_class == AssetClass.MONEY_MARKET_FUND and asset.holdings:
-            self.setFundHoldings(token, list(asset.holdings), sender=sender)
+            self.setFundHoldings(token, list(asset.holdings), list(asset.weights), sender=sender)
         return receipt
 
     def asset_class(self, token: Any) -> AssetClass:
@@ -114,6 +155,7 @@ def deploy_asset_registry(chain: Chain, *, admin: Any, registrar: Any = None) ->
 
 __all__ = [
     "CLASSIFIER_ROLE",
+    "DEFAULT_RISK_WEIGHT",
     "REGISTRAR_ROLE",
     "Asset",
     "AssetClass",

@@ -14,6 +14,7 @@ within its concentration limits. ``sim.reference.collateral`` is the same rules 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
 from typing import Any
 
 from eth_hash.auto import keccak
@@ -26,12 +27,34 @@ COLLATERAL_ADMIN_ROLE = keccak(b"COLLATERAL_ADMIN_ROLE")
 BPS = 10_000
 
 
+class Schedule(IntEnum):
+    """The published haircut schedules (``CollateralRegistry.Schedule``, same numbers)."""
+
+    BASEL_II = 0  # the Basel II comprehensive approach, by rating
+    US_CAPITAL_217_132 = 1  # 12 CFR 217.132 Table 1, by the issuer's risk weight
+    CFTC_23_156 = 2  # 17 CFR 23.156(a)(3), uncleared swap margin (funds: 12 CFR 45 App. B)
+
+    @property
+    def label(self) -> str:
+        """The schedule's name as scenarios spell it (``cftc_23_156``)."""
+        return self.name.lower()
+
+
+DEFAULT_SCHEDULE = Schedule.CFTC_23_156
+"""Model choice: margin collateral at an FCM or swap dealer is valued by the CFTC's schedule
+for swap dealers' initial margin collateral (17 CFR 23.156), applied to a margin account at
+an FCM too (futures margin collateral is the clearing house's and the FCM's to set)."""
+
+
 @dataclass(frozen=True)
 class Limits:
     """Concentration limits, basis points of an account's collateral value after haircuts.
 
-    Defaults: CFTC Reg 1.25 (2024) for money-market funds (10% per fund, 25% per fund
-    family, 50% in all funds); no limit per asset or issuer unless a scenario sets one.
+    Defaults by analogy with CFTC Reg 1.25 (2025) for money-market funds (10% per fund, 25%
+    per fund family, 50% in all funds): those limit how an FCM invests customer funds, and
+    only for large funds (a fund under $1 billion, or of a manager under $25 billion: 10%),
+    so as collateral concentration limits they are a model choice; no limit per asset or
+    issuer unless a scenario sets one.
     """
 
     per_asset: int = BPS
@@ -56,16 +79,20 @@ class CollateralRegistry(Contract):
 
 
 def deploy_collateral_registry(
-    chain: Chain, assets: AssetRegistry, *, admin: Any, collateral_admin: Any = None
+    chain: Chain, assets: AssetRegistry, *, admin: Any, collateral_admin: Any = None,
+    schedule: Schedule = DEFAULT_SCHEDULE,
 ) -> CollateralRegistry:
-    registry = chain.deploy("CollateralRegistry", admin, assets, sender=admin, handle=CollateralRegistry)
+    """Deploy a collateral registry valuing by ``schedule`` (fixed for its life)."""
+    registry = chain.deploy("CollateralRegistry", admin, assets, int(schedule), sender=admin, handle=CollateralRegistry)
     registry.grantRole(COLLATERAL_ADMIN_ROLE, collateral_admin if collateral_admin is not None else admin, sender=admin)
     return registry
 
 
 __all__ = [
     "COLLATERAL_ADMIN_ROLE",
+    "DEFAULT_SCHEDULE",
     "CollateralRegistry",
     "Limits",
+    "Schedule",
     "deploy_collateral_registry",
 ]

@@ -264,7 +264,13 @@ class InvestmentLimit(ModuleSpec):
 class EligibleParticipant(ModuleSpec):
     """Security-based swaps only to eligible contract participants (``EligibleParticipantModule``):
     recipients must be qualified purchasers or institutions (SEC staff statement, Jan 2026,
-    on synthetic third-party tokenized securities; Exchange Act 6(l))."""
+    on synthetic third-party tokenized securities; Exchange Act 6(l)).
+
+    The investor type stands in for the test, a model choice: the statute asks of an
+    individual more than $10 million invested on a discretionary basis, or more than $5
+    million when it enters the swap to manage a risk (CEA 1a(18)(A)(xi)), which the identity
+    registry does not record; a qualified purchaser ($5 million of investments) may fall
+    short of it."""
 
     contract: ClassVar[str] = "EligibleParticipantModule"
     kind: Literal["eligible_participant"] = "eligible_participant"

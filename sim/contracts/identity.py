@@ -47,16 +47,16 @@ DEFAULT_BAND_FLOORS_USD: tuple[int, ...] = (
     5_000_000,  # entity accreditation by assets (17 CFR 230.501(a)(3))
     10_000_000,
 )
-"""Floors (US dollars) of the income and net-worth bands of the default registry.
+"""Model choice (privacy): floors (US dollars) of the income and net-worth bands of the default registry.
 
 A band is recorded instead of an exact figure; limits computed from it use the floor. The
-floors sit on the thresholds the rules use, so an investor at a threshold is in the band
-that starts there.
+floors sit on the thresholds the rules use (the comments cite them), so an investor at a
+threshold is in the band that starts there; between thresholds a limit comes out low.
 """
 
 DEFAULT_VALIDITY_SECONDS = 20 * 365 * DAY
-"""How long a registration stays valid when no expiry is given: 20 years, so a test or a
-scenario does not see verifications lapse unless it sets an expiry itself."""
+"""Model choice: how long a registration stays valid when no expiry is given, 20 years, so a
+test or a scenario does not see verifications lapse unless it sets an expiry itself."""
 
 
 class InvestorType(IntEnum):
@@ -87,7 +87,7 @@ ISO_3166_ALPHA_2 = frozenset(
     SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG
     VI VN VU WF WS YE YT ZA ZM ZW""".split()
 )
-"""ISO 3166-1 alpha-2 country codes."""
+# ISO 3166-1 alpha-2 country codes (a standard's list, not a default).
 
 
 def investor_id(label: str | bytes) -> bytes:

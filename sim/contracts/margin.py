@@ -36,13 +36,29 @@ MARKET_ADMIN_ROLE = keccak(b"MARKET_ADMIN_ROLE")
 FUNDING_KEEPER_ROLE = keccak(b"FUNDING_KEEPER_ROLE")
 
 CALL_PERIOD_SECONDS = 86_400
-"""A margin call is due within one day by default (FINRA 4210(f)(6) allows up to 15 business
-days for maintenance calls; brokers and clearing houses ask for far less)."""
+"""Model choice: a margin call is due within one day (FINRA 4210(f)(6) allows up to 15
+business days to meet a maintenance call; brokers and clearing houses ask for far less)."""
 
 
 class Method(IntEnum):
     SILOED = 0
     PORTFOLIO = 1
+
+
+class ScanMethod(IntEnum):
+    """How portfolio accounts are scanned (``MarginMath.ScanMethod``, same numbers)."""
+
+    SPAN = 0  # CME SPAN: 0, +/-1/3, +/-2/3, +/-1 of the range, +/-2x at 35%
+    FINRA = 1  # FINRA 4210(g): ten equidistant points, $0.375 a derivative contract, $100,000 to open
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+DEFAULT_SCAN_METHOD = ScanMethod.SPAN
+"""Model choice: perpetual futures and their hedges are margined with a clearing house's scan
+(CME SPAN); a broker-dealer's portfolio margin account would use FINRA 4210(g)."""
 
 
 @dataclass(frozen=True)
@@ -117,12 +133,13 @@ def deploy_margin(
     liquidator: Any = None,
     treasury: Any = None,
     keeper: Any = None,
+    scan_method: ScanMethod = DEFAULT_SCAN_METHOD,
 ) -> MarginSystem:
     """Deploy and bind a margin engine and its perpetuals; roles not given go to ``admin``."""
     perpetuals = chain.deploy("PerpetualFutures", admin, oracle, sender=admin)
     engine = chain.deploy(
         "MarginEngine", admin, cash, collateral, oracle, perpetuals, currency_code(currency),
-        cross_floor_bps, close_out_bps, call_period_seconds, sender=admin,
+        cross_floor_bps, close_out_bps, call_period_seconds, int(scan_method), sender=admin,
     )
     perpetuals.setEngine(engine, sender=admin)
     perpetuals.grantRole(MARKET_ADMIN_ROLE, admin, sender=admin)
@@ -145,6 +162,8 @@ __all__ = [
     "RISK_ADMIN_ROLE",
     "TRADER_ROLE",
     "DEALER_ROLE",
+    "DEFAULT_SCAN_METHOD",
+    "ScanMethod",
     "TREASURY_ROLE",
     "Account",
     "MarginEngine",

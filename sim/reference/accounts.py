@@ -79,6 +79,7 @@ def status(
     cross_floor_bps: int = requirements.CROSS_FLOOR_BPS,
     close_out_bps: int = requirements.RETAIL_CLOSE_OUT_BPS,
     cumulative_funding: Mapping[str, int] | None = None,
+    method: str = requirements.SPAN,
 ) -> MarginStatus:
     """The valuation ``MarginEngine.statusOf`` gives for ``book``, to the unit."""
     positions = [Position(u, q, prices[u], "spot") for u, q in book.spot.items() if q] + [
@@ -90,8 +91,8 @@ def status(
         market = amount * prices[token] * cash_scale // units[token]
         collateral_value += market * (BPS - haircuts[token]) // BPS
     equity = book.cash + spot_value + collateral_value + unsettled(book, marks, cumulative_funding or {}, cash_scale)
-    siloed = requirements.siloed(positions, ranges)
-    cross = requirements.portfolio(positions, ranges, cross_floor_bps=cross_floor_bps)
+    siloed = requirements.siloed(positions, ranges, method)
+    cross = requirements.portfolio(positions, ranges, cross_floor_bps=cross_floor_bps, method=method)
     own = siloed if book.method == "siloed" else cross
     initial, maintenance = own.initial * cash_scale, own.maintenance * cash_scale
     retail_initial = 0

@@ -21,13 +21,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import AliasChoices, Field, ValidationInfo, field_validator, model_validator
 
 from sim.contracts.assets import RATINGS
 from sim.reference.requirements import (
     CROSS_FLOOR_BPS,
     RETAIL_CLOSE_OUT_BPS,
-    RETAIL_LEVERAGE_CAPS,
+    RETAIL_LEVERAGE_PRESETS,
     SCAN_RANGES_BPS,
 )
 from sim.scenario.base import (
@@ -48,7 +48,8 @@ AssetClassName = Literal[
 """The classes of ``AssetRegistry`` (an unknown class is refused at load)."""
 
 RetailClass = Literal["major_fx", "minor_fx", "gold", "major_index", "commodity", "other_index", "equity", "crypto"]
-"""ESMA retail leverage classes (``sim.reference.requirements.RETAIL_LEVERAGE_CAPS``)."""
+"""Retail leverage classes: ESMA's (``sim.reference.requirements.RETAIL_LEVERAGE_CAPS``); under
+the US retail forex regime only ``major_fx`` and ``minor_fx`` (``RETAIL_FOREX_LEVERAGE``)."""
 
 Symbol = Field(pattern=r"^[A-Z0-9]{1,11}$")
 
@@ -113,9 +114,9 @@ class Tradable(Model):
             down = round(self.scan_down_pct * 100)
         return up, down
 
-    @property
-    def retail_leverage(self) -> int:
-        return RETAIL_LEVERAGE_CAPS[self.retail_class] if self.retail_class else 0
+    def retail_leverage(self, regime: str = "esma") -> int:
+        """The retail leverage cap of the asset's class under ``regime`` (0: not offered)."""
+        return RETAIL_LEVERAGE_PRESETS[regime][self.retail_class] if self.retail_class else 0
 
 
 class MarginAsset(Model):
@@ -128,9 +129,20 @@ class MarginAsset(Model):
         asset_class: the ``AssetRegistry`` class.
         issuer: a label; assets with the same label have the same issuer (and a fund
             family is its funds' common issuer).
-        rating: S&P-style rating (AAA ... BB-, or lower); absent: unrated.
+        issuer_kind: ``sovereign`` (a government, its central bank or agencies, an MDB),
+            ``gse`` / ``supported_gse`` (a government-sponsored enterprise without / with US
+            government capital support), ``securitization`` (an asset-backed security),
+            ``other`` (a corporate).
+        risk_weight_pct: the issuer's risk weight under 12 CFR 217.32 (0, 20, 50, 100,
+            150); absent: by issuer kind (US sovereign 0, GSE 20, other 100).
+        rating: S&P-style rating (AAA ... BB-, or lower); absent: unrated. Basel II reads
+            it; 23.156 asks investment grade of corporate debt; 217.132 does not use it.
         maturity_day: a debt instrument's maturity, days from the start.
-        holdings: a money-market fund's permitted holdings (symbols of other assets).
+        main_index: an equity in the S&P 500 or a related main index (on a digital
+            commodity: gold); ``composite_index``: in the S&P Composite 1500, not the 500.
+        holdings: a money-market fund's permitted holdings: symbols of other assets, or a
+            mapping of symbol to its percent of the fund's value (the CFTC schedule weights
+            the holdings' haircuts by it; one holding is all of it).
         price: US dollars per whole token at the start.
         drift_pct, volatility_pct: annual; jumps_per_year, jump_mean_pct, jump_sd_pct:
             a Merton jump process (log jump sizes, percent).
@@ -146,12 +158,14 @@ class MarginAsset(Model):
     asset_class: AssetClassName
     decimals: int = Field(default=0, ge=0, le=18)
     issuer: str = Field(default="", max_length=40)
-    issuer_kind: Literal["sovereign", "other"] = "other"
+    issuer_kind: Literal["sovereign", "other", "gse", "supported_gse", "securitization"] = "other"
+    risk_weight_pct: Literal[0, 20, 50, 100, 150] | None = None
     rating: str | None = None
     maturity_day: int | None = Field(default=None, gt=0, le=MAX_DAYS)
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     main_index: bool = False
-    holdings: list[str] = Field(default_factory=list, max_length=32)
+    composite_index: bool = False
+    holdings: list[str] | dict[str, Annotated[float, Field(gt=0, le=100)]] = Field(default_factory=list, max_length=32)
     price: Price | None = None
     drift_pct: float = Field(default=0.0, ge=-100, le=100)
     volatility_pct: float = Field(default=20.0, ge=0, le=300)
@@ -177,7 +191,23 @@ class MarginAsset(Model):
             raise self.refuse("price", "Field required: a plain asset's price at the start, in dollars", missing=True)
         if self.holdings and self.asset_class != "money_market_fund":
             raise self.refuse("holdings", f"holdings are for a money_market_fund (this asset is a {self.asset_class})")
+        if isinstance(self.holdings, dict) and round(sum(self.holdings.values()) * 100) != 10_000:
+            raise self.refuse("holdings", "the holdings' shares of the fund must add up to 100 percent",
+                              value=round(sum(self.holdings.values()), 6))
         return self
+
+    @property
+    def holding_symbols(self) -> list[str]:
+        return list(self.holdings)
+
+    @property
+    def holding_weights_bps(self) -> tuple[int, ...]:
+        """The holdings' shares in basis points (empty when not given)."""
+        if not isinstance(self.holdings, dict):
+            return ()
+        weights = [round(v * 100) for v in self.holdings.values()]
+        weights[-1] += 10_000 - sum(weights)  # shares given to 0.01% add up exactly
+        return tuple(weights)
 
 
 class Order(Model):
@@ -256,8 +286,9 @@ class MarginAccount(Model):
 
 class ConcentrationLimits(Model):
     """Concentration limits as shares of an account's collateral value, percent (above
-    0, at most 100). Defaults: none per asset or issuer; CFTC Reg 1.25 for money-market
-    funds: 10% per fund, 25% per fund family, 50% in all funds."""
+    0, at most 100). Defaults: none per asset or issuer; for money-market funds 10% per
+    fund, 25% per fund family, 50% in all funds, by analogy with CFTC Reg 1.25 (which limits
+    how an FCM invests customer funds, and only for large funds: a model choice)."""
 
     per_asset_pct: float = Field(default=100, gt=0, le=100)
     per_issuer_pct: float = Field(default=100, gt=0, le=100)
@@ -270,18 +301,33 @@ class MarginRules(Model):
     """The engine's parameters.
 
     Attributes:
-        cross_floor_pct: a cross-margined requirement is at least this share of the
-            siloed one (20%: FICC-CME cross-margining, 2026 (check)).
-        close_out_pct: retail accounts are closed out when equity falls to this share of
-            their initial requirement (50%: ESMA).
-        call_deadline_hours: time to meet a margin call.
+        haircut_schedule: the published haircut schedule the collateral registry values by:
+            ``cftc_23_156`` (17 CFR 23.156, the default for margin at an FCM or swap dealer),
+            ``us_capital_217_132`` (12 CFR 217.132 Table 1) or ``basel_ii`` (rating-based).
+        scan_method: how portfolio accounts (and siloed ones' derivatives) are scanned:
+            ``span`` (CME SPAN, the default) or ``finra`` (FINRA 4210(g): ten valuation
+            points, $0.375 a derivative contract, $100,000 to open).
+        min_cross_margin_pct: a model choice, default none: a cross-margined requirement
+            at least this share of the siloed one (no rule sets such a floor; the CME-FICC
+            program's "savings up to 80%" inspires it). ``cross_floor_pct`` is read too.
+        close_out_pct: retail accounts are closed out when equity falls below this share
+            of their initial margin (50%: ESMA Decision (EU) 2018/796).
+        retail_regime: the retail leverage caps of ``tradable.retail_class``: ``esma``
+            (ESMA's classes) or ``us_retail_forex`` (17 CFR 5.9: 2% on major currencies,
+            5% on others; classes ``major_fx`` and ``minor_fx``).
+        call_deadline_hours: time to meet a margin call (a model choice: FINRA
+            4210(f)(6) allows up to 15 business days).
         check_every_hours: how often the margin desk and the liquidator look.
         default_fund_usd: the default fund that absorbs shortfalls.
         currency_mismatch_pct: haircut add-on for collateral in another currency (8%).
     """
 
-    cross_floor_pct: float = Field(default=CROSS_FLOOR_BPS / 100, ge=0, le=100)
+    haircut_schedule: Literal["cftc_23_156", "us_capital_217_132", "basel_ii"] = "cftc_23_156"
+    scan_method: Literal["span", "finra"] = "span"
+    min_cross_margin_pct: float = Field(default=CROSS_FLOOR_BPS / 100, ge=0, le=100,
+                                        validation_alias=AliasChoices("min_cross_margin_pct", "cross_floor_pct"))
     close_out_pct: float = Field(default=RETAIL_CLOSE_OUT_BPS / 100, gt=0, le=100)
+    retail_regime: Literal["esma", "us_retail_forex"] = "esma"
     call_deadline_hours: int = Field(default=24, gt=0, le=24 * 30)
     check_every_hours: int = Field(default=4, gt=0, le=24 * 7)
     default_fund_usd: Money = 1_000_000.0
@@ -371,6 +417,14 @@ class MarginSection(Model):
             if asset.maturity_day is not None and asset.asset_class not in ("government_security", "tokenized_security"):
                 raise Invalid((*at, "assets", i, "maturity_day"),
                               f"asset {asset.symbol}: maturity_day is for debt (government or tokenized security)")
+            t = asset.tradable
+            if t is not None and t.retail_class is not None and t.retail_class not in RETAIL_LEVERAGE_PRESETS[
+                self.rules.retail_regime
+            ]:
+                allowed = ", ".join(RETAIL_LEVERAGE_PRESETS[self.rules.retail_regime])
+                raise Invalid((*at, "assets", i, "tradable", "retail_class"),
+                              f"under the {self.rules.retail_regime} retail regime a class is one of: {allowed}",
+                              t.retail_class)
         for key in self.correlations:
             a, b = key.split("/")
             for side in (a, b):

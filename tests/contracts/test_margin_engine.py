@@ -16,7 +16,7 @@ from sim.calendar import HOUR, add_months, timestamp
 from sim.contracts import deploy_cash_token
 from sim.contracts.assets import Asset, AssetClass, IssuerKind, deploy_asset_registry, rating_notch
 from sim.contracts.collateral import deploy_collateral_registry
-from sim.contracts.margin import DEALER_ROLE, Method, deploy_margin
+from sim.contracts.margin import DEALER_ROLE, Method, ScanMethod, deploy_margin
 from sim.contracts.oracle import deploy_oracle, to_oracle_price
 from sim.reference import accounts as ref
 
@@ -47,6 +47,8 @@ class World:
     liquidator: str
     issuer: str
     prices: dict = field(default_factory=dict)  # cents
+    method: str = "span"  # the engine's scan method
+    cross_floor_bps: int = 0
     marks: dict = field(default_factory=dict)  # cents
     units: dict = field(default_factory=dict)
 
@@ -105,6 +107,7 @@ class World:
         return ref.status(
             self.book(account), prices=self.prices, marks=self.marks, ranges=RANGES, haircuts=haircuts,
             units=self.units, retail_leverage=LEVERAGE, cash_scale=SCALE, cumulative_funding=funding,
+            method=self.method, cross_floor_bps=self.cross_floor_bps,
         )
 
     def check(self, account: str):
@@ -130,7 +133,7 @@ def world(chain, deployer):
     return build_world(chain, deployer)
 
 
-def build_world(chain, deployer) -> World:
+def build_world(chain, deployer, scan_method: ScanMethod = ScanMethod.SPAN) -> World:
     """Deploy the registries, the engine and its perpetuals, three assets and a fund;
     open the market maker's and the liquidator's accounts; fund loans and the default fund."""
     chain.warp(T0)
@@ -140,7 +143,8 @@ def build_world(chain, deployer) -> World:
     assets = deploy_asset_registry(chain, admin=admin)
     collateral = deploy_collateral_registry(chain, assets, admin=admin)
     margin = deploy_margin(
-        chain, cash=cash, collateral=collateral, oracle=oracle, admin=admin, call_period_seconds=CALL_PERIOD
+        chain, cash=cash, collateral=collateral, oracle=oracle, admin=admin, call_period_seconds=CALL_PERIOD,
+        scan_method=scan_method,
     )
     issuer = chain.new_account()
     dealer = chain.new_account()
@@ -170,7 +174,8 @@ def build_world(chain, deployer) -> World:
         for name in ("IDX", "ETH")
     }
     market = {name: perps.list_market(index[name], funding_interval=8 * HOUR, sender=admin) for name in index}
-    w = World(chain, admin, cash, oracle, engine, perps, tokens, index, market, dealer, "", "", issuer, units=units)
+    w = World(chain, admin, cash, oracle, engine, perps, tokens, index, market, dealer, "", "", issuer, units=units,
+              method=scan_method.label)
     w.collateral = collateral
     receipts = []
     original_open = engine.open_account
@@ -211,17 +216,53 @@ def pledge(w: World, account: str, name: str, amount: int):
 # ------------------------------------------------------------------- the two methods
 
 
-def test_the_hedged_book_needs_56000_siloed_and_11200_cross_margined(world):
-    cross = world.open(Method.PORTFOLIO, cash_usd=60_000)
-    siloed = world.open(Method.SILOED, cash_usd=60_000)
-    for account in (cross, siloed):
-        world.buy(account, "IDX", 1_000)
-        world.perp(world.mm, account, "IDX", 1_000)
-    c, s = world.check(cross), world.check(siloed)
-    assert (c.siloed_initial, c.portfolio_initial) == (56_000 * USD, 11_200 * USD)
-    assert (c.initial, c.maintenance) == (11_200 * USD, 11_200 * USD)
+def hedged(world, method: Method) -> str:
+    account = world.open(method, cash_usd=60_000)
+    world.buy(account, "IDX", 1_000)
+    world.perp(world.mm, account, "IDX", 1_000)
+    return account
+
+
+def test_the_hedged_book_needs_56000_siloed_and_nothing_cross_margined_under_span(world):
+    c, s = world.check(hedged(world, Method.PORTFOLIO)), world.check(hedged(world, Method.SILOED))
+    assert (c.siloed_initial, c.portfolio_initial) == (56_000 * USD, 0)
+    assert (c.initial, c.maintenance) == (0, 0)
     assert (s.initial, s.maintenance) == (56_000 * USD, 31_000 * USD)
     assert c.equity == s.equity == 60_000 * USD
+
+
+def test_a_cross_margin_floor_the_firm_sets_binds_at_its_share_of_the_siloed_requirement(world):
+    world.engine.configure(2_000, 5_000, CALL_PERIOD, sender=world.admin)  # 20%: a model choice, no rule
+    world.cross_floor_bps = 2_000
+    c = world.check(hedged(world, Method.PORTFOLIO))
+    assert (c.initial, c.maintenance) == (11_200 * USD, 11_200 * USD)
+
+
+def test_under_finra_the_hedge_keeps_its_per_contract_minimum_and_needs_100000_to_open(chain, deployer, reverts):
+    w = build_world(chain, deployer, scan_method=ScanMethod.FINRA)
+    c = w.check(_funded_hedge(w, 100_000))
+    assert (c.initial, c.maintenance) == (100_000 * USD, 375 * USD)
+    short = w.open(Method.PORTFOLIO, cash_usd=100_000)
+    w.engine.withdrawCash(1, sender=short)
+    with reverts(solidity.MarginInsufficient, account=short, initial=100_000 * USD):
+        w.buy(short, "IDX", 1)
+
+
+def _funded_hedge(world, cash_usd: int) -> str:
+    account = world.open(Method.PORTFOLIO, cash_usd=cash_usd)
+    world.buy(account, "IDX", 1_000)
+    world.perp(world.mm, account, "IDX", 1_000)
+    return account
+
+
+def test_a_siloed_account_needs_2000_to_buy_securities_but_never_more_than_their_cost(world, reverts):
+    small = world.open(Method.SILOED, cash_usd=1_000)
+    world.buy(small, "IDX", 10)  # $1,000 of stock for $1,000: Reg T's $500 is not enough (4210(b)(4))
+    assert world.check(small).initial == 1_000 * USD
+    short = world.open(Method.SILOED)
+    world.deposit(short, 2_000 * USD - 1)
+    with reverts(solidity.MarginInsufficient, account=short, initial=2_000 * USD):
+        world.buy(short, "IDX", 30)  # $3,000: Reg T $1,500, the minimum $2,000
 
 
 def test_a_siloed_account_cannot_open_what_the_cross_margined_one_can(world, reverts):
@@ -233,13 +274,13 @@ def test_a_siloed_account_cannot_open_what_the_cross_margined_one_can(world, rev
 
 
 def test_opening_at_exactly_the_initial_requirement_is_allowed_one_unit_less_refused(world, reverts):
-    # long 1,000 IDX at $100: scan $8,000, cross floor 20% of $50,000 = $10,000
-    exact = world.open(cash_usd=10_000)
+    # long 1,000 IDX at $100, portfolio margined: the -8% scan scenario, $8,000
+    exact = world.open(cash_usd=8_000)
     short = world.open()
-    world.deposit(short, 10_000 * USD - 1)
+    world.deposit(short, 8_000 * USD - 1)
     world.buy(exact, "IDX", 1_000)
-    assert world.check(exact).initial == 10_000 * USD
-    with reverts(solidity.MarginInsufficient, account=short, equity=10_000 * USD - 1, initial=10_000 * USD):
+    assert world.check(exact).initial == 8_000 * USD
+    with reverts(solidity.MarginInsufficient, account=short, equity=8_000 * USD - 1, initial=8_000 * USD):
         world.buy(short, "IDX", 1_000)
 
 
@@ -474,18 +515,18 @@ def test_collateral_is_sold_to_cover_a_debit_before_any_shortfall(chain, world):
     assert world.ledger_balanced()
 
 
-def test_retail_is_closed_out_at_exactly_50_percent_of_its_initial_margin(world, reverts):
+def test_retail_is_closed_out_below_half_its_initial_margin_not_at_it(world, reverts):
     retail = world.open(retail=True, cash_usd=6_000)
     world.perp(retail, world.mm, "ETH", 4)  # $12,000 at 2:1: initial $6,000
-    world.set_price("ETH", 200_001)  # equity 2,000.04; initial 4,000.02; half 2,000.01
+    world.set_price("ETH", 200_000)  # equity 2,000; initial 4,000: exactly half (ESMA: "less than half")
+    assert world.check(retail).equity == 2_000 * USD
     with reverts(solidity.MarginNotLiquidatable, account=retail):
         world.engine.liquidate(retail, sender=world.admin)
-    world.set_price("ETH", 200_000)  # equity 2,000; initial 4,000: exactly 50%
-    assert world.check(retail).equity == 2_000 * USD
+    world.set_price("ETH", 199_999)  # equity 1,999.96; initial 3,999.98; half 1,999.99
     receipt = world.engine.liquidate(retail, sender=world.admin)
     assert receipt.events_named("Liquidated")[0].retail is True
     assert world.perps.positionOf(retail, world.market["ETH"])[0] == 0
-    assert world.engine.account(retail).cash == 2_000 * USD
+    assert world.engine.account(retail).cash == 1_999_960_000
 
 
 def test_negative_balance_protection_charges_a_retail_loss_to_the_default_fund(world):

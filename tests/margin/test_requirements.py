@@ -7,6 +7,7 @@ from fractions import Fraction
 import pytest
 
 from sim.reference.requirements import (
+    FINRA,
     Position,
     Requirement,
     portfolio,
@@ -42,22 +43,40 @@ def test_siloed_is_reg_t_on_the_securities_plus_a_scan_of_the_derivatives():
     assert siloed(hedged_book(), IDX) == Requirement(initial=5_600_000, maintenance=3_100_000)
 
 
-def test_cross_margining_offsets_the_hedge_down_to_the_floor():
-    # every scenario nets to zero; per-position floors 2 x 1,000 x $0.375 = $750; the 20% cross
-    # floor of the siloed $56,000 is $11,200, which binds
-    assert portfolio(hedged_book(), IDX) == Requirement(1_120_000, 1_120_000)
-    freed = siloed(hedged_book(), IDX).initial - portfolio(hedged_book(), IDX).initial
-    assert freed == 4_480_000
+def test_span_cross_margining_offsets_the_hedge_entirely():
+    # every scenario nets to zero and SPAN has no per-contract minimum: the whole $56,000 is freed
+    assert portfolio(hedged_book(), IDX) == Requirement(0, 0)
 
 
-def test_without_the_cross_floor_the_hedge_needs_only_its_position_floors():
-    assert portfolio(hedged_book(), IDX, cross_floor_bps=0).initial == 75_000
+def test_a_cross_margin_floor_is_a_scenarios_choice_and_binds_when_set():
+    # no rule sets one (the CME-FICC program's "savings up to 80%" inspires it): 20% of $56,000
+    assert portfolio(hedged_book(), IDX, cross_floor_bps=2_000) == Requirement(1_120_000, 1_120_000)
+
+
+def test_finra_keeps_0_375_per_derivative_contract_and_needs_100000_to_open():
+    # the hedge still nets to zero; 1,000 perpetuals x $0.375 = $375 (the stock has no minimum)
+    assert portfolio(hedged_book(), IDX, method=FINRA) == Requirement(10_000_000, 37_500)
 
 
 def test_an_unhedged_book_gains_nothing_from_the_scan_beyond_reg_t():
     long_only = [Position("IDX", 1_000, 10_000)]
     assert siloed(long_only, IDX).initial == 5_000_000
-    assert portfolio(long_only, IDX, cross_floor_bps=0).initial == 800_000  # the -8% scenario
+    assert portfolio(long_only, IDX).initial == 800_000  # the -8% scenario
+    assert portfolio(long_only, IDX, method=FINRA).maintenance == 800_000  # the -8% point too
+
+
+def test_finra_values_ten_equidistant_points_five_up_and_five_down():
+    losses = scan_losses([Position("X", 100, 1_000)], 1_500, 1_500, FINRA)  # long $1,000, +/-15%
+    assert sorted(losses) == [-15_000, -12_000, -9_000, -6_000, -3_000, 3_000, 6_000, 9_000, 12_000, 15_000]
+    assert max(scan_losses([Position("IDX", 1_000, 10_000)], 600, 800, FINRA)) == 800_000  # the -8% point
+
+
+@pytest.mark.parametrize(("tokens", "initial"), [(10, 100_000), (30, 200_000), (40, 200_000), (41, 205_000)])
+def test_a_margin_account_with_securities_needs_2000_to_open_but_never_more_than_their_cost(tokens, initial):
+    # $100 a token: $1,000 needs its full cost; $3,000 and $4,000 need $2,000; above, Reg T's 50% binds
+    requirement = siloed([Position("EQ", tokens, 10_000)], {"EQ": (1_500, 1_500)})
+    assert requirement.initial == initial
+    assert requirement.maintenance == tokens * 10_000 // 4  # 25%: a fall below $2,000 calls for nothing
 
 
 def test_groups_on_different_underlyings_add_up_without_credits():
@@ -94,6 +113,6 @@ def test_retail_initial_never_goes_below_the_normal_requirement():
     assert retail_initial(Position("EQ", 10, 1_000, "spot"), "equity", normal_initial=5_000) == 5_000  # 5:1 -> 2,000
 
 
-def test_retail_close_out_at_half_the_initial_requirement_to_the_cent():
-    assert retail_close_out(equity=50_000, initial=100_000)
-    assert not retail_close_out(equity=50_001, initial=100_000)
+def test_retail_close_out_below_half_the_initial_requirement_to_the_cent():
+    assert retail_close_out(equity=49_999, initial=100_000)
+    assert not retail_close_out(equity=50_000, initial=100_000)  # ESMA: "less than half"

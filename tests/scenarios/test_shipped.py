@@ -262,8 +262,9 @@ def test_cross_margin_hedged_book(runs):
     # the same book: both accounts hold it, so both methods agree on what it needs
     assert siloed["siloed_initial"] == cross["siloed_initial"]
     assert siloed["portfolio_initial"] == cross["portfolio_initial"]
-    # the legs offset in every scan scenario, so the 20% cross-margin floor binds
-    assert cross["portfolio_initial"] == pytest.approx(0.2 * cross["siloed_initial"], abs=0.01)
+    # the legs offset in every SPAN scenario: only the perpetual's basis to the index is left
+    assert (m["haircut_schedule"], m["scan_method"], m["min_cross_margin_pct"]) == ("cftc_23_156", "span", 0)
+    assert 0 < cross["portfolio_initial"] < 0.001 * cross["siloed_initial"]
     assert m["collateral_required_cross"] < m["collateral_required_siloed"]
     (shock,) = m["shocks"]
     assert shock["collateral_required_siloed_after"] < shock["collateral_required_siloed_before"]
@@ -294,14 +295,14 @@ def test_cross_margin_hedged_book_deviation_guard_refuses_the_wrong_print(runs):
 
 
 def test_cross_margin_hedged_book_opens_at_the_hand_worked_figures(runs):
-    """At $100 the hedged book needs $56,000 siloed and $11,200 cross-margined (the
-    worked example of docs/architecture.md): the first sample is taken at time 0, after
-    the books open, at the opening price."""
+    """At $100 the hedged book needs $56,000 siloed and nothing cross-margined under SPAN
+    (the worked example of docs/architecture.md): the first sample is taken at time 0, after
+    the books open, at the opening price, where the perpetual's mark is the index."""
     _, _, simulation = runs("cross_margin_hedged_book")
     first = simulation.part("margin").rows[0]
     assert (first["t"], first["price:SPX"]) == (0, 100.0)
     assert first["requirement:hedge-siloed"] == 56_000
-    assert first["requirement:hedge-cross"] == 11_200
+    assert first["requirement:hedge-cross"] == 0
 
 
 def test_tokenized_mmf_collateral(runs):

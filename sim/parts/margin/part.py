@@ -26,8 +26,8 @@ from typing import Any
 from sim.calendar import DAY, HOUR
 from sim.contracts import deploy_cash_token
 from sim.contracts.assets import Asset, AssetClass, IssuerKind, deploy_asset_registry, rating_notch
-from sim.contracts.collateral import Limits, deploy_collateral_registry
-from sim.contracts.margin import DEALER_ROLE, Method, deploy_margin
+from sim.contracts.collateral import Limits, Schedule, deploy_collateral_registry
+from sim.contracts.margin import DEALER_ROLE, Method, ScanMethod, deploy_margin
 from sim.contracts.oracle import deploy_oracle
 from sim.engine.part import Lines, Part, Section, Table
 from sim.engine.world import Participant
@@ -68,7 +68,8 @@ class MarginPart(Part):
         self.oracle = deploy_oracle(chain, admin=admin, feeder=feeder, max_age_seconds=section.oracle.max_age_hours * HOUR,
                                     max_deviation_bps=section.oracle.max_deviation_bps)
         self.assets = deploy_asset_registry(chain, admin=admin)
-        self.collateral = deploy_collateral_registry(chain, self.assets, admin=admin)
+        self.collateral = deploy_collateral_registry(chain, self.assets, admin=admin,
+                                                     schedule=Schedule[rules.haircut_schedule.upper()])
         limits = rules.limits
         self.collateral.set_limits(
             Limits(*(round(v * 100) for v in (limits.per_asset_pct, limits.per_issuer_pct, limits.per_fund_pct,
@@ -78,9 +79,9 @@ class MarginPart(Part):
         self.collateral.setCurrencyMismatchAddOn(round(rules.currency_mismatch_pct * 100), sender=admin)
         margin = deploy_margin(
             chain, cash=self.cash, collateral=self.collateral, oracle=self.oracle, admin=admin, currency=section.currency,
-            cross_floor_bps=round(rules.cross_floor_pct * 100), close_out_bps=round(rules.close_out_pct * 100),
+            cross_floor_bps=round(rules.min_cross_margin_pct * 100), close_out_bps=round(rules.close_out_pct * 100),
             call_period_seconds=rules.call_deadline_hours * HOUR, trader=trader, desk=desk, liquidator=liquidator,
-            treasury=treasury,
+            treasury=treasury, scan_method=ScanMethod[rules.scan_method.upper()],
         )
         self.engine, self.perps = margin.engine, margin.perpetuals
         self._deploy_assets()
@@ -126,11 +127,12 @@ class MarginPart(Part):
             if asset.issuer:
                 issuer = issuers.setdefault(asset.issuer, chain.new_account())
             record = Asset(
-                AssetClass[asset.asset_class.upper()], asset.currency,
-                IssuerKind.SOVEREIGN if asset.issuer_kind == "sovereign" else IssuerKind.OTHER,
+                AssetClass[asset.asset_class.upper()], asset.currency, IssuerKind[asset.issuer_kind.upper()],
                 rating_notch(asset.rating), asset.main_index, issuer,
                 start + asset.maturity_day * 86_400 if asset.maturity_day else 0,
-                tuple(self.tokens[h].address for h in asset.holdings),
+                tuple(self.tokens[h].address for h in asset.holding_symbols),
+                risk_weight=asset.risk_weight_pct, composite_index=asset.composite_index,
+                holding_weights_bps=asset.holding_weights_bps,
             )
             token = self.tokens[asset.symbol]
             self.assets.record(token, record, sender=admin)
@@ -146,7 +148,8 @@ class MarginPart(Part):
                 continue
             up, down = t.range_bps
             self.index[asset.symbol] = self.engine.list_underlying(
-                self.tokens[asset.symbol], up_bps=up, down_bps=down, retail_leverage=t.retail_leverage,
+                self.tokens[asset.symbol], up_bps=up, down_bps=down,
+                retail_leverage=t.retail_leverage(section.rules.retail_regime),
                 position_limit=t.position_limit, sender=admin,
             )
             if t.perpetual is not None:
@@ -283,7 +286,13 @@ class MarginPart(Part):
 
     def summary(self) -> dict[str, Any]:
         m, usd = self.metrics, self.usd
-        metrics: dict[str, Any] = {}
+        rules = self.section.rules
+        metrics: dict[str, Any] = {  # which published rules valued and margined the accounts
+            "haircut_schedule": rules.haircut_schedule,
+            "scan_method": rules.scan_method,
+            "min_cross_margin_pct": rules.min_cross_margin_pct,  # a model choice; 0: none
+            "retail_regime": rules.retail_regime,
+        }
         rows = [r for r in self.rows if r.get("collateral_required_siloed") is not None]
         if rows:
             last = rows[-1]
