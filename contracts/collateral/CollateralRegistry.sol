@@ -5,6 +5,11 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {AssetRegistry} from "./AssetRegistry.sol";
 import {Calendar} from "../utils/Calendar.sol";
 
+/// @notice What the registry reads of a lock-up module: a holder's tokens still locked.
+interface ILockedBalances {
+    function lockedBalanceOf(address holder) external view returns (uint256 locked, uint64 nextRelease);
+}
+
 /// @title CollateralRegistry
 /// @notice Which assets count as collateral, at what haircut, and how concentrated an
 /// account's collateral may be.
@@ -41,7 +46,11 @@ import {Calendar} from "../utils/Calendar.sol";
 /// account's collateral value after haircuts; defaults by analogy with CFTC Reg 1.25 for
 /// money-market funds (10% per fund, 25% per fund family, 50% in all funds: limits on how an
 /// FCM invests customer funds, not on collateral; a model choice), none otherwise.
-/// Collateral issued by the pledging party is refused (PFMI Principle 5).
+/// Collateral issued by the pledging party is refused (PFMI Principle 5). Tokens pledged
+/// while still in a holding period (a Rule 144 or Reg S lot, read from the token's lock-up
+/// module) count at zero, or, by the scenario's choice under the US capital schedule, at
+/// Table 1's "other exposure types" 25% (`lockedPolicy`): restricted securities are not
+/// publicly traded, and a taker could not sell them within the period the table assumes.
 contract CollateralRegistry is AccessControl {
     bytes32 public constant COLLATERAL_ADMIN_ROLE = keccak256("COLLATERAL_ADMIN_ROLE");
 
@@ -69,6 +78,14 @@ contract CollateralRegistry is AccessControl {
         AllFunds
     }
 
+    /// @notice How tokens still in a holding period (Rule 144, Reg S lots) count when
+    /// pledged: at zero, or under 12 CFR 217.132 Table 1's "other exposure types" (25%),
+    /// which only the US capital schedule has.
+    enum LockedPolicy {
+        Ineligible,
+        OtherExposure
+    }
+
     struct Limits {
         uint16 perAsset;
         uint16 perIssuer;
@@ -85,17 +102,27 @@ contract CollateralRegistry is AccessControl {
     error CollateralSelfIssued(address token, address pledger);
     error CollateralConcentration(LimitKind kind, address key, uint256 value, uint256 total, uint16 limitBps);
     error CollateralLengthMismatch(uint256 tokens, uint256 values);
+    error CollateralLockedPolicyOffSchedule(Schedule schedule, LockedPolicy policy);
 
     event EligibilitySet(address indexed token, bool eligible);
     event HaircutSet(address indexed token, uint16 haircutBps);
     event HaircutCleared(address indexed token);
     event LimitsSet(uint16 perAsset, uint16 perIssuer, uint16 perFund, uint16 perFundFamily, uint16 allFunds);
     event CurrencyMismatchAddOnSet(uint16 addOnBps);
+    event LockedPolicySet(LockedPolicy policy);
+    event LockupModuleSet(address indexed token, address module);
 
     AssetRegistry public immutable assets;
     Schedule public immutable schedule;
     Limits public limits = Limits({perAsset: BPS, perIssuer: BPS, perFund: 1_000, perFundFamily: 2_500, allFunds: 5_000});
     uint16 public currencyMismatchBps = 800;
+    /// @notice 12 CFR 217.132 Table 1, "other exposure types": 25 percent.
+    uint16 public constant OTHER_EXPOSURE_BPS = 2_500;
+    /// @notice Locked tokens count at zero unless the US capital schedule's "other exposure
+    /// types" row is chosen (`setLockedPolicy`).
+    LockedPolicy public lockedPolicy;
+    /// @notice Where a token's holding periods are kept (its lock-up module), if it has any.
+    mapping(address token => address) public lockupModuleOf;
 
     mapping(address token => bool) public eligible;
     mapping(address token => uint16) private _setHaircut;
@@ -145,7 +172,63 @@ contract CollateralRegistry is AccessControl {
         emit CurrencyMismatchAddOnSet(uint16(addOnBps));
     }
 
+    /// @notice How locked tokens count as collateral. `OtherExposure` needs the US capital
+    /// schedule (the only one with an "other exposure types" row).
+    function setLockedPolicy(LockedPolicy policy) external onlyRole(COLLATERAL_ADMIN_ROLE) {
+        if (policy == LockedPolicy.OtherExposure && schedule != Schedule.UsCapital) {
+            revert CollateralLockedPolicyOffSchedule(schedule, policy);
+        }
+        lockedPolicy = policy;
+        emit LockedPolicySet(policy);
+    }
+
+    /// @notice Name the lock-up module that keeps `token`'s holding periods (address 0: none).
+    function setLockupModule(address token, address module) external onlyRole(COLLATERAL_ADMIN_ROLE) {
+        lockupModuleOf[token] = module;
+        emit LockupModuleSet(token, module);
+    }
+
     // ---------------------------------------------------------------------- valuation
+
+    /// @notice Tokens of `holder` still in a holding period, read from the token's lock-up
+    /// module (0 when it has none). Never reverts: a module that cannot answer counts every
+    /// token as locked.
+    function lockedUnits(address token, address holder) external view returns (uint256) {
+        address module = lockupModuleOf[token];
+        if (module == address(0)) return 0;
+        try ILockedBalances(module).lockedBalanceOf(holder) returns (uint256 locked, uint64) {
+            return locked;
+        } catch {
+            return type(uint256).max;
+        }
+    }
+
+    /// @notice Of `pledged` units of `token` that `holder` keeps pledged in place, how many
+    /// are locked (as many as it has locked, whichever lots they are in: the unlocked ones
+    /// could be spent first), and the haircut they take (100% when they count at zero).
+    /// Never reverts.
+    function lockedPledge(address token, bytes3 currency, address holder, uint256 pledged)
+        external
+        view
+        returns (uint256 locked, uint16 haircutBps)
+    {
+        locked = this.lockedUnits(token, holder);
+        if (locked > pledged) locked = pledged;
+        (, haircutBps) = this.lockedValuationHaircut(token, currency);
+    }
+
+    /// @notice Whether locked units of `token` count, and their haircut. Never reverts: with
+    /// the `Ineligible` policy, or a token that does not count at all, they count at zero.
+    function lockedValuationHaircut(address token, bytes3 currency) external view returns (bool counts, uint16 haircutBps) {
+        if (lockedPolicy == LockedPolicy.Ineligible) return (false, BPS);
+        try this.haircutOf(token, currency) returns (uint16) {}
+        catch {
+            return (false, BPS);
+        }
+        uint256 haircut = OTHER_EXPOSURE_BPS;
+        if (assets.assetOf(token).currency != currency) haircut += currencyMismatchBps;
+        return (true, haircut > BPS ? BPS : uint16(haircut));
+    }
 
     /// @notice Haircut of `token` held in an account kept in `currency`, in basis points.
     /// Reverts `CollateralIneligible` or `CollateralNotOnSchedule`.

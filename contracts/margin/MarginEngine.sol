@@ -7,6 +7,7 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {CollateralRegistry} from "../collateral/CollateralRegistry.sol";
 import {PriceOracle} from "../oracle/PriceOracle.sol";
+import {CollateralCustodian} from "./CollateralCustodian.sol";
 import {MarginMath} from "./MarginMath.sol";
 import {IMarginAccounts, PerpetualFutures} from "./PerpetualFutures.sol";
 
@@ -31,6 +32,20 @@ import {IMarginAccounts, PerpetualFutures} from "./PerpetualFutures.sol";
 /// `CollateralRegistry.valuationHaircut`) counts at zero and needs no price, so it never
 /// stops a valuation, a call or a liquidation. Concentration limits hold after a pledge and
 /// after a release.
+///
+/// Collateral is given by title transfer (`pledge`: the tokens move to this contract, which
+/// must then be a permitted holder under the token's own rules) or pledged in place
+/// (`pledgeInPlace`: the owner keeps the tokens under a hold this contract placed at the
+/// owner's own call, which only this contract can execute, on default, or release, on
+/// return). A token the risk admin gives a `CollateralCustodian` (a security token: it can
+/// only change hands under its transfer rules) is held by that custodian when given by
+/// title transfer, and its holds are the custodian's; it is not sold to the liquidation
+/// account on this ledger: on liquidation the tokens covering the debit at the mark are
+/// foreclosed, moved to the liquidator's wallet by a transfer the token checks like any
+/// other (a refusal, such as a Rule 144 lot still locked, is recorded and leaves them
+/// pledged); the liquidator sells them through the market and pays the proceeds in
+/// (`settleForeclosure`), and only then is what stays negative a shortfall. Tokens pledged
+/// while in a holding period count as the `CollateralRegistry.lockedPolicy` says.
 /// Amounts are in cash-token units; prices in cents (the oracle's price truncated to the
 /// cent); quantities in whole tokens.
 contract MarginEngine is AccessControl, IMarginAccounts {
@@ -101,6 +116,8 @@ contract MarginEngine is AccessControl, IMarginAccounts {
     error MarginCallOutstanding(address account, uint64 deadline);
     error MarginNotLiquidatable(address account, int256 equity, uint256 maintenance, uint64 callDeadline);
     error MarginOnlyPerpetuals(address caller);
+    error MarginNotForeclosable(address token);
+    error MarginNoForeclosure(address account);
 
     event AccountOpened(address indexed account, bool retail, Method method);
     event CashDeposited(address indexed account, uint256 amount);
@@ -116,6 +133,12 @@ contract MarginEngine is AccessControl, IMarginAccounts {
     event ShortfallCharged(address indexed account, uint256 shortfall, uint256 fromDefaultFund, uint256 uncovered, bool retail);
     event DefaultFundPaidIn(uint256 amount);
     event LendingFunded(uint256 amount);
+    event CustodianSet(address indexed token, address custodian);
+    event PledgedInPlace(address indexed account, address indexed token, uint256 amount);
+    event ReleasedInPlace(address indexed account, address indexed token, uint256 amount);
+    /// @notice Collateral moved to the liquidator on default, valued at the mark (cash units).
+    event Foreclosed(address indexed account, address indexed token, address indexed to, uint256 fromTitle, uint256 fromHold, uint256 markValue);
+    event ForeclosureSettled(address indexed account, uint256 proceeds, uint256 markValue);
 
     IERC20 public immutable cash;
     CollateralRegistry public immutable collateral;
@@ -145,6 +168,12 @@ contract MarginEngine is AccessControl, IMarginAccounts {
     mapping(address => mapping(address => uint256)) private _collateral;
     mapping(address => address[]) private _collateralOf;
     mapping(address token => uint256) private _unitOf;
+
+    /// @notice The custodian of a token liquidated by foreclosure and a sale through the
+    /// market (see the contract's documentation); only such tokens may be pledged in place.
+    mapping(address token => CollateralCustodian) public custodianOf;
+    mapping(address => mapping(address => uint256)) private _inPlace; // part of _collateral under a hold
+    mapping(address => uint256) private _pendingSale; // mark value of foreclosed collateral not yet sold
 
     constructor(
         address admin,
@@ -191,6 +220,14 @@ contract MarginEngine is AccessControl, IMarginAccounts {
         _underlyings.push(Underlying(token, upBps, downBps, retailLeverage, positionLimit, _unit(token)));
         _underlyingIndex[token] = index + 1;
         emit UnderlyingListed(index, token, upBps, downBps, retailLeverage, positionLimit);
+    }
+
+    /// @notice Give `token` (a security token) a custodian: it holds what is given by title
+    /// transfer, places the holds of what is pledged in place, and forecloses on default.
+    /// Set before any of the token is pledged.
+    function setCustodian(address token, CollateralCustodian custodian) external onlyRole(RISK_ADMIN_ROLE) {
+        custodianOf[token] = custodian;
+        emit CustodianSet(token, address(custodian));
     }
 
     /// @notice The account that takes over liquidated books (the liquidator's own).
@@ -247,29 +284,60 @@ contract MarginEngine is AccessControl, IMarginAccounts {
         if (amount == 0) revert MarginInvalidAmount(amount);
         collateral.checkPledge(msg.sender, token);
         collateral.haircutOf(token, currency); // reverts when off the schedule
-        if (_collateral[msg.sender][token] == 0) {
-            if (_collateralOf[msg.sender].length == MAX_COLLATERAL_TOKENS) {
-                revert MarginTooManyCollateralTokens(msg.sender, MAX_COLLATERAL_TOKENS);
-            }
-            _collateralOf[msg.sender].push(token);
-            if (_unitOf[token] == 0) _unitOf[token] = _unit(token);
-        }
-        _collateral[msg.sender][token] += amount;
-        IERC20(token).safeTransferFrom(msg.sender, address(this), amount);
+        _addCollateral(msg.sender, token, amount);
+        CollateralCustodian custodian = custodianOf[token];
+        IERC20(token).safeTransferFrom(msg.sender, address(custodian) == address(0) ? address(this) : address(custodian), amount);
         _checkConcentration(msg.sender);
         emit Pledged(msg.sender, token, amount);
+    }
+
+    /// @notice Pledge in place: the caller's own `amount` of `token` stays in its wallet
+    /// under a hold this contract places now (the caller's act) and alone can execute (on
+    /// default) or release (on return). The same checks as `pledge`; the token must have a
+    /// custodian, which the token has made a hold operator. Tokens still
+    /// in a holding period may be pledged this way (a pledge is not a sale): they count as
+    /// `CollateralRegistry.lockedPolicy` says.
+    function pledgeInPlace(address token, uint256 amount) external {
+        _account(msg.sender);
+        if (amount == 0) revert MarginInvalidAmount(amount);
+        CollateralCustodian custodian = custodianOf[token];
+        if (address(custodian) == address(0)) revert MarginNotForeclosable(token);
+        collateral.checkPledge(msg.sender, token);
+        collateral.haircutOf(token, currency); // reverts when off the schedule
+        _addCollateral(msg.sender, token, amount);
+        uint256 total = _inPlace[msg.sender][token] + amount;
+        _inPlace[msg.sender][token] = total;
+        custodian.encumber(msg.sender, token, total);
+        _checkConcentration(msg.sender);
+        emit PledgedInPlace(msg.sender, token, amount);
+    }
+
+    /// @notice Take back tokens pledged in place (the hold shrinks by `amount`); equity must
+    /// stay at or above the initial requirement, and what stays within the limits.
+    function releaseInPlace(address token, uint256 amount) external {
+        _account(msg.sender);
+        uint256 held = _inPlace[msg.sender][token];
+        if (amount == 0 || amount > held) revert MarginInsufficientCollateral(msg.sender, token, held, amount);
+        _removeCollateral(msg.sender, token, amount);
+        _requireInitial(msg.sender);
+        _checkConcentration(msg.sender);
+        _inPlace[msg.sender][token] = held - amount;
+        custodianOf[token].encumber(msg.sender, token, held - amount);
+        emit ReleasedInPlace(msg.sender, token, amount);
     }
 
     /// @notice Take collateral back; equity must stay at or above the initial requirement,
     /// and what stays pledged within the concentration limits.
     function release(address token, uint256 amount) external {
         _account(msg.sender);
-        uint256 held = _collateral[msg.sender][token];
+        uint256 held = _collateral[msg.sender][token] - _inPlace[msg.sender][token]; // given by title transfer
         if (amount == 0 || amount > held) revert MarginInsufficientCollateral(msg.sender, token, held, amount);
         _removeCollateral(msg.sender, token, amount);
         _requireInitial(msg.sender);
         _checkConcentration(msg.sender);
-        IERC20(token).safeTransfer(msg.sender, amount);
+        CollateralCustodian custodian = custodianOf[token];
+        if (address(custodian) == address(0)) IERC20(token).safeTransfer(msg.sender, amount);
+        else custodian.deliver(token, msg.sender, amount);
         emit Released(msg.sender, token, amount);
     }
 
@@ -375,6 +443,7 @@ contract MarginEngine is AccessControl, IMarginAccounts {
     function liquidatable(address account) public view returns (bool, Status memory s) {
         Account storage a = _account(account);
         s = statusOf(account);
+        if (_pendingSale[account] != 0) return (false, s); // its last liquidation is still selling
         // ESMA: closed out when equity falls to less than the close-out share (half) of the
         // initial margin protection
         bool closeOut = a.retail && s.initial > 0
@@ -408,16 +477,22 @@ contract MarginEngine is AccessControl, IMarginAccounts {
         _sellCollateral(account, to);
         a.callDeadline = 0;
         emit Liquidated(account, to, a.retail, s.equity, s.initial, s.maintenance);
-        if (a.cash < 0) {
-            uint256 shortfall = uint256(-a.cash);
-            uint256 fromFund = shortfall < defaultFund ? shortfall : defaultFund;
-            defaultFund -= fromFund;
-            uint256 uncovered = shortfall - fromFund;
-            uncoveredShortfall += uncovered;
-            a.cash = 0;
-            if (!a.retail) a.claim += shortfall;
-            emit ShortfallCharged(account, shortfall, fromFund, uncovered, a.retail);
-        }
+        if (_pendingSale[account] == 0) _chargeShortfall(account); // else once the sale is settled
+    }
+
+    /// @notice The liquidator has sold what it foreclosed of `account`'s collateral: it pays
+    /// the `proceeds` in from its own wallet, they go to the account's cash, and what stays
+    /// negative is a shortfall, charged to the default fund. Proceeds above the debit are
+    /// the account holder's.
+    function settleForeclosure(address account, uint256 proceeds) external onlyRole(LIQUIDATOR_ROLE) {
+        Account storage a = _account(account);
+        uint256 mark = _pendingSale[account];
+        if (mark == 0) revert MarginNoForeclosure(account);
+        _pendingSale[account] = 0;
+        if (proceeds != 0) cash.safeTransferFrom(msg.sender, address(this), proceeds);
+        a.cash += int256(proceeds);
+        emit ForeclosureSettled(account, proceeds, mark);
+        _chargeShortfall(account);
     }
 
     // -------------------------------------------------------------------------- views
@@ -430,10 +505,6 @@ contract MarginEngine is AccessControl, IMarginAccounts {
         return _underlyings.length;
     }
 
-    function underlyingAt(uint32 index) external view returns (Underlying memory) {
-        return _underlying(index);
-    }
-
     function spotOf(address account, uint32 index) external view returns (uint256) {
         return _spot[account][index];
     }
@@ -444,6 +515,17 @@ contract MarginEngine is AccessControl, IMarginAccounts {
 
     function collateralTokensOf(address account) external view returns (address[] memory) {
         return _collateralOf[account];
+    }
+
+    /// @notice Units of `token` `account` has pledged in place (part of `collateralOf`).
+    function inPlaceOf(address account, address token) external view returns (uint256) {
+        return _inPlace[account][token];
+    }
+
+    /// @notice Mark value of `account`'s foreclosed collateral the liquidator has not yet
+    /// sold and settled (0: none pending).
+    function pendingSaleOf(address account) external view returns (uint256) {
+        return _pendingSale[account];
     }
 
     /// @notice `account`'s equity and requirements by both methods (amounts in cash units);
@@ -566,16 +648,22 @@ contract MarginEngine is AccessControl, IMarginAccounts {
     function _collateralValue(address account) private view returns (uint256 total) {
         address[] storage tokens = _collateralOf[account];
         for (uint256 i = 0; i < tokens.length; ++i) {
-            total += _valueOf(tokens[i], _collateral[account][tokens[i]]);
+            total += _valueOf(account, tokens[i], _collateral[account][tokens[i]]);
         }
     }
 
-    /// Collateral value after haircut of `amount` units of `token`, in cash units; zero, with
-    /// no price read, for collateral that does not count.
-    function _valueOf(address token, uint256 amount) private view returns (uint256) {
+    /// Collateral value after haircut of `account`'s `amount` units of `token`, in cash
+    /// units; zero, with no price read, for collateral that does not count. Of tokens pledged
+    /// in place, as many as the pledger still has locked (whichever lots they are in: the
+    /// unlocked ones could be spent first) count as the registry's locked policy says.
+    function _valueOf(address account, address token, uint256 amount) private view returns (uint256) {
         (bool counts, uint16 haircut) = collateral.valuationHaircut(token, currency);
         if (!counts) return 0;
-        return (_marketValue(token, amount) * (BPS - haircut)) / BPS;
+        uint256 inPlace = _inPlace[account][token];
+        if (inPlace == 0) return (_marketValue(token, amount) * (BPS - haircut)) / BPS;
+        (uint256 locked, uint16 lockedHaircut) = collateral.lockedPledge(token, currency, account, inPlace);
+        return (_marketValue(token, amount - locked) * (BPS - haircut)) / BPS
+            + (_marketValue(token, locked) * (BPS - lockedHaircut)) / BPS;
     }
 
     /// Market value of `amount` units of `token` in cash units, rounded down.
@@ -587,7 +675,7 @@ contract MarginEngine is AccessControl, IMarginAccounts {
         address[] memory tokens = _collateralOf[account];
         uint256[] memory values = new uint256[](tokens.length);
         for (uint256 i = 0; i < tokens.length; ++i) {
-            values[i] = _valueOf(tokens[i], _collateral[account][tokens[i]]);
+            values[i] = _valueOf(account, tokens[i], _collateral[account][tokens[i]]);
         }
         collateral.checkConcentration(tokens, values);
     }
@@ -605,6 +693,30 @@ contract MarginEngine is AccessControl, IMarginAccounts {
         }
     }
 
+    function _addCollateral(address account, address token, uint256 amount) private {
+        if (_collateral[account][token] == 0) {
+            if (_collateralOf[account].length == MAX_COLLATERAL_TOKENS) {
+                revert MarginTooManyCollateralTokens(account, MAX_COLLATERAL_TOKENS);
+            }
+            _collateralOf[account].push(token);
+            if (_unitOf[token] == 0) _unitOf[token] = _unit(token);
+        }
+        _collateral[account][token] += amount;
+    }
+
+    function _chargeShortfall(address account) private {
+        Account storage a = _accounts[account];
+        if (a.cash >= 0) return;
+        uint256 shortfall = uint256(-a.cash);
+        uint256 fromFund = shortfall < defaultFund ? shortfall : defaultFund;
+        defaultFund -= fromFund;
+        uint256 uncovered = shortfall - fromFund;
+        uncoveredShortfall += uncovered;
+        a.cash = 0;
+        if (!a.retail) a.claim += shortfall;
+        emit ShortfallCharged(account, shortfall, fromFund, uncovered, a.retail);
+    }
+
     function _removeCollateral(address account, address token, uint256 amount) private {
         uint256 left = _collateral[account][token] - amount;
         _collateral[account][token] = left;
@@ -619,13 +731,15 @@ contract MarginEngine is AccessControl, IMarginAccounts {
         }
     }
 
-    /// Sell collateral to the liquidation account at market value while cash is negative.
+    /// Sell collateral to the liquidation account at market value while cash is negative;
+    /// foreclose, instead, what has a custodian (it is sold through the market).
     function _sellCollateral(address account, address to) private {
         Account storage a = _accounts[account];
         address[] memory tokens = _collateralOf[account];
-        for (uint256 i = 0; i < tokens.length && a.cash < 0; ++i) {
+        for (uint256 i = 0; i < tokens.length; ++i) {
+            int256 uncovered = -a.cash - int256(_pendingSale[account]); // the debit not yet met
+            if (uncovered <= 0) break;
             address token = tokens[i];
-            uint256 held = _collateral[account][token];
             uint256 price;
             try oracle.priceOf(token) returns (uint256 oraclePrice, uint64) {
                 price = oraclePrice / ORACLE_UNITS_PER_CENT;
@@ -634,17 +748,54 @@ contract MarginEngine is AccessControl, IMarginAccounts {
             }
             if (price == 0) continue; // worth less than a cent a token: nothing to sell for
             uint256 unit = _unitOf[token];
-            // units whose market value covers the debit, rounded up, at most what is held
+            // units whose market value covers the debit, rounded up
             uint256 perUnitNumerator = price * cashScale; // cash units per whole token
-            uint256 needed = (uint256(-a.cash) * unit + perUnitNumerator - 1) / perUnitNumerator;
-            uint256 sold = needed < held ? needed : held;
-            uint256 proceeds = (sold * perUnitNumerator) / unit;
-            _removeCollateral(account, token, sold);
-            if (_collateral[to][token] == 0) _collateralOf[to].push(token);
-            _collateral[to][token] += sold;
-            a.cash += int256(proceeds);
-            _accounts[to].cash -= int256(proceeds);
-            emit CollateralSold(account, token, sold, proceeds);
+            uint256 needed = (uint256(uncovered) * unit + perUnitNumerator - 1) / perUnitNumerator;
+            CollateralCustodian custodian = custodianOf[token];
+            if (address(custodian) != address(0)) _foreclose(custodian, account, token, to, needed, perUnitNumerator);
+            else _sellToLiquidator(account, token, to, needed, perUnitNumerator);
         }
+    }
+
+    /// Sell up to `needed` units of `account`'s `token` to the liquidation account `to` on
+    /// this ledger, at the mark.
+    function _sellToLiquidator(address account, address token, address to, uint256 needed, uint256 perUnitNumerator)
+        private
+    {
+        uint256 held = _collateral[account][token];
+        uint256 sold = needed < held ? needed : held;
+        uint256 proceeds = (sold * perUnitNumerator) / _unitOf[token];
+        _removeCollateral(account, token, sold);
+        if (_collateral[to][token] == 0) _collateralOf[to].push(token);
+        _collateral[to][token] += sold;
+        _accounts[account].cash += int256(proceeds);
+        _accounts[to].cash -= int256(proceeds);
+        emit CollateralSold(account, token, sold, proceeds);
+    }
+
+    /// Have the custodian move up to `needed` units of `account`'s `token` to the
+    /// liquidator's wallet `to`: first what it holds by title transfer, then what is pledged
+    /// in place. Each is a transfer the token checks; a refusal is recorded by the custodian
+    /// and leaves the tokens pledged. Never reverts.
+    function _foreclose(
+        CollateralCustodian custodian,
+        address account,
+        address token,
+        address to,
+        uint256 needed,
+        uint256 perUnitNumerator
+    ) private {
+        uint256 inPlace = _inPlace[account][token];
+        uint256 title = _collateral[account][token] - inPlace;
+        uint256 fromTitle = needed < title ? needed : title;
+        uint256 fromHold = needed - fromTitle < inPlace ? needed - fromTitle : inPlace;
+        (uint256 movedTitle, uint256 movedHold) = custodian.foreclose(account, token, to, fromTitle, fromHold);
+        uint256 moved = movedTitle + movedHold;
+        if (moved == 0) return;
+        _inPlace[account][token] = inPlace - movedHold;
+        _removeCollateral(account, token, moved);
+        uint256 markValue = (moved * perUnitNumerator) / _unitOf[token];
+        _pendingSale[account] += markValue;
+        emit Foreclosed(account, token, to, movedTitle, movedHold, markValue);
     }
 }

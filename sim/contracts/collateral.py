@@ -27,6 +27,17 @@ COLLATERAL_ADMIN_ROLE = keccak(b"COLLATERAL_ADMIN_ROLE")
 BPS = 10_000
 
 
+class LockedPolicy(IntEnum):
+    """How tokens still in a holding period count when pledged (``CollateralRegistry.LockedPolicy``)."""
+
+    INELIGIBLE = 0  # at zero: restricted securities are not publicly traded
+    OTHER_EXPOSURE = 1  # 12 CFR 217.132 Table 1, "other exposure types": 25% (US capital schedule only)
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
 class Schedule(IntEnum):
     """The published haircut schedules (``CollateralRegistry.Schedule``, same numbers)."""
 
@@ -89,6 +100,7 @@ def deploy_collateral_registry(
 
 
 __all__ = [
+    "LockedPolicy",
     "COLLATERAL_ADMIN_ROLE",
     "DEFAULT_SCHEDULE",
     "CollateralRegistry",

@@ -110,6 +110,16 @@ class PerpetualFutures(Contract):
 
 
 
+def deploy_collateral_custodian(chain: Chain, engine: MarginEngine, token: Any, *, admin: Any) -> Contract:
+    """Deploy a ``CollateralCustodian`` for ``engine`` and make it ``token``'s (a security
+    token): it holds what is given by title transfer and places the holds of what is pledged
+    in place. The token must then admit the custodian as a holder (register its identity)
+    and make it a hold operator; ``admin`` holds the engine's risk admin role."""
+    custodian = chain.deploy("CollateralCustodian", engine, sender=admin)
+    engine.setCustodian(token, custodian, sender=admin)
+    return custodian
+
+
 @dataclass
 class MarginSystem:
     engine: MarginEngine
@@ -171,5 +181,6 @@ __all__ = [
     "Method",
     "PerpetualFutures",
     "MarginStatus",
+    "deploy_collateral_custodian",
     "deploy_margin",
 ]

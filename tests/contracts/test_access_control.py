@@ -32,6 +32,7 @@ from sim.contracts.collateral import COLLATERAL_ADMIN_ROLE, deploy_collateral_re
 from sim.contracts.custody import OPERATOR_ROLE, deploy_vault
 from sim.contracts.identity import VERIFIER_ROLE
 from sim.contracts.margin import (
+    deploy_collateral_custodian,
     DEALER_ROLE,
     FUNDING_KEEPER_ROLE,
     LIQUIDATOR_ROLE,
@@ -62,6 +63,7 @@ TREASURY, MARKET_ADMIN, FUNDING_KEEPER = "treasury", "market-admin", "funding-ke
 DEFAULT_ADMIN_RULES, PENDING_ADMIN_ONLY = "default-admin-rules", "pending-admin-only"
 CLASSIFIER, REGULATOR = "classifier", "regulator"
 PERPETUALS_ONLY, ENGINE_ONLY = "perpetuals-only", "engine-only"
+MARGIN_ENGINE_ONLY = "margin-engine-only"
 TOKEN_ONLY, COMPLIANCE_ONLY, SELF_ONLY = "token-only", "compliance-only", "self-only"
 CLIENT_OR_OPERATOR = "client-or-operator"
 TOKEN_ADMIN_ONLY, DEVELOPER_ONLY, LISTED_VENUE_ONLY = "token-admin-only", "developer-only", "listed-venue-only"
@@ -90,6 +92,8 @@ OPEN: dict[str, dict[str, str]] = {
         "withdrawCash": "an account holder takes from its own account, above its initial requirement",
         "pledge": "an account holder pledges its own tokens to its own account",
         "release": "an account holder takes back its own collateral, above its initial requirement",
+        "pledgeInPlace": "an account holder puts its own tokens on hold for its own account",
+        "releaseInPlace": "an account holder takes its own tokens off hold, above its initial requirement",
     },
     "PerpetualFutures": {
         **RENOUNCE,
@@ -194,7 +198,9 @@ MATRIX: dict[str, dict[str, str]] = {
     "MarginCalculator": {},  # pure functions only
     "MarginEngine": {
         **ROLE_ADMIN,
-        **{f: RISK_ADMIN for f in ("configure", "listUnderlying", "setLiquidationAccount", "openAccount")},
+        **{f: RISK_ADMIN for f in ("configure", "listUnderlying", "setLiquidationAccount", "openAccount",
+                                   "setCustodian")},
+        "settleForeclosure": LIQUIDATOR,
         "payIntoDefaultFund": TREASURY,
         "fundLending": TREASURY,
         "tradeSpot": DEALER,
@@ -203,6 +209,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "liquidate": LIQUIDATOR,
         "settleCash": PERPETUALS_ONLY,
     },
+    "CollateralCustodian": {f: MARGIN_ENGINE_ONLY for f in ("encumber", "deliver", "foreclose")},
     "PerpetualFutures": {
         **ROLE_ADMIN,
         "setEngine": ADMIN,
@@ -214,7 +221,8 @@ MATRIX: dict[str, dict[str, str]] = {
     "CollateralRegistry": {
         **ROLE_ADMIN,
         **{f: COLLATERAL_ADMIN for f in (
-            "setEligible", "setHaircut", "clearHaircut", "setLimits", "setCurrencyMismatchAddOn",
+            "setEligible", "setHaircut", "clearHaircut", "setLimits", "setCurrencyMismatchAddOn", "setLockedPolicy",
+            "setLockupModule",
         )},
     },
     "SafeHarborRegistry": {  # the token's admin files, and becomes the offering's developer
@@ -335,6 +343,7 @@ def system(chain, identity_registry, deployer):
         chain, cash=cash, collateral=contracts["CollateralRegistry"], oracle=contracts["PriceOracle"], admin=deployer
     )
     contracts["MarginEngine"], contracts["PerpetualFutures"] = margin.engine, margin.perpetuals
+    contracts["CollateralCustodian"] = deploy_collateral_custodian(chain, margin.engine, token, admin=deployer)
     for module in token.modules().values():
         contracts[module.artifact.name] = module
     return contracts
@@ -384,6 +393,8 @@ def test_stranger_is_refused(chain, system, contract, signature, guard, reverts)
         expected = reverts(solidity.VaultCallerNotClient, caller=stranger)
     elif guard == PERPETUALS_ONLY:
         expected = reverts(solidity.MarginOnlyPerpetuals, caller=stranger)
+    elif guard == MARGIN_ENGINE_ONLY:
+        expected = reverts(solidity.CustodianOnlyEngine, caller=stranger)
     elif guard == ENGINE_ONLY:
         expected = reverts(solidity.PerpOnlyEngine, caller=stranger)
     elif guard == TOKEN_ADMIN_ONLY:

@@ -33,9 +33,9 @@ from sim.contracts import AGENT_ROLE, Identity, deploy_cash_token, deploy_securi
 from sim.contracts.assets import Asset, AssetClass, deploy_asset_registry
 from sim.contracts.collateral import deploy_collateral_registry
 from sim.contracts.custody import deploy_vault
-from sim.contracts.margin import Method, deploy_margin
+from sim.contracts.margin import Method, deploy_collateral_custodian, deploy_margin
 from sim.contracts.oracle import deploy_oracle, to_oracle_price
-from sim.contracts.settlement import deploy_dvp
+from sim.contracts.settlement import HOLD_OPERATOR_ROLE, deploy_dvp
 from sim.contracts.taxonomy import (
     CLASSIFIER_ROLE,
     UNLIMITED,
@@ -68,7 +68,9 @@ MOVES_NOTHING: dict[str, set[str]] = {
     "MaxBalanceModule": MODULE | {"setMaxBalance"},
     "SupplyLimitModule": MODULE | {"setSupplyLimit"},
     "AssetRegistry": ROLES | {"register", "reclassify", "setFundHoldings"},
-    "CollateralRegistry": ROLES | {"clearHaircut", "setCurrencyMismatchAddOn", "setEligible", "setHaircut", "setLimits"},
+    "CollateralRegistry": ROLES | {"clearHaircut", "setCurrencyMismatchAddOn", "setEligible", "setHaircut", "setLimits",
+                                   "setLockedPolicy", "setLockupModule"},
+    "CollateralCustodian": set(),
     "Compliance": ROLES | {"addModule", "removeModule", "bindToken", "setAssetRegistry", "setModuleClasses",
                            "created", "destroyed", "transferred"},
     "IdentityRegistry": ROLES | {"batchRegisterIdentities", "registerIdentity", "removeIdentity", "revokeIdentity"},
@@ -85,7 +87,7 @@ MOVES_NOTHING: dict[str, set[str]] = {
     "DvPSettlement": ROLES | {"instruct", "markFailed", "setFailPenaltyPpm"},  # records and penalties owed, no transfer
     "CustodyVault": ROLES | {"openAccount", "openAccounts"},
     "MarginEngine": ROLES | {"configure", "listUnderlying", "openAccount", "setLiquidationAccount", "issueCall",
-                             "reviewCall"},
+                             "reviewCall", "setCustodian"},
     "PerpetualFutures": ROLES | {"listMarket", "setEngine"},
     "SafeHarborRegistry": ROLES | {"fileNotice", "fileExitReport", "recordMissedDisclosure", "setExitRules",
                                    "setWhitelisted", "updateDisclosures"},
@@ -99,7 +101,9 @@ MOVES_OWN: dict[str, set[str]] = {
     "CashToken": {"transfer", "batchTransfer", "approve", "burn"},
     "DvPSettlement": {"affirm"},  # the party's own side goes on hold: that is its affirmation
     "CustodyVault": {"deposit"},
-    "MarginEngine": {"depositCash", "withdrawCash", "pledge", "release", "payIntoDefaultFund", "fundLending"},
+    "MarginEngine": {"depositCash", "withdrawCash", "pledge", "release", "payIntoDefaultFund", "fundLending",
+                     "pledgeInPlace", "releaseInPlace",  # the caller's own tokens, held or released in its wallet
+                     "settleForeclosure"},  # the liquidator's own cash, the proceeds of its sale
     "SafeHarborRegistry": {"claimRefund"},  # its own purchases; the developer's cash under its filed undertaking
     "VenueRegistry": {"cancelOrder"},
 }
@@ -114,6 +118,8 @@ CUSTODY = "what the vault itself holds, on its sub-ledger: the client's own call
 MARGIN = "what the engine itself holds, on its ledger, under the account agreement: the firm's role holders"
 DEALER = "the calling dealer's own inventory and cash; the account's side is on the engine's ledger"
 SIGNED_ORDER = "an order each owner signed (EIP-712) for this venue, this token and cash, this price or better"
+ENGINE = ("only its margin engine, serving the owner's own pledge or release, or the liquidation of the owner's "
+          "account (CustodianOnlyEngine for anyone else)")
 SIGNED_INTENT = "the buyer's signed purchase intent (EIP-712) for this token, this amount, this price or less"
 
 MOVES_ANOTHERS: dict[str, dict[str, str]] = {
@@ -136,6 +142,7 @@ MOVES_ANOTHERS: dict[str, dict[str, str]] = {
         "bookOutflow": CUSTODY, "affirm": CUSTODY, "book": CUSTODY,
     },
     "MarginEngine": {"tradeSpot": DEALER, "liquidate": MARGIN, "settleCash": MARGIN},
+    "CollateralCustodian": {"encumber": ENGINE, "deliver": ENGINE, "foreclose": ENGINE},
     "PerpetualFutures": {"trade": MARGIN, "settle": MARGIN, "transferAll": MARGIN, "applyFunding": MARGIN},
     "SafeHarborRegistry": {"sell": SIGNED_INTENT},
     "VenueRegistry": {"trade": SIGNED_ORDER},
@@ -199,6 +206,7 @@ class World:
     orders: tuple = ()
     intent: Any = None
     extra: dict = field(default_factory=dict)
+    custodian: Any = None
 
     def holdings(self) -> tuple:
         """Everything the victim owns, wherever it is."""
@@ -206,7 +214,7 @@ class World:
         return (
             self.token.balanceOf(v), self.token.heldBalanceOf(v), self.cash.balanceOf(v), self.cash.heldBalanceOf(v),
             self.vault.positionOf(self.token, v), self.vault.positionOf(self.cash, v),
-            self.engine.account(v).cash, self.engine.collateralOf(v, self.token),
+            self.engine.account(v).cash, self.engine.collateralOf(v, self.token), self.engine.inPlaceOf(v, self.token),
             self.engine.spotOf(v, self.index), self.perps.positionOf(v, self.market)[0],
         )
 
@@ -302,11 +310,21 @@ def world(chain, identity_registry, deployer) -> World:
     engine.depositCash(10**9, sender=victim)
     engine.tradeSpot(victim, index, 10, sender=deployer)
     perps.trade(market, victim, deployer, 5, sender=deployer)
+    # the victim's security tokens at the engine's collateral custodian: 10 by title transfer, 10 pledged in place
+    collateral.setEligible(token, True, sender=deployer)
+    collateral.setHaircut(token, 5_000, sender=deployer)
+    oracle.setPrice(token, to_oracle_price(10_000), sender=deployer)
+    custodian = deploy_collateral_custodian(chain, engine, token, admin=deployer)
+    investor(custodian.address)
+    token.grantRole(HOLD_OPERATOR_ROLE, custodian, sender=deployer)
+    token.approve(engine, 10, sender=victim)
+    engine.pledge(token, 10, sender=victim)
+    engine.pledgeInPlace(token, 10, sender=victim)
 
     w = World(chain, deployer, victim, {"stranger": stranger, "another venue": rival_venue,
                                         "another developer": rival_developer},
               token, cash, rival_token, venues, home, harbor, dvp, rival_dvp, pending, vault, rival_vault,
-              engine, perps, rival_engine, market, index)
+              engine, perps, rival_engine, market, index, custodian=custodian)
     # outstanding signed intents: a sell order and a buy order on the home venue, a purchase intent
     deadline = chain.now() + 30 * DAY
     w.orders = (
@@ -372,6 +390,9 @@ ATTEMPTS: dict[tuple[str, str], Attempt] = {
     ("MarginEngine", "tradeSpot"): lambda w, a: w.engine.tradeSpot(w.victim, w.index, -10, sender=a),
     ("MarginEngine", "liquidate"): lambda w, a: w.engine.liquidate(w.victim, sender=a),
     ("MarginEngine", "settleCash"): lambda w, a: w.engine.settleCash(w.victim, -1, sender=a),
+    ("CollateralCustodian", "encumber"): lambda w, a: w.custodian.encumber(w.victim, w.token, 0, sender=a),
+    ("CollateralCustodian", "deliver"): lambda w, a: w.custodian.deliver(w.token, a, 1, sender=a),
+    ("CollateralCustodian", "foreclose"): lambda w, a: w.custodian.foreclose(w.victim, w.token, a, 1, 1, sender=a),
     ("PerpetualFutures", "trade"): lambda w, a: w.perps.trade(w.market, a, w.victim, 1, sender=a),
     ("PerpetualFutures", "settle"): None,  # anyone may settle: see test_settling_perpetuals_moves_no_value
     ("PerpetualFutures", "transferAll"): lambda w, a: w.perps.transferAll(w.victim, a, sender=a),
@@ -396,6 +417,9 @@ REFUSALS: dict[tuple[str, str], str] = {
     ("DvPSettlement", "executeNet"): "DvPOnlySelf",
     ("CustodyVault", "withdraw"): "VaultCallerNotClient",
     ("MarginEngine", "settleCash"): "MarginOnlyPerpetuals",
+    ("CollateralCustodian", "encumber"): "CustodianOnlyEngine",
+    ("CollateralCustodian", "deliver"): "CustodianOnlyEngine",
+    ("CollateralCustodian", "foreclose"): "CustodianOnlyEngine",
     ("PerpetualFutures", "transferAll"): "PerpOnlyEngine",
     ("SafeHarborRegistry", "sell"): "SafeHarborNotDeveloper",
     ("VenueRegistry", "trade"): "VenueOrderNotForVenue",
