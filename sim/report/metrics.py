@@ -24,6 +24,7 @@ class Metrics:
         self.refusals_by_reason: Counter[str] = Counter()
         self.refusals_by_error: Counter[str] = Counter()
         self.sums: Counter[str] = Counter()
+        self.errors_by_act: dict[str, Counter[str]] = {}
 
     def observe(self, record: Record) -> None:
         act, outcome = record["act"], record["outcome"]
@@ -32,12 +33,17 @@ class Metrics:
             self.refusals_by_reason[record.get("reason", act)] += 1
             if "error" in record:
                 self.refusals_by_error[record["error"]] += 1
+                self.errors_by_act.setdefault(act, Counter())[record["error"]] += 1
         for key in ("shares", "cash_cents", "penalty_cents", "cost_cents"):
             if key in record and outcome == "ok":
                 self.sums[f"{act}:{key}"] += record[key]
 
     def count(self, act: str, outcome: str = "ok") -> int:
         return self.counts[f"{act}:{outcome}"]
+
+    def errors_of(self, act: str) -> dict[str, int]:
+        """Refusals of ``act`` by contract error, sorted by name."""
+        return dict(sorted(self.errors_by_act.get(act, {}).items()))
 
     def total(self, act: str, key: str) -> int:
         return self.sums[f"{act}:{key}"]

@@ -243,6 +243,31 @@ class Order(Model):
         return self
 
 
+class Pledge(Model):
+    """Tokens of the scenario's security token the account's investor pledges at ``at_day``
+    (it must hold them then: bought in the offering or on the venue).
+
+    ``method``: ``title_transfer`` (the tokens move to the engine's collateral custodian,
+    which the token must admit as a holder) or ``in_place`` (they stay in the investor's
+    wallet under a hold only the custodian can execute, on default, or release)."""
+
+    at_day: float = Field(ge=0, le=MAX_DAYS)
+    asset: str
+    tokens: int = Field(gt=0, le=MAX_TOKENS)
+    method: Literal["title_transfer", "in_place"] = "title_transfer"
+
+
+class LiquidationSale(Model):
+    """How the liquidator sells foreclosed security tokens on the lifecycle's venue (a
+    model choice: no rule fixes a price or a period). It offers them at ``discount_pct``
+    below the oracle's price, again each day its offer has expired unsold, until
+    ``max_days`` have passed; it then pays the proceeds of what settled into the account,
+    and what stays owed is a shortfall."""
+
+    discount_pct: float = Field(default=2.0, ge=0, lt=100)
+    max_days: float = Field(default=5.0, gt=0, le=90)
+
+
 class MarginAccount(Model):
     """A participant's margin account (``count`` alike: names get -1, -2, ...).
 
@@ -261,6 +286,8 @@ class MarginAccount(Model):
         responds_within_hours: how long it takes to act on a call (drawn uniformly from
             0 to this); a call's deadline may pass first.
         orders: positions opened during the run.
+        pledges: the security token pledged during the run, by title transfer or in place
+            (the account's ``investor`` must hold the tokens in its own wallet).
     """
 
     name: str = Field(pattern=NAME_PATTERN, max_length=40)
@@ -274,6 +301,7 @@ class MarginAccount(Model):
     reserve: dict[str, Tokens] = Field(default_factory=dict)
     responds_within_hours: float = Field(default=12.0, ge=0, le=24 * 30)
     orders: list[Order] = Field(default_factory=list, max_length=100)
+    pledges: list[Pledge] = Field(default_factory=list, max_length=100)
 
     @field_validator("count")
     @classmethod
@@ -320,6 +348,11 @@ class MarginRules(Model):
         check_every_hours: how often the margin desk and the liquidator look.
         default_fund_usd: the default fund that absorbs shortfalls.
         currency_mismatch_pct: haircut add-on for collateral in another currency (8%).
+        locked_collateral: how security tokens pledged while still in a holding period
+            (Rule 144, Reg S) count: ``ineligible`` (at zero, the default) or
+            ``other_exposure`` (12 CFR 217.132 Table 1, "other exposure types" 25%; only
+            under ``us_capital_217_132``, the one schedule with that row).
+        liquidation_sale: how the liquidator sells foreclosed security tokens.
     """
 
     haircut_schedule: Literal["cftc_23_156", "us_capital_217_132", "basel_ii"] = "cftc_23_156"
@@ -333,6 +366,15 @@ class MarginRules(Model):
     default_fund_usd: Money = 1_000_000.0
     currency_mismatch_pct: float = Field(default=8.0, ge=0, le=100)
     limits: ConcentrationLimits = Field(default_factory=ConcentrationLimits)
+    locked_collateral: Literal["ineligible", "other_exposure"] = "ineligible"
+    liquidation_sale: LiquidationSale = Field(default_factory=LiquidationSale)
+
+    @model_validator(mode="after")
+    def _locked(self) -> MarginRules:
+        if self.locked_collateral == "other_exposure" and self.haircut_schedule != "us_capital_217_132":
+            raise self.refuse("locked_collateral", f"only the us_capital_217_132 schedule has an 'other exposure types' "
+                              f"row; under {self.haircut_schedule} locked tokens are ineligible", value="other_exposure")
+        return self
 
 
 class PriceFeed(Model):
@@ -449,7 +491,23 @@ class MarginSection(Model):
                     if not by_symbol[symbol].collateral:
                         raise Invalid(where, f"account {account.name!r}: {symbol} is not collateral (set collateral: true)")
                     if by_symbol[symbol].token == "security":
-                        raise Invalid(where, f"account {account.name!r}: pledging the security token is not supported yet")
+                        raise Invalid(where, f"account {account.name!r}: the security token is pledged with `pledges` "
+                                      "(at a day its investor holds it), not minted at the start")
+            for j, pledge in enumerate(account.pledges):
+                where = (*at, "accounts", i, "pledges", j, "asset")
+                asset = by_symbol.get(pledge.asset)
+                if asset is None:
+                    raise Invalid(where, f"account {account.name!r}: pledge of unknown asset {pledge.asset!r}", pledge.asset)
+                if asset.token != "security":
+                    raise Invalid(where, f"account {account.name!r}: {pledge.asset} is a plain asset: pledge it at the "
+                                  "start with `collateral` (pledges are of the security token)", pledge.asset)
+                if not asset.collateral:
+                    raise Invalid(where, f"account {account.name!r}: {pledge.asset} is not collateral (set collateral: true)",
+                                  pledge.asset)
+                if account.investor is None:
+                    raise Invalid((*at, "accounts", i, "pledges", j),
+                                  f"account {account.name!r} pledges {pledge.asset} it does not hold: only an account "
+                                  "of one of the scenario's investors (`investor:`) holds the security token")
             for j, order in enumerate(account.orders):
                 where = (*at, "accounts", i, "orders", j, "asset")
                 asset = by_symbol.get(order.asset)
@@ -470,4 +528,4 @@ class MarginSection(Model):
         return next((a for a in self.assets if a.token == "security"), None)
 
 
-__all__ = ["MarginAccount", "MarginAsset", "MarginSection", "Order"]
+__all__ = ["LiquidationSale", "MarginAccount", "MarginAsset", "MarginSection", "Order", "Pledge"]

@@ -219,6 +219,8 @@ class Scenario(Model):
                     known = ", ".join(f"{name}-0001..{name}-{count:04d}" for name, count in counts.items()) or "none"
                     raise Invalid(("margin", "accounts", i, "investor"),
                                   f"no investor {account.investor!r} (the scenario's investors: {known})")
+            if account.pledges:
+                self._pledger(i, account)
             for j, order in enumerate(account.orders):
                 if order.at_day >= self.duration_days:
                     raise Invalid(("margin", "accounts", i, "orders", j, "at_day"),
@@ -227,6 +229,28 @@ class Scenario(Model):
             if shock.at_day >= self.duration_days:
                 raise Invalid(("margin", "shocks", i, "at_day"),
                               f"a shock must happen before the end (day {self.duration_days:g})", shock.at_day)
+
+    def _pledger(self, i: int, account: Any) -> None:
+        """An account that pledges the security token is an investor's who holds it in its
+        own wallet (or a segregated one): an omnibus custodian's vault holds its clients'
+        tokens, so they cannot be pledged from the client's wallet."""
+        if self.trading is None:
+            raise Invalid(("margin", "accounts", i, "pledges"),
+                          f"account {account.name!r} pledges the security token: give a trading section (the "
+                          "liquidator sells foreclosed tokens on the venue)")
+        population = account.investor.rpartition("-")[0]
+        group = next(p for p in self.investors if p.name == population)
+        custodian = next((c for c in self.custodians if c.name == group.custody), None)
+        if custodian is not None and custodian.mode == "omnibus":
+            raise Invalid(("margin", "accounts", i, "investor"),
+                          f"account {account.name!r} pledges the security token, but investor {account.investor!r} "
+                          f"holds it at the omnibus custodian {custodian.name!r}: a pledger holds in its own wallet "
+                          "(custody: self) or at a segregated custodian", account.investor)
+        for j, pledge in enumerate(account.pledges):
+            if pledge.at_day >= self.duration_days:
+                raise Invalid(("margin", "accounts", i, "pledges", j, "at_day"),
+                              f"account {account.name!r}: pledge at day {pledge.at_day:g} is not before the end",
+                              pledge.at_day)
 
     def _fault_targets(self) -> None:
         """What a fault names exists and can be played: a spike's asset, a defaulting

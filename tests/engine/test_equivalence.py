@@ -14,11 +14,13 @@ from sim.engine import Run
 from sim.scenario import load, shipped
 from small_scenarios import scenario
 
-SLOW_ON_ETH_TESTER = {"retail_leverage_caps", "safe_harbor_matures", "safe_harbor_fails", "ats_fair_access"}
+SLOW_ON_ETH_TESTER = {"retail_leverage_caps", "safe_harbor_matures", "safe_harbor_fails", "ats_fair_access",
+                      "tokenized_fund_collateral"}
 """Minutes on eth-tester (two dozen accounts valued every two hours; thousands of venue
 trades over three years); held to the same event log run after run on revm below instead.
 ``innovation_exemption_caps`` (70 s on eth-tester) carries the taxonomy contracts through
-the equivalence test."""
+the equivalence test; ``locked_pledge_shortfall`` carries tokenized collateral (a pledge in
+place, a foreclosure the token refuses) through it."""
 
 
 @pytest.mark.parametrize("name", sorted(set(shipped()) - SLOW_ON_ETH_TESTER))

@@ -446,3 +446,50 @@ def test_ats_fair_access(runs):
         year, month = map(int, flag["month"].split("-"))
         preceding = [f"{(year * 12 + month - 1 - k) // 12:04d}-{(year * 12 + month - 1 - k) % 12 + 1:02d}" for k in range(1, 7)]
         assert sum(shares.get((flag["venue"], p), 0) >= 5 for p in preceding) == flag["months_at_threshold"]
+
+
+def test_tokenized_fund_collateral(runs):
+    summary, records, simulation = runs("tokenized_fund_collateral")
+    m = summary["metrics"]
+    # one pledge by title transfer, one in place, each of 500 fund shares
+    assert {method: p["tokens"] for method, p in m["pledges_by_method"].items()} == {"title_transfer": 500,
+                                                                                     "in_place": 500}
+    # the shock calls all three: a cash top-up, a substitution of T-bills, and one call unanswered
+    assert m["top_ups"] >= 1 and m["substitutions"] == 1 and m["liquidations"] == 1
+    (liquidation,) = _acts(records, "liquidation")
+    assert liquidation["account"] == "fund-in-place"
+    # its pledged shares were foreclosed (the hold executed) and sold on the ATS, to buyers the token admits
+    (foreclosure,) = _acts(records, "foreclosure")
+    assert foreclosure["in_place_tokens"] == m["foreclosed_shares"] > 0 and foreclosure["title_tokens"] == 0
+    sold = [r for r in _acts(records, "trade") if r["seller"] == "liquidator"]
+    assert sum(r["shares"] for r in sold) == m["liquidation_shares_sold"] == m["foreclosed_shares"]
+    types = {p.label: p.investor_type for p in simulation.world.participants}
+    assert {types[r["buyer"]] for r in sold} <= {"accredited", "institutional"}
+    assert m["liquidation_buyer_refusals_by_error"]["InvestorNotAccredited"] > 0  # retail bids refused meanwhile
+    assert all(r["t"] >= liquidation["t"] for r in sold)
+    # the proceeds settle the debit: what the 2% discount left owed is the shortfall
+    assert 97 <= m["liquidation_price_vs_mark_pct"] <= 99
+    (shortfall,) = _acts(records, "shortfall")
+    assert shortfall["shortfall_usd"] == m["shortfall"] == pytest.approx(
+        m["liquidation_mark_value"] - m["liquidation_proceeds"], abs=600)
+    # the custodian holds what the FCM's ledger says it was given by title; holds match the pledges in place
+    books = m["collateral_custodian"]
+    assert books["reconciled"] and books["title_transfer_held"] == 500
+
+
+def test_locked_pledge_shortfall(runs):
+    summary, records, simulation = runs("locked_pledge_shortfall")
+    m = summary["metrics"]
+    assert m["pledges_by_method"] == {"in_place": {"pledges": 1, "tokens": 2000, "value_usd": 101120.0}}
+    # the foreclosure is refused by the token: the lot is still in its Rule 144 holding period
+    (refused,) = _acts(records, "foreclosure", "refused")
+    assert refused["error"] == "LockupActive" and refused["in_place"]
+    assert m["foreclosed_shares"] == 0 and m["liquidation_sales"] == 0
+    # so the whole debit is a shortfall at once: the default fund, then uncovered
+    (shortfall,) = _acts(records, "shortfall")
+    assert shortfall["t"] == refused["t"]
+    assert m["default_fund_used"] == 10_000 and m["uncovered_shortfall"] == m["shortfall"] - 10_000 > 0
+    # the shares stay pledged, on hold in the pledger's wallet
+    pledger = simulation.world.participants.by_label("acc-0001").wallet
+    token = simulation.world.service("security").token
+    assert token.heldBalanceOf(pledger) == 2000

@@ -10,6 +10,11 @@ A holder answers a call after a delay drawn up to ``responds_within_hours``: cas
 remaining liquidity first, then its reserve collateral (a substitution), then the desk
 reviews the call.
 
+An investor's account pledges the security token at its pledges' days, by title transfer
+(an allowance to the engine for exactly those tokens, then ``pledge``: they move to the
+engine's collateral custodian) or in place (``pledgeInPlace``: they stay in its wallet on
+hold); a refusal is the token's or the engine's typed error.
+
 A holder in default (``participant_default``, recorded ``default``) stops: its later orders
 are not placed and the calls it gets are not answered (both recorded ``withheld``), so a
 call it cannot meet runs to its deadline and the liquidator takes the account over.
@@ -31,7 +36,7 @@ if TYPE_CHECKING:
     from sim.engine.part import Part
     from sim.parts.margin.desk import MarginDesk
     from sim.parts.margin.price_feed import MarginFeed
-    from sim.scenario.margin import MarginAccount, Order
+    from sim.scenario.margin import MarginAccount, Order, Pledge
 
 
 @dataclass(eq=False)
@@ -83,6 +88,32 @@ class AccountHolders(Actor):
         self.clients: list[MarginClient] = []
         self.defaults: set[MarginClient] = set()
         self.desk: MarginDesk  # who reviews a call once answered: set by the part
+        self.pledged: dict[str, dict[str, float]] = {}  # method -> {"pledges", "tokens", "value_usd"}
+
+    def pledge(self, client: MarginClient, pledge: Pledge) -> Iterator[Any]:
+        """Pledge the security token at the pledge's day, by its method."""
+        yield self.env.timeout(pledge.at_day * DAY)
+        symbol, method = pledge.asset, pledge.method
+        token, units = self.tokens[symbol], pledge.tokens * self.units[symbol]
+        cents = self.feed.cents()[symbol]
+        fields = {"account": client.name, "asset": symbol, "tokens": pledge.tokens, "method": method,
+                  "value_usd": pledge.tokens * cents / 100}
+        if client in self.defaults:
+            self.record("pledge", "withheld", by=client.name, reason="Participant in default", **fields)
+            return
+        if method == "in_place":
+            call = lambda: self.engine.pledgeInPlace(token, units, sender=client.wallet)  # noqa: E731
+        else:
+            def call() -> Any:
+                token.approve(self.engine, units, sender=client.wallet)  # exactly this pledge's tokens
+                return self.engine.pledge(token, units, sender=client.wallet)
+        if self.act("pledge", call, by=client.name, **fields):
+            done = self.pledged.setdefault(method, {"pledges": 0, "tokens": 0, "value_usd": 0.0})
+            done["pledges"] += 1
+            done["tokens"] += pledge.tokens
+            done["value_usd"] = round(done["value_usd"] + fields["value_usd"], 2)
+        elif method == "title_transfer":
+            token.approve(self.engine, 0, sender=client.wallet)  # a refused pledge leaves no allowance
 
     def default(self, client: MarginClient, at_day: float, participant: str) -> Iterator[Any]:
         """At ``at_day`` the holder of ``client`` stops paying (a ``participant_default``)."""

@@ -4,16 +4,19 @@ At time 0 the part deploys the registries (``AssetRegistry``, ``CollateralRegist
 ``MarginEngine`` and its ``PerpetualFutures``, one ERC-20 per asset (or takes the world's
 security token for an asset that is it), and the firm's role accounts (risk admin, price
 feeder, trading desk, margin desk, liquidator, treasury); the market maker takes the other
-side of every trade. Each account is opened, funded and pledged (concentration limits can
-refuse a pledge). Then the actors run:
+side of every trade. When the security token is collateral, a ``CollateralCustodian`` holds
+what is given by title transfer and places the holds of what is pledged in place, and the
+liquidator joins the world as a participant that sells foreclosed shares on the venue. Each
+account is opened, funded and pledged (concentration limits can refuse a pledge). Then the
+actors run:
 
 | actor | module | what it does |
 |---|---|---|
 | ``oracle`` / ``market`` | ``price_feed.py`` | prices on correlated paths, marks, scripted shocks; stops on a ``stale_oracle`` fault |
 | ``keeper`` | ``funding.py`` | applies each perpetual's funding |
 | ``margin-desk`` | ``desk.py`` | values every account, calls, reviews calls |
-| ``liquidator`` | ``liquidator.py`` | liquidates what the engine lets it, charges shortfalls |
-| each account | ``account_holders.py`` | orders at their times; answers calls with cash, then reserve collateral |
+| ``liquidator`` | ``liquidator.py`` | liquidates what the engine lets it, sells foreclosed security tokens on the venue, charges shortfalls |
+| each account | ``account_holders.py`` | orders and pledges at their times; answers calls with cash, then reserve collateral |
 
 Every number of the summary is read from the chain or counted from the event log.
 """
@@ -26,8 +29,8 @@ from typing import Any
 from sim.calendar import DAY, HOUR
 from sim.contracts import deploy_cash_token
 from sim.contracts.assets import Asset, AssetClass, IssuerKind, deploy_asset_registry, rating_notch
-from sim.contracts.collateral import Limits, Schedule, deploy_collateral_registry
-from sim.contracts.margin import DEALER_ROLE, Method, ScanMethod, deploy_margin
+from sim.contracts.collateral import Limits, LockedPolicy, Schedule, deploy_collateral_registry
+from sim.contracts.margin import DEALER_ROLE, Method, ScanMethod, deploy_collateral_custodian, deploy_margin
 from sim.contracts.oracle import deploy_oracle
 from sim.engine.part import Lines, Part, Section, Table
 from sim.engine.world import Participant
@@ -85,6 +88,7 @@ class MarginPart(Part):
         )
         self.engine, self.perps = margin.engine, margin.perpetuals
         self._deploy_assets()
+        self.custodian = self._deploy_custodian()
         self.plot_events: list[dict[str, Any]] = []
         self.feed = MarginFeed(self, section, oracle=self.oracle, feeder=feeder, tokens=self.tokens,
                                markets=self.markets, perps=self.perps, plot_events=self.plot_events,
@@ -99,6 +103,10 @@ class MarginPart(Part):
         self.desk = MarginDesk(self, self.engine, desk, self.liquidator, self.usd, self.plot_events)
         self.desk.holders, self.holders.desk = self.holders, self.desk
         self.keeper = FundingKeeper(self, self.perps, admin)
+        if self.custodian is not None:
+            participant = self.world.participants.by_label("liquidator")
+            self.liquidator.sell_through(self.security, self.security.admit(participant), rules.liquidation_sale,
+                                         self.cash)
         self._onboard()
 
     def _mint_cash(self, to: str, units: int) -> None:
@@ -159,6 +167,26 @@ class MarginPart(Part):
                     position_limit=t.perpetual.position_limit, sender=admin,
                 )
 
+    def _deploy_custodian(self) -> Any:
+        """When the security token is collateral: the engine's ``CollateralCustodian`` (a
+        holder the token admits, a hold operator), the token's lock-up module named to the
+        collateral registry, the locked-collateral policy."""
+        asset = self.section.security_asset
+        if asset is None or not asset.collateral:
+            return None
+        admin, token = self.admin, self.security.token
+        custodian = deploy_collateral_custodian(self.world.chain, self.engine, token, admin=admin)
+        self.security.register(custodian.address, f"{self.scenario.name}:collateral-custodian")
+        self.security.make_hold_operator(custodian.address)
+        if self.security.lockup is not None:
+            self.collateral.setLockupModule(token, self.security.lockup, sender=admin)
+        policy = LockedPolicy[self.section.rules.locked_collateral.upper()]
+        if policy != LockedPolicy.INELIGIBLE:
+            self.collateral.setLockedPolicy(policy, sender=admin)
+        self.record("firm", "collateral_custodian", custodian=custodian.address,
+                    locked_collateral=self.section.rules.locked_collateral)
+        return custodian
+
     def _open_firm_accounts(self, liquidator: str) -> str:
         section, admin, chain = self.section, self.admin, self.world.chain
         mm = section.market_maker
@@ -180,6 +208,9 @@ class MarginPart(Part):
         self.engine.grantRole(DEALER_ROLE, dealer, sender=admin)  # it fills spot orders from its own wallet
         self.engine.open_account(dealer, retail=False, method=Method.PORTFOLIO, sender=admin)
         self.engine.depositCash(total, sender=dealer)
+        if self.custodian is not None:  # it sells foreclosed security tokens on the venue
+            self.world.participants.add(Participant("liquidator", "firm"))
+            self.world.participants.onboarded(self.world.participants.by_label("liquidator"), liquidator)
         self.engine.open_account(liquidator, retail=False, method=Method.PORTFOLIO, sender=admin)
         self._mint_cash(liquidator, total // 10)
         self.cash.approve(self.engine, APPROVE_ALL, sender=liquidator)
@@ -257,6 +288,10 @@ class MarginPart(Part):
         for client in self.holders.clients:
             for order in client.spec.orders:
                 env.process(self.holders.place_order(client, order))
+            for pledge in client.spec.pledges:
+                env.process(self.holders.pledge(client, pledge))
+        if self.custodian is not None:
+            env.process(self.liquidator.run_sales())
         env.process(self.desk.check_accounts(section.rules.check_every_hours))
 
     # ----------------------------------------------------------------- metrics
@@ -328,6 +363,8 @@ class MarginPart(Part):
             }
         )
         metrics.update(self._fault_metrics())
+        if self.custodian is not None:
+            metrics.update(self._collateral_metrics())
         metrics.update(self.world.at_the_end(lambda: {"accounts": self._accounts()}, {}))
         return metrics
 
@@ -345,6 +382,35 @@ class MarginPart(Part):
         if any(f.kind == "participant_default" for f in faults):
             metrics["defaults"] = m.count("default")
         return metrics
+
+    def _collateral_metrics(self) -> dict[str, Any]:
+        """Tokenized securities as collateral: pledges by method, refusals, foreclosures and
+        their market sale, and the custodian's books against the engine's ledger."""
+        m = self.metrics
+        pledges = {method: dict(done) for method, done in sorted(self.holders.pledged.items())}
+        metrics: dict[str, Any] = {
+            "locked_collateral": self.section.rules.locked_collateral,
+            "pledges_by_method": pledges,
+            "pledges_refused": m.count("pledge", "refused"),
+            "pledge_refusals_by_error": m.errors_of("pledge"),
+            "foreclosures": m.count("foreclosure"),
+            "foreclosures_refused": m.count("foreclosure", "refused"),
+            "foreclosure_refusals_by_error": m.errors_of("foreclosure"),
+        }
+        metrics.update(self.liquidator.sale_metrics())
+        metrics.update(self.world.at_the_end(lambda: {"collateral_custodian": self._custody_books()}, {}))
+        return metrics
+
+    def _custody_books(self) -> dict[str, Any]:
+        """What the engine's ledger says the custodian holds and encumbers, against the token."""
+        token, unit, e = self.security.token, self.security.unit, self.engine
+        wallets = [c.wallet for c in self.holders.clients]
+        title = sum(e.collateralOf(w, token) - e.inPlaceOf(w, token) for w in wallets) // unit
+        in_place = sum(e.inPlaceOf(w, token) for w in wallets) // unit
+        held = token.balanceOf(self.custodian) // unit
+        encumbered = sum(self.custodian.encumberedOf(w, token) for w in wallets) // unit
+        return {"title_transfer_ledger": title, "title_transfer_held": held, "in_place_ledger": in_place,
+                "in_place_on_hold": encumbered, "reconciled": title == held and in_place == encumbered}
 
     def _accounts(self) -> dict[str, Any]:
         usd = self.usd

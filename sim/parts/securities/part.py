@@ -28,8 +28,10 @@ from typing import Any
 
 from sim.contracts import Identity
 from sim.contracts.oracle import PRICE_DECIMALS
+from sim.contracts.settlement import HOLD_OPERATOR_ROLE
 from sim.engine.handoff import Handoff
 from sim.engine.part import Lines, Part, Section, Table
+from sim.engine.world import Participant
 from sim.parts.securities.clearing import ClearingAgent
 from sim.parts.securities.compliance import ComplianceWatch
 from sim.parts.securities.custodian import CustodianActor, Custodians
@@ -54,6 +56,7 @@ class SecurityService:
 
     system: System
     feed: OracleFeed
+    venue: Venue | None = None
 
     @property
     def token(self):
@@ -89,6 +92,25 @@ class SecurityService:
         self.system.allow_cash([to])
         return self.system.cash.mint(to, units, sender=self.system.cash_issuer)
 
+    def make_hold_operator(self, operator: str) -> Any:
+        """The issuer lets ``operator`` (a collateral custodian) place and execute holds on
+        the token: holds it places at a holder's own call."""
+        return self.system.token.grantRole(HOLD_OPERATOR_ROLE, operator, sender=self.system.issuer)
+
+    @property
+    def lockup(self) -> Any:
+        """The token's lock-up module (its holding periods), or None."""
+        return self.system.modules.get("lockup")
+
+    def admit(self, participant: Participant) -> Participant:
+        """Let a firm's onboarded participant (the margin part's liquidator) trade on the
+        venue: its identity registered with the token (institutional), its cash allow-listed."""
+        self.register(participant.wallet, f"{participant.group}:{participant.label}")
+        self.system.allow_cash([participant.wallet])
+        participant.identity = Identity(investor_id=f"{participant.group}:{participant.label}",
+                                        investor_type="institutional")
+        return participant
+
 
 class SecuritiesPart(Part):
     """The securities lifecycle (see the module's docstring)."""
@@ -122,7 +144,7 @@ class SecuritiesPart(Part):
         self.feed = OracleFeed(self, system, scenario)
         self.faults = Faults(self, system, scenario, feed=self.feed, clearing=self.clearing,
                              custodians=self.custodians, investors=self.investors, venue=self.venue)
-        world.provide("security", SecurityService(system, self.feed))
+        world.provide("security", SecurityService(system, self.feed, self.venue))
 
     def start(self) -> None:
         env = self.world.env

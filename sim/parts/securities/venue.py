@@ -18,6 +18,7 @@ into the ``trades`` hand-off (``sim.engine.handoff``), taken in the instant it i
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -73,6 +74,7 @@ class Venue(Actor):
         self._open: dict[int, Order] = {}  # resting orders by id
         self._open_shares: dict[tuple[str, str], int] = {}  # (trader, side) -> shares resting
         self._open_cash: dict[str, int] = {}  # trader -> cents committed by resting buys
+        self.buy_refusals: Counter[str] = Counter()  # buy orders refused, at entry or in matching, by error
 
     # ------------------------------------------------------------------- prices
 
@@ -127,7 +129,10 @@ class Venue(Actor):
         else:
             (code, reason), _ = self.quietly(lambda: system.token.senderRestriction(p.party, units))
         if code != Restriction.SUCCESS:
-            self.record("order", "refused", **describe(decode_revert(reason)), **fields)
+            refusal = describe(decode_revert(reason))
+            if side == "buy" and "error" in refusal:
+                self.buy_refusals[refusal["error"]] += 1
+            self.record("order", "refused", **refusal, **fields)
             return
         self._next_id += 1
         now = self.env.now
@@ -172,6 +177,8 @@ class Venue(Actor):
             key = (order.id, against.id) if order.side == "buy" else (against.id, order.id)
             verdict = dict(self._verdicts.pop(key))
             verdict.pop("side")
+            if order.side == "buy" and "error" in verdict:  # the token's rules (not a self-trade)
+                self.buy_refusals[verdict["error"]] += 1
             self.record(
                 "order_rejected",
                 "refused",
