@@ -47,6 +47,9 @@ AssetClassName = Literal[
 ]
 """The classes of ``AssetRegistry`` (an unknown class is refused at load)."""
 
+SECURITY_CLASSES = frozenset({"tokenized_security", "equity", "money_market_fund", "government_security"})
+"""Classes on the SEC's side of the line (securities; their customers under Rule 15c3-3)."""
+
 RetailClass = Literal["major_fx", "minor_fx", "gold", "major_index", "commodity", "other_index", "equity", "crypto"]
 """Retail leverage classes: ESMA's (``sim.reference.requirements.RETAIL_LEVERAGE_CAPS``); under
 the US retail forex regime only ``major_fx`` and ``minor_fx`` (``RETAIL_FOREX_LEVERAGE``)."""
@@ -353,6 +356,12 @@ class MarginRules(Model):
             ``other_exposure`` (12 CFR 217.132 Table 1, "other exposure types" 25%; only
             under ``us_capital_217_132``, the one schedule with that row).
         liquidation_sale: how the liquidator sells foreclosed security tokens.
+        cross_margin_regime: the one customer-protection regime of an account in a
+            cross-margin program (margined as one portfolio, holding securities and futures):
+            ``cftc_segregation`` (17 CFR 1.20-1.30: the securities join the futures account,
+            as in the CME-FICC and OCC-CME programs) or ``sec_15c3_3`` (Rule 15c3-3: the
+            futures join the securities account). A joint SEC-CFTC order decides which; the
+            scenario chooses (a model choice).
     """
 
     haircut_schedule: Literal["cftc_23_156", "us_capital_217_132", "basel_ii"] = "cftc_23_156"
@@ -368,6 +377,7 @@ class MarginRules(Model):
     limits: ConcentrationLimits = Field(default_factory=ConcentrationLimits)
     locked_collateral: Literal["ineligible", "other_exposure"] = "ineligible"
     liquidation_sale: LiquidationSale = Field(default_factory=LiquidationSale)
+    cross_margin_regime: Literal["cftc_segregation", "sec_15c3_3"] = "cftc_segregation"
 
     @model_validator(mode="after")
     def _locked(self) -> MarginRules:
@@ -521,6 +531,26 @@ class MarginSection(Model):
             if shock.asset not in known:
                 raise Invalid((*at, "shocks", i, "asset"), f"shock at day {shock.at_day:g}: no asset {shock.asset!r}")
         return self
+
+    def is_security(self, symbol: str) -> bool:
+        """A security (SEC's side of the line): a tokenized security, an equity, a fund, a
+        government security, or the scenario's security token."""
+        asset = next(a for a in self.assets if a.symbol == symbol)
+        return asset.token == "security" or asset.asset_class in SECURITY_CLASSES
+
+    def position_sides(self, account: MarginAccount) -> set[str]:
+        """Which side of the securities/derivatives line ``account``'s positions are on:
+        ``securities`` (spot in a security), ``futures`` (perpetuals), ``other`` (spot in a
+        digital commodity, a stablecoin...)."""
+        return {"futures" if o.perpetual else "securities" if self.is_security(o.asset) else "other"
+                for o in account.orders}
+
+    def in_cross_margin_program(self, account: MarginAccount) -> bool:
+        """Margined as one portfolio with positions on both sides of the line: its offsets
+        between securities and futures need a cross-margin program (one account, one
+        customer-protection regime, by joint SEC-CFTC order). Securities given as collateral
+        for futures are not such an offset: they sit with the futures."""
+        return account.method == "portfolio" and {"securities", "futures"} <= self.position_sides(account)
 
     @property
     def security_asset(self) -> MarginAsset | None:

@@ -276,6 +276,19 @@ def test_cross_margin_hedged_book(runs):
     assert m["accounts"]["long-only"]["initial"] == 0
 
 
+def test_cross_margin_hedged_book_offsets_across_the_line_only_in_a_cross_margin_program(runs):
+    summary, _, _ = runs("cross_margin_hedged_book")
+    m = summary["metrics"]
+    protection = m["customer_protection"]
+    # the cross-margined hedge holds securities and futures in one account, under one regime
+    assert protection["hedge-cross"].startswith("cross-margin program") and "CFTC segregation" in protection["hedge-cross"]
+    # the siloed hedge keeps each on its own side of the line
+    assert protection["hedge-siloed"].startswith("securities under SEC Rule 15c3-3; futures")
+    assert m["cross_margin_program_accounts"] == 1
+    cross = m["accounts"]["hedge-cross"]
+    assert m["collateral_freed_by_program"] == pytest.approx(cross["siloed_initial"] - cross["portfolio_initial"], abs=0.01)
+
+
 def test_cross_margin_hedged_book_deviation_guard_refuses_the_wrong_print(runs):
     """The feed prints the index 30% low on day 5; the oracle's 25% guard refuses the price
     and the perpetual's mark derived from it, so no accepted update ever moved a price by more
@@ -475,6 +488,10 @@ def test_tokenized_fund_collateral(runs):
     # the custodian holds what the FCM's ledger says it was given by title; holds match the pledges in place
     books = m["collateral_custodian"]
     assert books["reconciled"] and books["title_transfer_held"] == 500
+    # fund shares given as margin for futures sit with the futures, under CFTC segregation; no program
+    assert m["customer_protection"]["fund-in-place"] == ("futures and their collateral under CFTC segregation "
+                                                         "(17 CFR 1.20-1.30)")
+    assert m["cross_margin_program_accounts"] == 0
 
 
 def test_locked_pledge_shortfall(runs):

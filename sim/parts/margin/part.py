@@ -363,6 +363,7 @@ class MarginPart(Part):
             }
         )
         metrics.update(self._fault_metrics())
+        metrics.update(self._customer_protection())
         if self.custodian is not None:
             metrics.update(self._collateral_metrics())
         metrics.update(self.world.at_the_end(lambda: {"accounts": self._accounts()}, {}))
@@ -382,6 +383,48 @@ class MarginPart(Part):
         if any(f.kind == "participant_default" for f in faults):
             metrics["defaults"] = m.count("default")
         return metrics
+
+    def _customer_protection(self) -> dict[str, Any]:
+        """Under which customer-protection regime each account's assets sit (only when the
+        scenario has securities and futures): securities positions under SEC Rule 15c3-3,
+        futures and the collateral margining them (securities included) under CFTC
+        segregation, each in its own account, unless the account is in a cross-margin
+        program (one portfolio with positions on both sides), which puts both in one account
+        under the scenario's regime and frees what the offsets across the line save (the
+        siloed less the portfolio requirement at the end)."""
+        section = self.section
+        specs = [c.spec for c in self.holders.clients]
+        securities = any(section.is_security(symbol) for s in specs
+                         for symbol in (*s.collateral, *s.reserve, *(p.asset for p in s.pledges),
+                                        *(o.asset for o in s.orders if not o.perpetual)))
+        if not securities or not any(o.perpetual for s in specs for o in s.orders):
+            return {}
+        segregation, rule = "CFTC segregation (17 CFR 1.20-1.30)", "SEC Rule 15c3-3"
+        regime = {"cftc_segregation": segregation, "sec_15c3_3": rule}[section.rules.cross_margin_regime]
+        program = [c for c in self.holders.clients if section.in_cross_margin_program(c.spec)]
+        protection = {}
+        for c in self.holders.clients:
+            sides = section.position_sides(c.spec)
+            if c in program:
+                protection[c.name] = f"cross-margin program: securities and futures in one account under {regime}"
+            elif {"securities", "futures"} <= sides:
+                protection[c.name] = f"securities under {rule}; futures and their collateral under {segregation}"
+            elif "futures" in sides:
+                protection[c.name] = f"futures and their collateral under {segregation}"
+            elif "securities" in sides:
+                protection[c.name] = f"securities under {rule}"
+
+        def freed() -> float | None:
+            total = 0
+            for c in program:
+                status = self.holders.quietly(lambda c=c: self.engine.status(c.wallet)).value
+                if status is None:
+                    return None
+                total += status.siloed_initial - status.portfolio_initial
+            return round(total / self.usd, 2)
+
+        return {"customer_protection": protection, "cross_margin_program_accounts": len(program),
+                "collateral_freed_by_program": self.world.at_the_end(freed, None)}
 
     def _collateral_metrics(self) -> dict[str, Any]:
         """Tokenized securities as collateral: pledges by method, refusals, foreclosures and
