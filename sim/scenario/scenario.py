@@ -251,6 +251,34 @@ class Scenario(Model):
                 raise Invalid(("margin", "accounts", i, "pledges", j, "at_day"),
                               f"account {account.name!r}: pledge at day {pledge.at_day:g} is not before the end",
                               pledge.at_day)
+            self._on_schedule(("margin", "accounts", i, "pledges", j, "asset"), pledge.asset, pledge.at_day)
+
+    def _on_schedule(self, where: tuple, symbol: str, at_day: float) -> None:
+        """The pledged asset has a class on the margin section's haircut schedule at that day
+        (or a haircut set for it): the Python reference of ``CollateralRegistry``."""
+        from sim.contracts.assets import Asset, AssetClass, IssuerKind, rating_notch
+        from sim.contracts.collateral import Schedule
+        from sim.reference.collateral import NotOnSchedule, schedule_haircut
+
+        margin = self.margin
+        start = self.start_timestamp
+        assets = {
+            a.symbol: Asset(AssetClass[a.asset_class.upper()], a.currency, IssuerKind[a.issuer_kind.upper()],
+                            rating_notch(a.rating), a.main_index, a.issuer,
+                            start + a.maturity_day * 86_400 if a.maturity_day else 0, tuple(a.holding_symbols),
+                            risk_weight=a.risk_weight_pct, composite_index=a.composite_index,
+                            holding_weights_bps=a.holding_weights_bps)
+            for a in margin.assets
+        }
+        set_haircuts = {a.symbol: round(a.haircut_pct * 100) for a in margin.assets if a.haircut_pct is not None}
+        if symbol in set_haircuts:
+            return
+        schedule = margin.rules.haircut_schedule
+        try:
+            schedule_haircut(symbol, assets, start + round(at_day * 86_400), set_haircuts, Schedule[schedule.upper()])
+        except NotOnSchedule as refused:
+            raise Invalid(where, f"{symbol} has no class on the {schedule} haircut schedule ({refused}): give it a "
+                          "haircut_pct, or choose a schedule that has one", symbol) from None
 
     def _fault_targets(self) -> None:
         """What a fault names exists and can be played: a spike's asset, a defaulting
