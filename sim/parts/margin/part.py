@@ -519,8 +519,42 @@ class MarginPart(Part):
                     book.rows.append([name, *(f"{row[k]:,.2f}" for k in ("equity", "initial", "siloed_initial",
                                                                            "portfolio_initial"))])
             sections.append(book)
+        sections.extend(_collateral_sections(metrics))
         sections.extend(errors_table(metrics))
         return sections
+
+
+def _collateral_sections(metrics: dict[str, Any]) -> list[Section]:
+    """Pledges of the security token, the market sale of foreclosed shares, and each
+    account's customer-protection regime (each only when the run has them)."""
+    sections: list[Section] = []
+    lines = [
+        f"pledged {'in place' if method == 'in_place' else 'by title transfer'}: {p['pledges']:,} "
+        f"pledge{'' if p['pledges'] == 1 else 's'}, {p['tokens']:,} shares, {_usd(p['value_usd'])} when pledged"
+        for method, p in (metrics.get("pledges_by_method") or {}).items()
+    ]
+    if metrics.get("foreclosed_shares"):
+        lines.append(
+            f"foreclosed {metrics['foreclosed_shares']:,} shares (mark {_usd(metrics['liquidation_mark_value'])}); sold "
+            f"{metrics['liquidation_shares_sold']:,} on the venue for {_usd(metrics['liquidation_proceeds'])}"
+            + (f" ({metrics['liquidation_price_vs_mark_pct']:g}% of the mark)" if metrics.get("liquidation_price_vs_mark_pct")
+               else "")
+            + f", {metrics['liquidation_shares_unsold']:,} unsold")
+    if metrics.get("foreclosures_refused"):
+        errors = ", ".join(f"{k} {v}" for k, v in metrics["foreclosure_refusals_by_error"].items())
+        lines.append(f"foreclosures refused by the token: {metrics['foreclosures_refused']:,} ({errors})")
+    books = metrics.get("collateral_custodian")
+    if books:
+        lines.append(f"collateral custodian: {books['title_transfer_held']:,} shares held by title, "
+                     f"{books['in_place_on_hold']:,} on hold in place; "
+                     + ("reconciled with the engine's ledger" if books["reconciled"] else "BREAK against the engine's ledger"))
+    if lines:
+        sections.append(Lines(lines))
+    protection = metrics.get("customer_protection") or {}
+    if protection:
+        sections.append(Table("Customer protection by account", ["account", "regime"],
+                              [[name, regime] for name, regime in protection.items()]))
+    return sections
 
 
 def _usd(value: float | None) -> str:
