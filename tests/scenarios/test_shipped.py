@@ -465,8 +465,10 @@ def test_tokenized_fund_collateral(runs):
     summary, records, simulation = runs("tokenized_fund_collateral")
     m = summary["metrics"]
     # one pledge by title transfer, one in place, each of 500 fund shares
-    assert {method: p["tokens"] for method, p in m["pledges_by_method"].items()} == {"title_transfer": 500,
-                                                                                     "in_place": 500}
+    pledged = m["pledges_by_kind_and_method"]
+    assert {method: p["tokens"] for method, p in pledged["security_token"].items()} == {"title_transfer": 500,
+                                                                                        "in_place": 500}
+    assert pledged["plain"]["title_transfer"]["pledges"] == 2  # the desk's T-bills, at the start and substituted
     # the shock calls all three: a cash top-up, a substitution of T-bills, and one call unanswered
     assert m["top_ups"] >= 1 and m["substitutions"] == 1 and m["liquidations"] == 1
     (liquidation,) = _acts(records, "liquidation")
@@ -497,7 +499,8 @@ def test_tokenized_fund_collateral(runs):
 def test_locked_pledge_shortfall(runs):
     summary, records, simulation = runs("locked_pledge_shortfall")
     m = summary["metrics"]
-    assert m["pledges_by_method"] == {"in_place": {"pledges": 1, "tokens": 2000, "value_usd": 101120.0}}
+    assert m["pledges_by_kind_and_method"] == {
+        "security_token": {"in_place": {"pledges": 1, "tokens": 2000, "value_usd": 101120.0}}}
     # the foreclosure is refused by the token: the lot is still in its Rule 144 holding period
     (refused,) = _acts(records, "foreclosure", "refused")
     assert refused["error"] == "LockupActive" and refused["in_place"]

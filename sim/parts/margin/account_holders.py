@@ -88,7 +88,15 @@ class AccountHolders(Actor):
         self.clients: list[MarginClient] = []
         self.defaults: set[MarginClient] = set()
         self.desk: MarginDesk  # who reviews a call once answered: set by the part
-        self.pledged: dict[str, dict[str, float]] = {}  # method -> {"pledges", "tokens", "value_usd"}
+        self.pledged: dict[str, dict[str, dict[str, float]]] = {}  # kind -> method -> {"pledges", "tokens", "value_usd"}
+
+    def count_pledge(self, kind: str, method: str, tokens: int, value_usd: float) -> None:
+        """Add a pledge that went through to the totals by kind (``security_token``,
+        ``plain``) and method (``title_transfer``, ``in_place``)."""
+        done = self.pledged.setdefault(kind, {}).setdefault(method, {"pledges": 0, "tokens": 0, "value_usd": 0.0})
+        done["pledges"] += 1
+        done["tokens"] += tokens
+        done["value_usd"] = round(done["value_usd"] + value_usd, 2)
 
     def pledge(self, client: MarginClient, pledge: Pledge) -> Iterator[Any]:
         """Pledge the security token at the pledge's day, by its method."""
@@ -108,10 +116,7 @@ class AccountHolders(Actor):
                 token.approve(self.engine, units, sender=client.wallet)  # exactly this pledge's tokens
                 return self.engine.pledge(token, units, sender=client.wallet)
         if self.act("pledge", call, by=client.name, **fields):
-            done = self.pledged.setdefault(method, {"pledges": 0, "tokens": 0, "value_usd": 0.0})
-            done["pledges"] += 1
-            done["tokens"] += pledge.tokens
-            done["value_usd"] = round(done["value_usd"] + fields["value_usd"], 2)
+            self.count_pledge("security_token", method, pledge.tokens, fields["value_usd"])
         elif method == "title_transfer":
             token.approve(self.engine, 0, sender=client.wallet)  # a refused pledge leaves no allowance
 
@@ -181,6 +186,7 @@ class AccountHolders(Actor):
                 if self.act("substitution", lambda t=token, u=units: self.engine.pledge(t, u, sender=client.wallet),
                             by=client.name, account=client.name, asset=symbol, tokens=whole):
                     del client.reserve[symbol]
+                    self.count_pledge("plain", "title_transfer", whole, whole * self.feed.cents()[symbol] / 100)
         if self.engine.account(client.wallet).call_deadline == 0:
             return
         self.desk.review(client)

@@ -258,9 +258,11 @@ class MarginPart(Part):
                             cash_usd=spec.cash_usd)
                 for symbol, whole in spec.collateral.items():
                     token = self.tokens[symbol]
-                    self.holders.act("pledge", lambda t=token, w=wallet, u=whole * self.units[symbol]:
-                                     self.engine.pledge(t, u, sender=w), by=client.name, account=client.name,
-                                     asset=symbol, tokens=whole)
+                    if self.holders.act("pledge", lambda t=token, w=wallet, u=whole * self.units[symbol]:
+                                        self.engine.pledge(t, u, sender=w), by=client.name, account=client.name,
+                                        asset=symbol, tokens=whole):
+                        self.holders.count_pledge("plain", "title_transfer", whole,
+                                                  whole * self.feed.cents()[symbol] / 100)
 
     # -------------------------------------------------------------------- start
 
@@ -430,10 +432,11 @@ class MarginPart(Part):
         """Tokenized securities as collateral: pledges by method, refusals, foreclosures and
         their market sale, and the custodian's books against the engine's ledger."""
         m = self.metrics
-        pledges = {method: dict(done) for method, done in sorted(self.holders.pledged.items())}
+        pledges = {kind: {method: dict(done) for method, done in sorted(by_method.items())}
+                   for kind, by_method in sorted(self.holders.pledged.items())}
         metrics: dict[str, Any] = {
             "locked_collateral": self.section.rules.locked_collateral,
-            "pledges_by_method": pledges,
+            "pledges_by_kind_and_method": pledges,
             "pledges_refused": m.count("pledge", "refused"),
             "pledge_refusals_by_error": m.errors_of("pledge"),
             "foreclosures": m.count("foreclosure"),
@@ -529,9 +532,11 @@ def _collateral_sections(metrics: dict[str, Any]) -> list[Section]:
     account's customer-protection regime (each only when the run has them)."""
     sections: list[Section] = []
     lines = [
-        f"pledged {'in place' if method == 'in_place' else 'by title transfer'}: {p['pledges']:,} "
-        f"pledge{'' if p['pledges'] == 1 else 's'}, {p['tokens']:,} shares, {_usd(p['value_usd'])} when pledged"
-        for method, p in (metrics.get("pledges_by_method") or {}).items()
+        f"pledged {'the security token' if kind == 'security_token' else 'plain tokens'} "
+        f"{'in place' if method == 'in_place' else 'by title transfer'}: {p['pledges']:,} "
+        f"pledge{'' if p['pledges'] == 1 else 's'}, {p['tokens']:,} tokens, {_usd(p['value_usd'])} when pledged"
+        for kind, by_method in (metrics.get("pledges_by_kind_and_method") or {}).items()
+        for method, p in by_method.items()
     ]
     if metrics.get("foreclosed_shares"):
         lines.append(
