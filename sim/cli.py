@@ -78,10 +78,11 @@ def run(
             "*.png) instead of refusing; nothing else in it is touched.",
         ),
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="Print only the outcome line and the run directory (no progress bar, no tables).")] = False,
 ) -> None:
-    """Run a scenario; write events.jsonl, metrics.csv and summary.json to the run directory
-    (and the plots of its margin or taxonomy part).
+    """Run a scenario; write events.jsonl, metrics.csv, summary.json and report.html (a self-contained page: open it
+    in a browser) to the run directory (and the plots of its margin or taxonomy part).
 
     A run directory that holds an earlier run's files is refused unless --force is given.
 
@@ -232,9 +233,10 @@ def _run(scenario: str, seed: int | None, backend: str, rpc_url: str, out: Path 
         raise typer.Exit(EXIT_BAD_INPUT) from None
     simulation = Run(loaded, seed=seed, backend=chosen)
     started.append(out_dir)
-    console.print(f"[bold]{loaded.name}[/bold] seed {simulation.seed} on {backend} -> {out_dir}")
-    if replaced:
-        console.print(f"replaced the earlier run's {', '.join(p.name for p in replaced)}", highlight=False)
+    if not quiet:
+        console.print(f"[bold]{loaded.name}[/bold] seed {simulation.seed} on {backend} -> {out_dir}")
+        if replaced:
+            console.print(f"replaced the earlier run's {', '.join(p.name for p in replaced)}", highlight=False)
     with Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -254,7 +256,9 @@ def _run(scenario: str, seed: int | None, backend: str, rpc_url: str, out: Path 
             signalled, result = stopped, simulation.result
         finally:
             simulation.close()
-    _print_summary(result.summary, simulation.part_metrics())
+    _print_summary(result.summary, simulation.part_metrics(), out_dir, quiet=quiet)
+    if simulation.report_error is not None:
+        err_console.print(f"[red]report.html not written:[/red] {escape(simulation.report_error)}")
     if signalled is not None:
         if result.status == "interrupted":
             err_console.print(f"[red]{escape(result.summary['reason'])}[/red] at day {result.summary['sim_days']:g}: "
@@ -267,24 +271,74 @@ def _run(scenario: str, seed: int | None, backend: str, rpc_url: str, out: Path 
         raise typer.Exit(EXIT_FAILED)
 
 
-def _print_summary(summary: dict[str, Any], parts: list[tuple[type, dict[str, Any]]]) -> None:
-    """The run's outcome line, then each part's own sections (``Part.sections``)."""
-    from sim.engine.part import Lines
+def _print_summary(summary: dict[str, Any], parts: list[tuple[type, dict[str, Any]]], out_dir: Path | None = None,
+                   *, quiet: bool = False, out: Console | None = None) -> None:
+    """The run's outcome line, then each part's own sections (``Part.sections``) and where
+    the files are; with ``quiet``, the outcome line and the run directory alone.
 
-    console.print(f"[bold]{escape(summary['scenario'])}[/bold]: {summary['status']} after {summary['sim_days']:g} "
-                  f"simulated days ({summary['wall_seconds']:.1f} s)", highlight=False)
+    On a terminal the tables fit its width: a cell too long for it is cut with an ellipsis,
+    never wrapped onto a second line. Off a terminal (a pipe, a file) they are plain text
+    at their full width, one line per row."""
+    out = out or console
+    out.print(f"[bold]{escape(summary['scenario'])}[/bold]: {summary['status']} after {summary['sim_days']:g} "
+              f"simulated days ({summary['wall_seconds']:.1f} s)", highlight=False, soft_wrap=True)
+    if quiet:
+        if out_dir is not None:
+            out.print(escape(str(out_dir)), highlight=False, soft_wrap=True)
+        return
     for part, metrics in parts:
         for section in part.sections(metrics):
-            if isinstance(section, Lines):
-                for line in section.lines:
-                    console.print(escape(line), highlight=False, soft_wrap=True)
-                continue
-            table = Table(title=section.title)
-            for i, column in enumerate(section.columns):
-                table.add_column(column, justify="right" if i in section.right else "left")
-            for row in section.rows:
-                table.add_row(*(escape(cell) for cell in row))
-            console.print(table)
+            _print_section(out, section)
+    if out_dir is not None:
+        out.print(f"files: {escape(str(out_dir))}/ (report.html, summary.json, metrics.csv, events.jsonl)",
+                  highlight=False, soft_wrap=True)
+
+
+def _print_section(out: Console, section: Any) -> None:
+    """One part's section: lines as they are; a table fitted to a terminal, or plain off one."""
+    from rich import box
+
+    from sim.engine.part import Lines
+
+    if isinstance(section, Lines):
+        for line in section.lines:
+            out.print(escape(line), highlight=False, soft_wrap=True)
+        return
+    if not out.is_terminal:
+        for line in _plain_table(section):
+            out.print(escape(line), highlight=False, soft_wrap=True)
+        return
+    table = Table(title=section.title, box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    natural = [max(len(c) for c in [column, *(row[i] for row in section.rows)]) for i, column in
+               enumerate(section.columns)]
+    numbers = {i: max((len(row[i]) for row in section.rows), default=1) for i in section.right}
+    gaps = 2 * len(section.columns)  # a space either side of each column
+    texts = [i for i in range(len(section.columns)) if i not in section.right]
+    if sum(natural[i] for i in numbers) + 8 * len(texts) + gaps <= out.width:  # room for whole headers too
+        numbers = {i: natural[i] for i in numbers}
+    room = out.width - sum(numbers.values()) - gaps  # numbers are never cut; text shares the rest
+    for i, column in enumerate(section.columns):
+        if i in numbers:
+            table.add_column(column, justify="right", no_wrap=True, overflow="ellipsis", width=numbers[i])
+        else:
+            width = max(4, min(natural[i], room // max(1, len(texts))))
+            table.add_column(column, no_wrap=True, overflow="ellipsis", width=width)
+    for row in section.rows:
+        table.add_row(*(escape(cell) for cell in row))
+    out.print(table)
+
+
+def _plain_table(section: Any) -> list[str]:
+    """A table as plain lines: its title, the header and one line per row, columns two
+    spaces apart, numbers aligned right."""
+    cells = [section.columns, *section.rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(section.columns))]
+
+    def line(row: list[str]) -> str:
+        return "  ".join(cell.rjust(w) if i in section.right else cell.ljust(w)
+                         for i, (cell, w) in enumerate(zip(row, widths, strict=True))).rstrip()
+
+    return ["", section.title, line(section.columns), *(line(row) for row in section.rows)]
 
 
 @app.command()
@@ -454,6 +508,27 @@ def _number(value: float) -> str:
     if math.isnan(value):  # no done run
         return "-"
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+@app.command()
+def report(
+    run_dir: Annotated[Path, typer.Argument(help="A run directory (with its summary.json, metrics.csv, events.jsonl).",
+                                            show_default=False)],
+) -> None:
+    """Rebuild a run's report.html from its summary.json, metrics.csv and events.jsonl alone.
+
+    The page is self-contained (it opens offline, plots inline) and the same run gives the same bytes.
+    A directory without a run's files is refused with exit code 2, and nothing is written.
+    """
+    from sim.report.html import write_report
+    from sim.report.run_files import RunFilesError
+
+    try:
+        path = write_report(run_dir)
+    except RunFilesError as exc:
+        err_console.print(f"[red]not a run's files:[/red] {escape(str(exc))}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    console.print(f"wrote {escape(str(path))}", highlight=False, soft_wrap=True)
 
 
 @app.command()

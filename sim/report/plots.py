@@ -1,6 +1,10 @@
 """Run plots. Margin: collateral by method, equity against requirement, the margin-event
 timeline. Taxonomy: network maturity over time, venue shares of volume by month.
 
+The collateral plot labels what each figure is: the peak of the collateral freed (where
+it is widest) and the final figure (the last valued sample, summary.json's
+``collateral_freed``).
+
 Three PNGs drawn with matplotlib's Agg renderer on ``Figure`` objects (no pyplot, so no
 global figure state). The files are deterministic: fixed size and dpi, and no "Software"
 entry in the PNG metadata, so the same input writes the same bytes.
@@ -54,18 +58,23 @@ FILES = ("collateral_by_method.png", "equity_vs_requirement.png", "margin_timeli
 
 def write_margin_plots(out_dir: Path, rows: list[dict], events: list[dict], accounts: list[str]) -> list[Path]:
     """Write the three margin plots into ``out_dir``; return their paths in the order of ``FILES``."""
+    figures = margin_figures(rows, events, accounts)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return _save(out_dir, FILES, figures)
+
+
+def margin_figures(rows: list[dict], events: list[dict], accounts: list[str]) -> tuple[Figure, Figure, Figure]:
+    """The three margin plots as ``Figure`` objects, in the order of ``FILES``."""
     for event in events:
         if event.get("act") not in ACTS:
             raise ValueError(f"event act {event.get('act')!r} is not one of {list(ACTS)}")
     shocks = [e for e in events if e["act"] == "shock"]
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    figures = (
+    return (
         _collateral_by_method(rows, shocks),
         _equity_vs_requirement(rows, shocks, accounts),
         _margin_timeline(events, shocks, accounts),
     )
-    return _save(out_dir, FILES, figures)
 
 
 def _save(out_dir: Path, names: Iterable[str], figures: Iterable[Figure]) -> list[Path]:
@@ -101,12 +110,26 @@ def _collateral_by_method(rows: list[dict], shocks: list[dict]) -> Figure:
         if positive.any():
             i = int(np.nanargmax(np.where(positive, freed, np.nan)))
             ax.annotate(
-                f"collateral freed\n${freed[i]:,.0f}",
+                f"peak collateral freed\n${freed[i]:,.2f} (day {days[i]:g})",
                 xy=(days[i], (siloed[i] + cross[i]) / 2),
                 ha=("left", "center", "right")[min(2, 3 * i // len(rows))],
                 va="center",
                 fontsize=8,
                 color="darkgreen",
+            )
+        valued = np.flatnonzero(~np.isnan(siloed) & ~np.isnan(cross))
+        if len(valued):  # the last valued sample: the summary's final figure
+            j = int(valued[-1])
+            final = round(float(siloed[j]) - float(cross[j]), 2)
+            ax.annotate(
+                f"collateral freed, final: ${final:,.2f}",
+                xy=(days[j], cross[j]),
+                xytext=(-4, -12),
+                textcoords="offset points",
+                ha="right",
+                va="top",
+                fontsize=8,
+                color="tab:blue",
             )
     _mark_shocks(ax, shocks, annotate=True)
     _legend(ax)
@@ -267,7 +290,14 @@ def write_taxonomy_plots(
     ``TAXONOMY_FILES``."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    return _save(out_dir, TAXONOMY_FILES, (_maturity(rows, events), _venue_shares(venue_months, threshold_pct)))
+    return _save(out_dir, TAXONOMY_FILES, taxonomy_figures(rows, venue_months, events, threshold_pct))
+
+
+def taxonomy_figures(
+    rows: list[dict], venue_months: list[dict], events: list[dict], threshold_pct: float = 5.0
+) -> tuple[Figure, Figure]:
+    """The two taxonomy plots as ``Figure`` objects, in the order of ``TAXONOMY_FILES``."""
+    return _maturity(rows, events), _venue_shares(venue_months, threshold_pct)
 
 
 def _maturity(rows: list[dict], events: list[dict]) -> Figure:
