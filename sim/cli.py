@@ -369,7 +369,7 @@ def sweep(
 ) -> None:
     """Run a scenario over seeds and a grid of parameters on Dask: one row per run in sweep.parquet and sweep.csv.
 
-    Each run is played in a Dask worker process (a local cluster, or --scheduler) and writes its own outputs in runs/<id> (g0-s3: grid point 0, seed index 3); the sweep directory also gets sweep.json (the definition), percentiles.csv and plots/ (the headline metrics at each grid point).
+    Each run is played in a Dask worker process (a local cluster, or --scheduler) and writes its own outputs in runs/<id> (g0-s3: grid point 0, seed index 3); the sweep directory also gets sweep.json (the definition), percentiles.csv and plots/ (the headline metrics at each grid point), and sweep.html (a page with the distributions, the failed runs and a link to each run's report.html).
 
     Rerunning the same sweep into the same directory runs only the runs not yet complete; a changed sweep there is refused unless --force.
 
@@ -500,7 +500,8 @@ def _print_sweep(progress: Any, table: Any, seconds: float) -> None:
             cells += [_number(record[c]) for c in ("p5", "p50", "p95", "mean")]
             shown.add_row(*(escape(c) for c in cells))
         console.print(shown)
-    console.print(f"table: {escape(str(where / 'sweep.parquet'))}, sweep.csv; percentiles.csv; plots/; runs/<id>/",
+    console.print(f"report: {escape(str(where / 'sweep.html'))}; table: sweep.parquet, sweep.csv; percentiles.csv; "
+                  "plots/; runs/<id>/",
                   highlight=False, soft_wrap=True)
 
 

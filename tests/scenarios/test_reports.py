@@ -1,30 +1,21 @@
 """Every shipped scenario's report.html: its figures are summary.json's, and it renders in a
 real browser (headless Chromium, the system's own: no browser is downloaded).
 
-The browser tests need Debian's ``chromium`` (``/usr/bin/chromium``) and the ``playwright``
-Python package (the test extra); without Chromium they are skipped with how to install it.
-``.ci/run`` installs it. Each test saves a screenshot of the page under its tmp dir.
+The browser tests use the ``browser`` fixture (``sim.testing.browser``): Debian's
+``chromium`` and the ``playwright`` package; without Chromium they are skipped with how to
+install it. Each saves a screenshot of the page under its tmp dir.
 """
 
 from __future__ import annotations
-
-import os
-import shutil
-import tempfile
-from pathlib import Path
 
 import pytest
 
 from sim.report.page import number, pointer, read_figures, resolve
 from sim.scenario import shipped
+from sim.testing.browser import assert_every_image_rendered, open_page
 
 SHIPPED = shipped()
 
-CHROMIUM = os.environ.get("TOKENSIM_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 MAX_REPORT_BYTES = 4_000_000
 
 
@@ -72,43 +63,6 @@ def test_the_report_is_self_contained_and_a_few_megabytes_at_most(shipped_run, n
 
 
 # ------------------------------------------------------------------- the browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Headless Chromium (the system's) through Playwright, with a fresh profile; skipped
-    with how to install it when either is missing."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's (sudo apt-get install chromium) or point "
-                    "TOKENSIM_CHROMIUM at one to run the browser tests")
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[test]' for playwright")
-    profile = tempfile.mkdtemp(prefix="tokensim-chromium-")
-    with playwright_api.sync_playwright() as driver:
-        context = driver.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
-            viewport={"width": 1280, "height": 900}, offline=True,
-        )
-        try:
-            yield context
-        finally:
-            context.close()
-            shutil.rmtree(profile, ignore_errors=True)
-
-
-def open_page(browser, path: Path):
-    """``path`` opened in a new tab; returns the page and the errors its console reported."""
-    page = browser.new_page()
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(path.resolve().as_uri(), wait_until="load")
-    return page, errors
-
-
-def assert_every_image_rendered(page) -> None:
-    images = page.eval_on_selector_all("img", "els => els.map(e => [e.alt, e.complete, e.naturalWidth])")
-    assert images, "the page has no plot"
-    assert [alt for alt, complete, width in images if not complete or width == 0] == []
 
 
 @pytest.mark.parametrize("name", sorted(SHIPPED))
