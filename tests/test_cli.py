@@ -22,7 +22,7 @@ runner = CliRunner()
 def test_help_lists_the_commands():
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("run", "sweep", "validate", "list", "schema", "compile", "demo"):
+    for command in ("run", "sweep", "report", "validate", "list", "schema", "compile", "demo"):
         assert command in result.output
 
 

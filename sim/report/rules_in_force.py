@@ -1,7 +1,7 @@
 """The rules a run enforced, with their sources, as its files record them.
 
 A run's files say which rules were in force: the securities lifecycle's ``deploy`` record
-lists its compliance modules with their settings, the margin part's ``setup`` record and
+lists its compliance modules with their settings and its clearing terms, the margin part's ``setup`` record and
 its metrics name the haircut schedule, the scan method and the retail regime, and the
 taxonomy's metrics give which modules apply to each class (``routes``) and the exit
 report's thresholds. ``SOURCES`` says where each rule comes from; the defaults' own numbers
@@ -26,6 +26,9 @@ SOURCES: dict[str, str] = {
     "investment_limit": "Reg CF (17 CFR 227.100(a)) or Reg A Tier 2 (17 CFR 230.251(d)(2)(i)(C)) limits",
     "eligible_participant": "Exchange Act 6(l); CEA 1a(18) eligible contract participants",
     "exemption_whitelist": "Token Safe Harbor Proposal 2.0 (whitelisted participants while the exemption runs)",
+    "settlement_cycle": "Exchange Act Rule 15c6-1 (T+1 since 28 May 2024)",
+    "fail_penalty": "CSDR cash penalties, Commission Delegated Regulation (EU) 2017/389",
+    "buy_in": "Reg SHO Rule 204(a)(1) close-out (the third settlement day after settlement)",
     "haircut_schedule:cftc_23_156": "17 CFR 23.156(a)(3) haircut schedule",
     "haircut_schedule:us_capital_217_132": "12 CFR 217.132 Table 1 haircuts",
     "haircut_schedule:basel_ii": "Basel II supervisory haircuts (rating-based)",
@@ -84,6 +87,17 @@ def _securities(files: RunFiles) -> list[RuleInForce]:
         kind = spec["kind"]
         key = f"{kind}:{spec['mode']}" if "mode" in spec else kind
         rules.append(RuleInForce("securities", kind, _settings(spec), SOURCES.get(key, SOURCES.get(kind, "-"))))
+    clearing = deploy.get("clearing")
+    if clearing is not None:
+        rules += [
+            RuleInForce("securities", "settlement cycle", f"T+{clearing['settlement_days']}, "
+                        f"{'netted' if clearing['netting'] else 'gross'}, cycle at {clearing['cutoff_hour_utc']}:00 UTC",
+                        SOURCES["settlement_cycle"]),
+            RuleInForce("securities", "fail penalty", f"{clearing['fail_penalty_bp']:g} bp a day of the cash amount",
+                        SOURCES["fail_penalty"]),
+            RuleInForce("securities", "buy-in", f"after {clearing['buy_in_after_days']} days of fail",
+                        SOURCES["buy_in"]),
+        ]
     return rules
 
 

@@ -139,3 +139,12 @@ def test_every_figure_of_a_margin_report_is_the_summarys(tmp_path):
     assert any(f.pointer == "/metrics/collateral_freed" for f in figures)
     for figure in figures:
         assert resolve(result.summary, figure.pointer) == figure.value
+
+
+def test_the_report_names_the_rules_in_force_with_their_settings_and_sources(custody_run):
+    from html import unescape
+
+    glance = unescape((custody_run / "report.html").read_text(encoding="utf-8").split('id="glance"')[1].split("</section>")[0])
+    for expected in ("accredited_only", "mints_only=False", "Rule 506(c)", "jurisdiction", "block=[CU, IR, KP, SY]",
+                     "T+1, netted", "Exchange Act Rule 15c6-1", "after 3 days of fail", "Reg SHO Rule 204(a)(1)"):
+        assert expected in glance, expected

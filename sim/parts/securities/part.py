@@ -108,6 +108,7 @@ class SecuritiesPart(Part):
             token=system.token.address, cash=system.cash.address, dvp=system.dvp.address,
             modules=sorted(system.modules),
             compliance=[spec.model_dump(mode="json", exclude_none=True) for spec in scenario.security.compliance],
+            clearing=scenario.clearing.model_dump(mode="json"),
         )
         self.custodians = Custodians([
             CustodianActor(self, system, system.custodians[c.name], c.reconcile_hour_utc) for c in scenario.custodians
