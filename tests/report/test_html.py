@@ -48,6 +48,12 @@ def test_every_run_writes_its_report_beside_its_files(custody_run):
     assert (custody_run / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
+def test_two_runs_of_the_same_scenario_seed_and_backend_write_the_same_report_bytes(custody_run, tmp_path):
+    """The page shows nothing that differs between two runs (wall time): byte for byte the same."""
+    Run(load(shipped()["custodian_omnibus_t1"]), backend="revm").run(out_dir=tmp_path)
+    assert (tmp_path / "report.html").read_bytes() == (custody_run / "report.html").read_bytes()
+
+
 def test_tokensim_report_rebuilds_the_same_bytes_from_the_three_files_alone(custody_run, tmp_path):
     for name in THREE_FILES:
         shutil.copy(custody_run / name, tmp_path / name)
