@@ -294,13 +294,26 @@ def write_taxonomy_plots(
 
 
 def taxonomy_figures(
-    rows: list[dict], venue_months: list[dict], events: list[dict], threshold_pct: float = 5.0
+    rows: list[dict], venue_months: list[dict], events: list[dict], threshold_pct: float = 5.0,
+    limits: dict[str, float] | None = None,
 ) -> tuple[Figure, Figure]:
-    """The two taxonomy plots as ``Figure`` objects, in the order of ``TAXONOMY_FILES``."""
-    return _maturity(rows, events), _venue_shares(venue_months, threshold_pct)
+    """The two taxonomy plots as ``Figure`` objects, in the order of ``TAXONOMY_FILES``.
+
+    ``limits``: the exit report's thresholds by measure (``top10_share_pct``,
+    ``developer_share_pct``, ``hhi``, ``independent_holders``), drawn as dotted lines in
+    their measure's colour."""
+    return _maturity(rows, events, limits or {}), _venue_shares(venue_months, threshold_pct)
 
 
-def _maturity(rows: list[dict], events: list[dict]) -> Figure:
+MATURITY_SERIES = {  # measure -> (label, colour, scale on the left axis; None: the right axis)
+    "top10_share_pct": ("top-10 holders' share %", "tab:red", 1.0),
+    "developer_share_pct": ("developer team share %", "tab:purple", 1.0),
+    "hhi": ("HHI / 100", "tab:orange", 0.01),
+    "independent_holders": ("independent holders", "tab:blue", None),
+}
+
+
+def _maturity(rows: list[dict], events: list[dict], limits: dict[str, float] | None = None) -> Figure:
     figure = Figure(figsize=(10, 5), dpi=DPI, layout="constrained")
     ax = figure.add_subplot()
     ax.set_title("Network maturity: concentration of holdings")
@@ -316,6 +329,13 @@ def _maturity(rows: list[dict], events: list[dict]) -> Figure:
         holders = ax.twinx()
         holders.plot(days, _series(rows, "independent_holders"), color="tab:blue", alpha=0.6, label="independent holders")
         holders.set_ylabel("independent holders")
+        for measure, limit in (limits or {}).items():
+            if measure not in MATURITY_SERIES:
+                continue
+            label, colour, scale = MATURITY_SERIES[measure]
+            target = holders if scale is None else ax
+            target.axhline(limit * (scale or 1), color=colour, linestyle=":", linewidth=1.2,
+                           label=f"exit threshold: {label} {limit:g}" if scale != 0.01 else f"exit threshold: HHI {limit:g}")
     for event in events:
         if event["kind"] == "reclassified":
             ax.axvline(event["day"], color="black", linewidth=1.2)
@@ -324,7 +344,12 @@ def _maturity(rows: list[dict], events: list[dict]) -> Figure:
                         ha="left", va="top", rotation=90, fontsize=8)
         elif event["kind"] == "missed":
             ax.axvline(event["day"], color="0.6", linestyle=":", linewidth=1)
-    _legend(ax)
+    handles, labels = ax.get_legend_handles_labels()
+    for other in figure.axes[1:]:  # the independent holders' axis
+        more = other.get_legend_handles_labels()
+        handles, labels = handles + more[0], labels + more[1]
+    if handles:
+        ax.legend(handles, labels, loc="best", fontsize=8)
     return figure
 
 

@@ -1,8 +1,8 @@
 """The taxonomy's sections of report.html, from the run's files alone.
 
 - the class history (each class, when, by whom);
-- network maturity over time (metrics.csv) and the exit report's tests, each measure
-  against its threshold;
+- network maturity over time (metrics.csv), the exit report's thresholds drawn on it, and
+  its tests, each measure against its threshold;
 - venue shares of the token's volume by month against the fair-access threshold, and the
   fair-access duties that followed;
 - trades by class, exemption refusals, refunds, and who is locked in at the end.
@@ -46,9 +46,16 @@ def headline(files: RunFiles) -> list[tuple[str, str]]:
     return cards
 
 
-def plot_inputs(files: RunFiles) -> tuple[list[dict], list[dict], list[dict], float]:
+def _limits(metrics: dict[str, Any]) -> dict[str, float]:
+    """The exit report's thresholds by measure, as numbers (``"<= 50"`` is 50)."""
+    exit_report = metrics.get("exit") or {}
+    return {name: float(str(test["limit"]).split()[-1]) for name, test in (exit_report.get("tests") or {}).items()}
+
+
+def plot_inputs(files: RunFiles) -> tuple[list[dict], list[dict], list[dict], float, dict[str, float]]:
     """What the taxonomy plots draw, read from the files: samples, venue shares by month,
-    the reclassifications and missed disclosures, the fair-access threshold in force."""
+    the reclassifications and missed disclosures, the fair-access threshold in force, the
+    exit report's thresholds."""
     metrics = files.part_metrics(PART)
     events: list[dict[str, Any]] = [
         {"day": entry["day"], "kind": "reclassified", "class": entry["class"]}
@@ -58,7 +65,7 @@ def plot_inputs(files: RunFiles) -> tuple[list[dict], list[dict], list[dict], fl
                if e["act"] == "disclosure_missed" and e["outcome"] == "ok"]
     rule = next((e["rule"] for e in files.events if e["act"] == "assess_fair_access" and "rule" in e), None)
     threshold = rule["share_pct"] if rule else ATS_FAIR_ACCESS_SHARE_BPS / 100
-    return files.rows, metrics.get("venue_shares") or [], events, threshold
+    return files.rows, metrics.get("venue_shares") or [], events, threshold, _limits(metrics)
 
 
 def sections(files: RunFiles) -> list[Section]:
