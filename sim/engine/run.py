@@ -350,7 +350,8 @@ class Run:
         if self.out_dir is not None:
             write_rows_csv(self.out_dir / "metrics.csv", self.rows)
             for part in self.parts:
-                part.write_outputs(self.out_dir)
+                if part.deployed:  # a part whose deployment failed has nothing to draw
+                    part.write_outputs(self.out_dir)
             _write_whole(self.out_dir / "summary.json", json.dumps(summary, indent=2) + "\n")
             self._write_report()
         self.result = RunResult(summary, self.out_dir)

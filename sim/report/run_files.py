@@ -151,7 +151,7 @@ def _events(path: Path) -> list[dict[str, Any]]:
 
 def _rows(path: Path) -> list[dict[str, Any]]:
     lines = _text(path).splitlines()
-    if not lines:
+    if not any(line.strip() for line in lines):  # a run that failed before its first sample
         return []
     reader = csv.DictReader(lines)
     if reader.fieldnames is None or "t" not in reader.fieldnames:

@@ -71,6 +71,20 @@ def test_a_failed_runs_report_says_it_failed_why_and_where(tmp_path, monkeypatch
     assert "ChainError: node went away after 300 transactions" in page
 
 
+@pytest.mark.parametrize("name", ["custodian_omnibus_t1", "cross_margin_hedged_book", "innovation_exemption_caps"])
+def test_a_run_that_fails_while_it_deploys_still_gets_a_report_saying_why(tmp_path, monkeypatch, name):
+    """No sample was taken (metrics.csv is empty) and the part has no metrics: the page
+    still says what happened, and why (one scenario of each part)."""
+    monkeypatch.setitem(chain_module.BACKENDS, "crashing", ("test_html", "CrashingBackend"))
+    monkeypatch.setattr(CrashingBackend, "limit", 3)
+    run = Run(load(shipped()[name]), backend="crashing")
+    result = run.run(out_dir=tmp_path)
+    assert (result.status, run.report_error) == ("failed", None)
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert '<div class="banner failed">The run failed at day' in page
+    assert "node went away after 3 transactions" in page
+
+
 def test_an_interrupted_runs_report_says_it_was_interrupted_and_at_which_day(tmp_path):
     run = Run(load(shipped()["custodian_omnibus_t1"]), backend="revm")
     result = run.run(out_dir=tmp_path, progress=lambda done, _: run.interrupt() if done >= 10 * DAY else None)

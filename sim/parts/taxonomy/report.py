@@ -40,7 +40,8 @@ def headline(files: RunFiles) -> list[tuple[str, str]]:
         cards.append((part_figure(files, PART, "exit", "outcome"), "exit report's outcome"))
     if "raised_usd" in metrics:
         cards.append((part_figure(files, PART, "raised_usd"), "raised under the safe harbor, US$"))
-    cards.append((part_figure(files, PART, "exemption_refusals", "total"), "refusals under the exemption's terms"))
+    if "exemption_refusals" in metrics:
+        cards.append((part_figure(files, PART, "exemption_refusals", "total"), "refusals under the exemption's terms"))
     if metrics.get("locked_in"):
         cards.append((part_figure(files, PART, "locked_in", "holders"), "holders locked in at the end"))
     return cards
@@ -120,14 +121,17 @@ def sections(files: RunFiles) -> list[Section]:
         venue_section.add(f'<p>Listed at the end: {esc(", ".join(listed) or "none")}.</p>')
 
     exemption = Section("Taxonomy: the exemption and who is locked in", "exemption")
-    rows = [["refusals under the exemption's terms", fig("exemption_refusals", "total")]]
-    rows += [[f"<code>{esc(k)}</code>", fig("exemption_refusals", k)] for k in metrics["exemption_refusals"]
-             if k != "total"]
+    rows = []
+    if "exemption_refusals" in metrics:
+        rows.append(["refusals under the exemption's terms", fig("exemption_refusals", "total")])
+        rows += [[f"<code>{esc(k)}</code>", fig("exemption_refusals", k)] for k in metrics["exemption_refusals"]
+                 if k != "total"]
     if "raised_usd" in metrics:
         rows.append(["raised, US$", fig("raised_usd")])
         rows += [[f"disclosures: {esc(k)}", fig("disclosures", k)] for k in metrics["disclosures"]]
         rows += [[f"refunds: {esc(k)}", fig("refunds", k)] for k in metrics["refunds"]]
-    exemption.add(Table(["", "value"], rows, right={1}))
+    if rows:
+        exemption.add(Table(["", "value"], rows, right={1}))
     locked = metrics.get("locked_in")
     if locked:
         exemption.add(Table(["", "value"], [
