@@ -75,14 +75,15 @@ def run(
         typer.Option(
             "--force",
             help="Replace an earlier run's files in the run directory (events.jsonl, metrics.csv, summary.json, "
-            "*.png) instead of refusing; nothing else in it is touched.",
+            "report.html, *.png) instead of refusing; nothing else in it is touched.",
         ),
     ] = False,
     quiet: Annotated[bool, typer.Option(
         "--quiet", "-q", help="Print only the outcome line and the run directory (no progress bar, no tables).")] = False,
 ) -> None:
-    """Run a scenario; write events.jsonl, metrics.csv, summary.json and report.html (a self-contained page: open it
-    in a browser) to the run directory (and the plots of its margin or taxonomy part).
+    """Run a scenario; write events.jsonl, metrics.csv, summary.json and report.html to the run directory (and the plots of its margin or taxonomy part).
+
+    report.html is a self-contained page (open it in a browser, offline); `tokensim report RUN_DIR` rebuilds it.
 
     A run directory that holds an earlier run's files is refused unless --force is given.
 
