@@ -596,5 +596,30 @@ def demo_issuance() -> None:
         raise typer.Exit(1) from None
 
 
+@demo_app.command("settlement")
+def demo_settlement(
+    out: Annotated[Path, typer.Option(help="Where the demo's run writes its files (replaced each time).")] = Path(
+        "runs/demo-settlement"),
+    no_pause: Annotated[bool, typer.Option("--no-pause", help="Do not wait for Enter between steps (scripts, CI).")
+                        ] = False,
+) -> None:
+    """Settlement: delivery versus payment, a netted cycle, a fail and its penalty, a buy-in; then the report."""
+    import sys
+
+    from sim.demos import settlement
+    from sim.report.run_dir import RunDirError
+
+    waits = not no_pause and sys.stdin.isatty() and console.is_terminal
+    pause = (lambda: console.input("[dim]Enter for the next step[/dim] ")) if waits else None
+    try:
+        settlement.run(out, console=console, pause=pause)
+    except RunDirError as exc:
+        err_console.print(f"[red]bad run directory:[/red] {escape(str(exc))}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except (TokensimError, LookupError) as exc:
+        err_console.print(f"[red]demo failed:[/red] {escape(str(exc))}")
+        raise typer.Exit(EXIT_FAILED) from None
+
+
 def main() -> None:
     app()
