@@ -596,29 +596,49 @@ def demo_issuance() -> None:
         raise typer.Exit(1) from None
 
 
-@demo_app.command("settlement")
-def demo_settlement(
-    out: Annotated[Path, typer.Option(help="Where the demo's run writes its files (replaced each time).")] = Path(
-        "runs/demo-settlement"),
-    no_pause: Annotated[bool, typer.Option("--no-pause", help="Do not wait for Enter between steps (scripts, CI).")
-                        ] = False,
-) -> None:
-    """Settlement: delivery versus payment, a netted cycle, a fail and its penalty, a buy-in; then the report."""
+DEMO_OUT = Annotated[Path | None, typer.Option(
+    "--out", help="Where the demo's run writes its files, replaced each time (default: runs/demo-<name>).",
+    show_default=False)]
+NO_PAUSE = Annotated[bool, typer.Option("--no-pause", help="Do not wait for Enter between steps (scripts, CI).")]
+
+
+def _narrate(name: str, out: Path | None, no_pause: bool) -> None:
+    """Play demo ``name`` (a module of sim.demos with ``run(out_dir, console, pause)``),
+    waiting for Enter between steps on a terminal unless --no-pause."""
+    import importlib
     import sys
 
-    from sim.demos import settlement
     from sim.report.run_dir import RunDirError
 
+    demo = importlib.import_module(f"sim.demos.{name}")
     waits = not no_pause and sys.stdin.isatty() and console.is_terminal
     pause = (lambda: console.input("[dim]Enter for the next step[/dim] ")) if waits else None
     try:
-        settlement.run(out, console=console, pause=pause)
+        demo.run(out or Path("runs") / f"demo-{name.replace('_', '-')}", console=console, pause=pause)
     except RunDirError as exc:
         err_console.print(f"[red]bad run directory:[/red] {escape(str(exc))}")
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except (TokensimError, LookupError) as exc:
         err_console.print(f"[red]demo failed:[/red] {escape(str(exc))}")
         raise typer.Exit(EXIT_FAILED) from None
+
+
+@demo_app.command("settlement")
+def demo_settlement(out: DEMO_OUT = None, no_pause: NO_PAUSE = False) -> None:
+    """Settlement: delivery versus payment, a netted cycle, a fail and its penalty, a buy-in; then the report."""
+    _narrate("settlement", out, no_pause)
+
+
+@demo_app.command("collateral")
+def demo_collateral(out: DEMO_OUT = None, no_pause: NO_PAUSE = False) -> None:
+    """Collateral: a haircut, siloed against cross margin, a margin call, a liquidation; then the report."""
+    _narrate("collateral", out, no_pause)
+
+
+@demo_app.command("safe-harbor")
+def demo_safe_harbor(out: DEMO_OUT = None, no_pause: NO_PAUSE = False) -> None:
+    """Safe harbor: the clock, the exit report, the reclassification and what it switches on and off."""
+    _narrate("safe_harbor", out, no_pause)
 
 
 def main() -> None:

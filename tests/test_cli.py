@@ -279,3 +279,10 @@ def test_off_a_terminal_tables_are_plain_lines_at_full_width_one_per_row():
         (row,) = [line for line in lines if f"a-rather-long-account-name-{i}" in line]
         assert row.split() == [f"a-rather-long-account-name-{i}", f"15,00{i}.00", "3,332.01", "1,999.21", "0.00"]
     assert not any(set(line) & set("─│┃━") for line in lines)
+
+
+def test_tokensim_demo_lists_the_narrated_demos():
+    result = runner.invoke(app, ["demo", "--help"])
+    assert result.exit_code == 0
+    for name in ("issuance", "settlement", "collateral", "safe-harbor"):
+        assert name in result.output

@@ -23,12 +23,13 @@ def told(tmp_path_factory):
     return demo, " ".join(buffer.getvalue().split()), pauses
 
 
-def test_the_demo_tells_five_steps_and_pauses_between_them(told):
+def test_the_demo_tells_its_steps_and_pauses_between_them(told):
     demo, text, pauses = told
     assert [title for title, _ in demo.steps] == [
-        "delivery versus payment", "a netted cycle", "a fail and its penalty", "a buy-in", "the whole run"]
-    assert len(pauses) == 4
-    for number in range(1, 6):
+        "delivery versus payment", "a netted cycle", "a fail and its penalty", "a buy-in", "the whole run",
+        "the report"]
+    assert len(pauses) == 5
+    for number in range(1, 7):
         assert f"Step {number}:" in text
 
 
@@ -56,4 +57,4 @@ def test_the_demo_leaves_the_runs_report(told):
 def test_tokensim_demo_settlement_runs_without_pauses_for_scripts(tmp_path):
     result = CliRunner().invoke(app, ["demo", "settlement", "--no-pause", "--out", str(tmp_path / "run")])
     assert result.exit_code == 0, result.output
-    assert "Step 5: the whole run" in result.output and "Enter for the next step" not in result.output
+    assert "Step 6: the report" in result.output and "Enter for the next step" not in result.output
