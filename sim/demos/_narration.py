@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.text import Text
 
 DAY = 86_400
 
@@ -35,7 +36,7 @@ class Narration:
         ``pause`` first, from the second step on."""
         if self.steps and self.pause is not None:
             self.pause()
-        self.console.rule(f"Step {len(self.steps) + 1}: {title}")
+        self.console.rule(Text(f"Step {len(self.steps) + 1}: {title}", style="bold"))
         self.console.print(f"[italic]The rule.[/italic] {rule}", highlight=False)
         for line in told:
             self.console.print(line, highlight=False)
