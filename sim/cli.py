@@ -33,8 +33,21 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-demo_app = typer.Typer(help="Narrated demos of a token's life, for teaching and first runs.", no_args_is_help=True)
+demo_app = typer.Typer(help="Narrated demos of a token's life, for teaching and first runs.",
+                       invoke_without_command=True)
 app.add_typer(demo_app, name="demo")
+
+
+@demo_app.callback()
+def demo_list(ctx: typer.Context) -> None:
+    """Narrated demos of a token's life, for teaching and first runs: `tokensim demo` lists them."""
+    if ctx.invoked_subcommand is not None:
+        return
+    for command in ctx.command.commands.values():  # type: ignore[attr-defined]
+        summary = (command.help or "").strip().splitlines()[0]
+        console.print(f"[bold]tokensim demo {command.name}[/bold]: {escape(summary)}", highlight=False, soft_wrap=True)
+    console.print("The demos that play a scenario wait for Enter between steps on a terminal; --no-pause for scripts.",
+                  highlight=False, soft_wrap=True)
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)  # an error stays one line in a pipe: file:line: field: ...
