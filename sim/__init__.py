@@ -52,6 +52,7 @@ _EXPORTS: dict[str, str] = {
     "Run": "sim.engine",
     "RunResult": "sim.engine",
     "Simulation": "sim.engine",
+    "write_report": "sim.report.html",
     # testing
     "reverts": "sim.testing",
 }

@@ -33,8 +33,21 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-demo_app = typer.Typer(help="Narrated demos of a token's life, for teaching and first runs.", no_args_is_help=True)
+demo_app = typer.Typer(help="Narrated demos of a token's life, for teaching and first runs.",
+                       invoke_without_command=True)
 app.add_typer(demo_app, name="demo")
+
+
+@demo_app.callback()
+def demo_list(ctx: typer.Context) -> None:
+    """Narrated demos of a token's life, for teaching and first runs: `tokensim demo` lists them."""
+    if ctx.invoked_subcommand is not None:
+        return
+    for command in ctx.command.commands.values():  # type: ignore[attr-defined]
+        summary = (command.help or "").strip().splitlines()[0]
+        console.print(f"[bold]tokensim demo {command.name}[/bold]: {escape(summary)}", highlight=False, soft_wrap=True)
+    console.print("The demos that play a scenario wait for Enter between steps on a terminal; --no-pause for scripts.",
+                  highlight=False, soft_wrap=True)
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)  # an error stays one line in a pipe: file:line: field: ...
@@ -75,13 +88,15 @@ def run(
         typer.Option(
             "--force",
             help="Replace an earlier run's files in the run directory (events.jsonl, metrics.csv, summary.json, "
-            "*.png) instead of refusing; nothing else in it is touched.",
+            "report.html, *.png) instead of refusing; nothing else in it is touched.",
         ),
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="Print only the outcome line and the run directory (no progress bar, no tables).")] = False,
 ) -> None:
-    """Run a scenario; write events.jsonl, metrics.csv and summary.json to the run directory
-    (and the plots of its margin or taxonomy part).
+    """Run a scenario; write events.jsonl, metrics.csv, summary.json and report.html to the run directory (and the plots of its margin or taxonomy part).
+
+    report.html is a self-contained page (open it in a browser, offline); `tokensim report RUN_DIR` rebuilds it.
 
     A run directory that holds an earlier run's files is refused unless --force is given.
 
@@ -232,9 +247,10 @@ def _run(scenario: str, seed: int | None, backend: str, rpc_url: str, out: Path 
         raise typer.Exit(EXIT_BAD_INPUT) from None
     simulation = Run(loaded, seed=seed, backend=chosen)
     started.append(out_dir)
-    console.print(f"[bold]{loaded.name}[/bold] seed {simulation.seed} on {backend} -> {out_dir}")
-    if replaced:
-        console.print(f"replaced the earlier run's {', '.join(p.name for p in replaced)}", highlight=False)
+    if not quiet:
+        console.print(f"[bold]{loaded.name}[/bold] seed {simulation.seed} on {backend} -> {out_dir}")
+        if replaced:
+            console.print(f"replaced the earlier run's {', '.join(p.name for p in replaced)}", highlight=False)
     with Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -254,7 +270,9 @@ def _run(scenario: str, seed: int | None, backend: str, rpc_url: str, out: Path 
             signalled, result = stopped, simulation.result
         finally:
             simulation.close()
-    _print_summary(result.summary, simulation.part_metrics())
+    _print_summary(result.summary, simulation.part_metrics(), out_dir, quiet=quiet)
+    if simulation.report_error is not None:
+        err_console.print(f"[red]report.html not written:[/red] {escape(simulation.report_error)}")
     if signalled is not None:
         if result.status == "interrupted":
             err_console.print(f"[red]{escape(result.summary['reason'])}[/red] at day {result.summary['sim_days']:g}: "
@@ -267,24 +285,74 @@ def _run(scenario: str, seed: int | None, backend: str, rpc_url: str, out: Path 
         raise typer.Exit(EXIT_FAILED)
 
 
-def _print_summary(summary: dict[str, Any], parts: list[tuple[type, dict[str, Any]]]) -> None:
-    """The run's outcome line, then each part's own sections (``Part.sections``)."""
-    from sim.engine.part import Lines
+def _print_summary(summary: dict[str, Any], parts: list[tuple[type, dict[str, Any]]], out_dir: Path | None = None,
+                   *, quiet: bool = False, out: Console | None = None) -> None:
+    """The run's outcome line, then each part's own sections (``Part.sections``) and where
+    the files are; with ``quiet``, the outcome line and the run directory alone.
 
-    console.print(f"[bold]{escape(summary['scenario'])}[/bold]: {summary['status']} after {summary['sim_days']:g} "
-                  f"simulated days ({summary['wall_seconds']:.1f} s)", highlight=False)
+    On a terminal the tables fit its width: a cell too long for it is cut with an ellipsis,
+    never wrapped onto a second line. Off a terminal (a pipe, a file) they are plain text
+    at their full width, one line per row."""
+    out = out or console
+    out.print(f"[bold]{escape(summary['scenario'])}[/bold]: {summary['status']} after {summary['sim_days']:g} "
+              f"simulated days ({summary['wall_seconds']:.1f} s)", highlight=False, soft_wrap=True)
+    if quiet:
+        if out_dir is not None:
+            out.print(escape(str(out_dir)), highlight=False, soft_wrap=True)
+        return
     for part, metrics in parts:
         for section in part.sections(metrics):
-            if isinstance(section, Lines):
-                for line in section.lines:
-                    console.print(escape(line), highlight=False, soft_wrap=True)
-                continue
-            table = Table(title=section.title)
-            for i, column in enumerate(section.columns):
-                table.add_column(column, justify="right" if i in section.right else "left")
-            for row in section.rows:
-                table.add_row(*(escape(cell) for cell in row))
-            console.print(table)
+            _print_section(out, section)
+    if out_dir is not None:
+        out.print(f"files: {escape(str(out_dir))}/ (report.html, summary.json, metrics.csv, events.jsonl)",
+                  highlight=False, soft_wrap=True)
+
+
+def _print_section(out: Console, section: Any) -> None:
+    """One part's section: lines as they are; a table fitted to a terminal, or plain off one."""
+    from rich import box
+
+    from sim.engine.part import Lines
+
+    if isinstance(section, Lines):
+        for line in section.lines:
+            out.print(escape(line), highlight=False, soft_wrap=True)
+        return
+    if not out.is_terminal:
+        for line in _plain_table(section):
+            out.print(escape(line), highlight=False, soft_wrap=True)
+        return
+    table = Table(title=section.title, box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    natural = [max(len(c) for c in [column, *(row[i] for row in section.rows)]) for i, column in
+               enumerate(section.columns)]
+    numbers = {i: max((len(row[i]) for row in section.rows), default=1) for i in section.right}
+    gaps = 2 * len(section.columns)  # a space either side of each column
+    texts = [i for i in range(len(section.columns)) if i not in section.right]
+    if sum(natural[i] for i in numbers) + 8 * len(texts) + gaps <= out.width:  # room for whole headers too
+        numbers = {i: natural[i] for i in numbers}
+    room = out.width - sum(numbers.values()) - gaps  # numbers are never cut; text shares the rest
+    for i, column in enumerate(section.columns):
+        if i in numbers:
+            table.add_column(column, justify="right", no_wrap=True, overflow="ellipsis", width=numbers[i])
+        else:
+            width = max(4, min(natural[i], room // max(1, len(texts))))
+            table.add_column(column, no_wrap=True, overflow="ellipsis", width=width)
+    for row in section.rows:
+        table.add_row(*(escape(cell) for cell in row))
+    out.print(table)
+
+
+def _plain_table(section: Any) -> list[str]:
+    """A table as plain lines: its title, the header and one line per row, columns two
+    spaces apart, numbers aligned right."""
+    cells = [section.columns, *section.rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(section.columns))]
+
+    def line(row: list[str]) -> str:
+        return "  ".join(cell.rjust(w) if i in section.right else cell.ljust(w)
+                         for i, (cell, w) in enumerate(zip(row, widths, strict=True))).rstrip()
+
+    return ["", section.title, line(section.columns), *(line(row) for row in section.rows)]
 
 
 @app.command()
@@ -315,7 +383,7 @@ def sweep(
 ) -> None:
     """Run a scenario over seeds and a grid of parameters on Dask: one row per run in sweep.parquet and sweep.csv.
 
-    Each run is played in a Dask worker process (a local cluster, or --scheduler) and writes its own outputs in runs/<id> (g0-s3: grid point 0, seed index 3); the sweep directory also gets sweep.json (the definition), percentiles.csv and plots/ (the headline metrics at each grid point).
+    Each run is played in a Dask worker process (a local cluster, or --scheduler) and writes its own outputs in runs/<id> (g0-s3: grid point 0, seed index 3); the sweep directory also gets sweep.json (the definition), percentiles.csv and plots/ (the headline metrics at each grid point), and sweep.html (a page with the distributions, the failed runs and a link to each run's report.html).
 
     Rerunning the same sweep into the same directory runs only the runs not yet complete; a changed sweep there is refused unless --force.
 
@@ -446,7 +514,8 @@ def _print_sweep(progress: Any, table: Any, seconds: float) -> None:
             cells += [_number(record[c]) for c in ("p5", "p50", "p95", "mean")]
             shown.add_row(*(escape(c) for c in cells))
         console.print(shown)
-    console.print(f"table: {escape(str(where / 'sweep.parquet'))}, sweep.csv; percentiles.csv; plots/; runs/<id>/",
+    console.print(f"report: {escape(str(where / 'sweep.html'))}; table: sweep.parquet, sweep.csv; percentiles.csv; "
+                  "plots/; runs/<id>/",
                   highlight=False, soft_wrap=True)
 
 
@@ -454,6 +523,27 @@ def _number(value: float) -> str:
     if math.isnan(value):  # no done run
         return "-"
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+@app.command()
+def report(
+    run_dir: Annotated[Path, typer.Argument(help="A run directory (with its summary.json, metrics.csv, events.jsonl).",
+                                            show_default=False)],
+) -> None:
+    """Rebuild a run's report.html from its summary.json, metrics.csv and events.jsonl alone.
+
+    The page is self-contained (it opens offline, plots inline) and the same run gives the same bytes.
+    A directory without a run's files is refused with exit code 2, and nothing is written.
+    """
+    from sim.report.html import write_report
+    from sim.report.run_files import RunFilesError
+
+    try:
+        path = write_report(run_dir)
+    except RunFilesError as exc:
+        err_console.print(f"[red]not a run's files:[/red] {escape(str(exc))}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    console.print(f"wrote {escape(str(path))}", highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -517,6 +607,51 @@ def demo_issuance() -> None:
     except TokensimError as exc:
         err_console.print(f"[red]demo failed:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from None
+
+
+DEMO_OUT = Annotated[Path | None, typer.Option(
+    "--out", help="Where the demo's run writes its files, replaced each time (default: runs/demo-<name>).",
+    show_default=False)]
+NO_PAUSE = Annotated[bool, typer.Option("--no-pause", help="Do not wait for Enter between steps (scripts, CI).")]
+
+
+def _narrate(name: str, out: Path | None, no_pause: bool) -> None:
+    """Play demo ``name`` (a module of sim.demos with ``run(out_dir, console, pause)``),
+    waiting for Enter between steps on a terminal unless --no-pause."""
+    import importlib
+    import sys
+
+    from sim.report.run_dir import RunDirError
+
+    demo = importlib.import_module(f"sim.demos.{name}")
+    waits = not no_pause and sys.stdin.isatty() and console.is_terminal
+    pause = (lambda: console.input("[dim]Enter for the next step[/dim] ")) if waits else None
+    try:
+        demo.run(out or Path("runs") / f"demo-{name.replace('_', '-')}", console=console, pause=pause)
+    except RunDirError as exc:
+        err_console.print(f"[red]bad run directory:[/red] {escape(str(exc))}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except (TokensimError, LookupError) as exc:
+        err_console.print(f"[red]demo failed:[/red] {escape(str(exc))}")
+        raise typer.Exit(EXIT_FAILED) from None
+
+
+@demo_app.command("settlement")
+def demo_settlement(out: DEMO_OUT = None, no_pause: NO_PAUSE = False) -> None:
+    """Settlement: delivery versus payment, a netted cycle, a fail and its penalty, a buy-in; then the report."""
+    _narrate("settlement", out, no_pause)
+
+
+@demo_app.command("collateral")
+def demo_collateral(out: DEMO_OUT = None, no_pause: NO_PAUSE = False) -> None:
+    """Collateral: a haircut, siloed against cross margin, a margin call, a liquidation; then the report."""
+    _narrate("collateral", out, no_pause)
+
+
+@demo_app.command("safe-harbor")
+def demo_safe_harbor(out: DEMO_OUT = None, no_pause: NO_PAUSE = False) -> None:
+    """Safe harbor: the clock, the exit report, the reclassification and what it switches on and off."""
+    _narrate("safe_harbor", out, no_pause)
 
 
 def main() -> None:

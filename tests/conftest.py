@@ -16,7 +16,7 @@ def sealed_time(chain) -> int:
     """The time of the next transaction (alias kept short for boundary tests)."""
     return chain.now()
 
-pytest_plugins = ["pytester"]
+pytest_plugins = ["pytester", "sim.testing.browser"]  # the browser fixture: report pages in headless Chromium
 
 
 LONGEST_FIRST = ("tests/engine/test_equivalence.py::test_shipped_scenario_events_are_identical_on_eth_tester_and_revm",)

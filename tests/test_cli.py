@@ -22,7 +22,7 @@ runner = CliRunner()
 def test_help_lists_the_commands():
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("run", "sweep", "validate", "list", "schema", "compile", "demo"):
+    for command in ("run", "sweep", "report", "validate", "list", "schema", "compile", "demo"):
         assert command in result.output
 
 
@@ -154,7 +154,7 @@ def test_a_directory_without_an_earlier_run_is_used_as_it_is(tmp_path):
     (out / "notes.txt").write_text("mine\n")
     result = runner.invoke(app, ["run", str(_tiny(tmp_path)), "--out", str(out), "-q"])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["events.jsonl", "metrics.csv", "notes.txt", "summary.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["events.jsonl", "metrics.csv", "notes.txt", "report.html", "summary.json"]
 
 
 def test_an_out_that_is_a_file_is_refused_with_exit_2_and_left_alone(tmp_path):
@@ -232,3 +232,57 @@ def test_arguments_after_a_scenario_file_are_refused(tmp_path):
     assert result.exit_code == 2
     assert "unexpected arguments extra: only a scenario script (.py) takes arguments of its own" in result.output
 
+
+
+# ------------------------------------------------------------------ what a run prints
+
+ACCOUNTS_SUMMARY = {
+    "scenario": "book", "status": "done", "sim_days": 3.0, "wall_seconds": 1.0,
+    "metrics": {"haircut_schedule": "cftc_23_156", "margin_calls": 3, "shortfall": 21_764.12,
+                "accounts": {f"a-rather-long-account-name-{i}": {"equity": 15_000.0 + i, "initial": 3_332.01,
+                                                                 "siloed_initial": 1_999.21, "portfolio_initial": 0.0}
+                             for i in range(5)},
+                "refusals_by_error": {"MarginLeverageCap": 8}},
+}
+
+
+def _printed(width: int, terminal: bool) -> list[str]:
+    from sim.cli import _print_summary
+    from sim.parts import MarginPart
+
+    buffer = io.StringIO()
+    out = Console(file=buffer, width=width, force_terminal=terminal, color_system=None)
+    _print_summary(ACCOUNTS_SUMMARY, [(MarginPart, ACCOUNTS_SUMMARY["metrics"])], None, out=out)
+    return buffer.getvalue().splitlines()
+
+
+def test_quiet_prints_only_the_outcome_line_and_the_run_directory(tmp_path):
+    out = tmp_path / "run"
+    result = runner.invoke(app, ["run", str(_tiny(tmp_path)), "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [result.output.splitlines()[0], str(out)]
+    assert result.output.startswith("tiny: done after 3 simulated days (")
+
+
+def test_a_narrow_terminal_gets_each_table_row_on_one_line_within_its_width():
+    lines = _printed(48, terminal=True)
+    table_lines = lines[1:]  # after the outcome line
+    assert max(len(line) for line in table_lines) <= 48
+    for i in range(5):  # each account's row is one line, its numbers whole
+        (row,) = [line for line in lines if "15,00" + str(i) + ".00" in line]
+        assert "3,332.01" in row and "1,999.21" in row and "…" in row
+
+
+def test_off_a_terminal_tables_are_plain_lines_at_full_width_one_per_row():
+    lines = _printed(40, terminal=False)
+    for i in range(5):
+        (row,) = [line for line in lines if f"a-rather-long-account-name-{i}" in line]
+        assert row.split() == [f"a-rather-long-account-name-{i}", f"15,00{i}.00", "3,332.01", "1,999.21", "0.00"]
+    assert not any(set(line) & set("─│┃━") for line in lines)
+
+
+def test_tokensim_demo_lists_the_narrated_demos():
+    result = runner.invoke(app, ["demo"])
+    assert result.exit_code == 0, result.output
+    for name in ("issuance", "settlement", "collateral", "safe-harbor"):
+        assert f"tokensim demo {name}: " in result.output

@@ -13,7 +13,7 @@ EXPECTED = {
     "Investor", "InvestorType", "Jurisdictions", "Lockup", "MaxBalance", "Receipt", "Restriction",
     "SecurityToken", "SupplyLimit", "TokensimError", "TransferRestricted", "deploy_cash_token",
     "deploy_identity_registry", "deploy_security_token", "register_artifact", "reverts", "solidity",
-    "Scenario", "ScenarioError", "load", "Run", "RunResult", "Simulation",
+    "Scenario", "ScenarioError", "load", "Run", "RunResult", "Simulation", "write_report",
 }
 
 

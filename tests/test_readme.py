@@ -33,8 +33,16 @@ def test_readme_run_output_matches_the_golden_summary():
     golden = json.loads((ROOT / "tests" / "scenarios" / "golden" / "reg_d_506b_lifecycle.json").read_text())
     metrics = golden["metrics"]
     for key in ("trades", "holders", "refusals", "minted_shares"):
-        row = next(line for line in readme.splitlines() if line.startswith(f"│ {key} "))
-        assert f"{metrics[key]:,}" in row, (key, row)
+        row = next(line for line in readme.splitlines() if line.lstrip(" │").startswith(f"{key} "))
+        assert row.rstrip(" │").endswith(f" {metrics[key]:,}"), (key, row)
     for reason, count in metrics["refusals_by_reason"].items():
-        row = next(line for line in readme.splitlines() if line.startswith(f"│ {reason} "))
-        assert row.rstrip(" │").endswith(f"{count:,}"), (reason, row)
+        row = next(line for line in readme.splitlines() if line.lstrip(" │").startswith(f"{reason} "))
+        assert row.rstrip(" │").endswith(f" {count:,}"), (reason, row)
+
+
+def test_readme_shows_a_report_screenshot_that_its_script_regenerates():
+    readme = (ROOT / "README.md").read_text()
+    assert "![The top of custodian_omnibus_t1's report.html](docs/images/report.png)" in readme
+    assert (ROOT / "docs" / "images" / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "python tools/report_screenshot.py" in readme
+    assert (ROOT / "tools" / "report_screenshot.py").is_file()

@@ -16,6 +16,8 @@ What a subclass gives (all but ``deploy`` and ``start`` have defaults):
 | ``state()`` | at the end | what the state digest hashes of the part (the same on every backend) |
 | ``write_outputs(dir)`` | at the end | the part's plots |
 | ``sections(metrics)`` | when printed | the part's summary as titled tables and lines, for the console |
+| ``headline(files)`` | in report.html | the part's headline figures, from the run's files |
+| ``report_sections(files)`` | in report.html | the part's sections: plots over time, tables (``sim.report.html``) |
 
 Every record an actor of the part writes goes through ``record``, so the part's
 ``metrics`` count its own acts and refusals only.
@@ -31,6 +33,8 @@ from sim.report.metrics import Metrics
 
 if TYPE_CHECKING:
     from sim.engine.world import World
+    from sim.report.page import Section as ReportSection
+    from sim.report.run_files import RunFiles
     from sim.scenario import Scenario
 
 
@@ -101,6 +105,16 @@ class Part:
     @classmethod
     def sections(cls, metrics: dict[str, Any]) -> list[Section]:
         """The part's summary for the console, from its ``metrics`` (as in summary.json)."""
+        return []
+
+    @classmethod
+    def headline(cls, files: RunFiles) -> list[tuple[str, str]]:
+        """The part's headline metrics for report.html: (the figure's HTML, what it is)."""
+        return []
+
+    @classmethod
+    def report_sections(cls, files: RunFiles) -> list[ReportSection]:
+        """The part's sections of report.html, from the run's files alone (``RunFiles``)."""
         return []
 
 

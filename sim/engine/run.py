@@ -8,7 +8,7 @@ A run builds the world (``sim.engine.world``), one part per section of the scena
 - ``advance_to``: simulate up to a moment (``run`` advances a day at a time and reports
   progress);
 - ``finish``: take the last sample, close the event log, write ``metrics.csv``, the parts'
-  plots and ``summary.json``.
+  plots and ``summary.json``, then ``report.html`` from those files (``sim.report.html``).
 
 A step that raises ends the run as ``failed`` with the reason recorded; the events up to it
 stay on disk and the summary says what it could. A run asked to stop (``interrupt()``, which
@@ -188,6 +188,7 @@ class Run:
         self.result: RunResult | None = None  # once finished
         self._received: list[int] = []  # signals the run's handlers took, delivered after the outputs
         self._keyboard_interrupt = False  # a KeyboardInterrupt in a step, raised again after it
+        self.report_error: str | None = None  # why report.html could not be written, if it could not
 
     # ---------------------------------------------------------------- the world
 
@@ -349,11 +350,23 @@ class Run:
         if self.out_dir is not None:
             write_rows_csv(self.out_dir / "metrics.csv", self.rows)
             for part in self.parts:
-                part.write_outputs(self.out_dir)
+                if part.deployed:  # a part whose deployment failed has nothing to draw
+                    part.write_outputs(self.out_dir)
             _write_whole(self.out_dir / "summary.json", json.dumps(summary, indent=2) + "\n")
+            self._write_report()
         self.result = RunResult(summary, self.out_dir)
         self._raise_keyboard_interrupt()
         return self.result
+
+    def _write_report(self) -> None:
+        """report.html, from the files just written (``sim.report.html``). A report that
+        cannot be built leaves the run's outcome as it is: ``report_error`` says why."""
+        from sim.report.html import write_report
+
+        try:
+            write_report(self.out_dir)
+        except Exception as exc:  # the run's own files are complete; the report is built from them
+            self.report_error = f"{type(exc).__name__}: {exc}"
 
     def close(self) -> None:
         """Release the chain backend (an external node's connection); the chain is unusable after."""

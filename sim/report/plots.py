@@ -1,6 +1,10 @@
 """Run plots. Margin: collateral by method, equity against requirement, the margin-event
 timeline. Taxonomy: network maturity over time, venue shares of volume by month.
 
+The collateral plot labels what each figure is: the peak of the collateral freed (where
+it is widest) and the final figure (the last valued sample, summary.json's
+``collateral_freed``).
+
 Three PNGs drawn with matplotlib's Agg renderer on ``Figure`` objects (no pyplot, so no
 global figure state). The files are deterministic: fixed size and dpi, and no "Software"
 entry in the PNG metadata, so the same input writes the same bytes.
@@ -54,18 +58,23 @@ FILES = ("collateral_by_method.png", "equity_vs_requirement.png", "margin_timeli
 
 def write_margin_plots(out_dir: Path, rows: list[dict], events: list[dict], accounts: list[str]) -> list[Path]:
     """Write the three margin plots into ``out_dir``; return their paths in the order of ``FILES``."""
+    figures = margin_figures(rows, events, accounts)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return _save(out_dir, FILES, figures)
+
+
+def margin_figures(rows: list[dict], events: list[dict], accounts: list[str]) -> tuple[Figure, Figure, Figure]:
+    """The three margin plots as ``Figure`` objects, in the order of ``FILES``."""
     for event in events:
         if event.get("act") not in ACTS:
             raise ValueError(f"event act {event.get('act')!r} is not one of {list(ACTS)}")
     shocks = [e for e in events if e["act"] == "shock"]
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    figures = (
+    return (
         _collateral_by_method(rows, shocks),
         _equity_vs_requirement(rows, shocks, accounts),
         _margin_timeline(events, shocks, accounts),
     )
-    return _save(out_dir, FILES, figures)
 
 
 def _save(out_dir: Path, names: Iterable[str], figures: Iterable[Figure]) -> list[Path]:
@@ -101,12 +110,26 @@ def _collateral_by_method(rows: list[dict], shocks: list[dict]) -> Figure:
         if positive.any():
             i = int(np.nanargmax(np.where(positive, freed, np.nan)))
             ax.annotate(
-                f"collateral freed\n${freed[i]:,.0f}",
+                f"peak collateral freed\n${freed[i]:,.2f} (day {days[i]:g})",
                 xy=(days[i], (siloed[i] + cross[i]) / 2),
                 ha=("left", "center", "right")[min(2, 3 * i // len(rows))],
                 va="center",
                 fontsize=8,
                 color="darkgreen",
+            )
+        valued = np.flatnonzero(~np.isnan(siloed) & ~np.isnan(cross))
+        if len(valued):  # the last valued sample: the summary's final figure
+            j = int(valued[-1])
+            final = round(float(siloed[j]) - float(cross[j]), 2)
+            ax.annotate(
+                f"collateral freed, final: ${final:,.2f}",
+                xy=(days[j], cross[j]),
+                xytext=(-4, -12),
+                textcoords="offset points",
+                ha="right",
+                va="top",
+                fontsize=8,
+                color="tab:blue",
             )
     _mark_shocks(ax, shocks, annotate=True)
     _legend(ax)
@@ -267,10 +290,30 @@ def write_taxonomy_plots(
     ``TAXONOMY_FILES``."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    return _save(out_dir, TAXONOMY_FILES, (_maturity(rows, events), _venue_shares(venue_months, threshold_pct)))
+    return _save(out_dir, TAXONOMY_FILES, taxonomy_figures(rows, venue_months, events, threshold_pct))
 
 
-def _maturity(rows: list[dict], events: list[dict]) -> Figure:
+def taxonomy_figures(
+    rows: list[dict], venue_months: list[dict], events: list[dict], threshold_pct: float = 5.0,
+    limits: dict[str, float] | None = None,
+) -> tuple[Figure, Figure]:
+    """The two taxonomy plots as ``Figure`` objects, in the order of ``TAXONOMY_FILES``.
+
+    ``limits``: the exit report's thresholds by measure (``top10_share_pct``,
+    ``developer_share_pct``, ``hhi``, ``independent_holders``), drawn as dotted lines in
+    their measure's colour."""
+    return _maturity(rows, events, limits or {}), _venue_shares(venue_months, threshold_pct)
+
+
+MATURITY_SERIES = {  # measure -> (label, colour, scale on the left axis; None: the right axis)
+    "top10_share_pct": ("top-10 holders' share %", "tab:red", 1.0),
+    "developer_share_pct": ("developer team share %", "tab:purple", 1.0),
+    "hhi": ("HHI / 100", "tab:orange", 0.01),
+    "independent_holders": ("independent holders", "tab:blue", None),
+}
+
+
+def _maturity(rows: list[dict], events: list[dict], limits: dict[str, float] | None = None) -> Figure:
     figure = Figure(figsize=(10, 5), dpi=DPI, layout="constrained")
     ax = figure.add_subplot()
     ax.set_title("Network maturity: concentration of holdings")
@@ -286,6 +329,13 @@ def _maturity(rows: list[dict], events: list[dict]) -> Figure:
         holders = ax.twinx()
         holders.plot(days, _series(rows, "independent_holders"), color="tab:blue", alpha=0.6, label="independent holders")
         holders.set_ylabel("independent holders")
+        for measure, limit in (limits or {}).items():
+            if measure not in MATURITY_SERIES:
+                continue
+            label, colour, scale = MATURITY_SERIES[measure]
+            target = holders if scale is None else ax
+            target.axhline(limit * (scale or 1), color=colour, linestyle=":", linewidth=1.2,
+                           label=f"exit threshold: {label} {limit:g}" if scale != 0.01 else f"exit threshold: HHI {limit:g}")
     for event in events:
         if event["kind"] == "reclassified":
             ax.axvline(event["day"], color="black", linewidth=1.2)
@@ -294,7 +344,12 @@ def _maturity(rows: list[dict], events: list[dict]) -> Figure:
                         ha="left", va="top", rotation=90, fontsize=8)
         elif event["kind"] == "missed":
             ax.axvline(event["day"], color="0.6", linestyle=":", linewidth=1)
-    _legend(ax)
+    handles, labels = ax.get_legend_handles_labels()
+    for other in figure.axes[1:]:  # the independent holders' axis
+        more = other.get_legend_handles_labels()
+        handles, labels = handles + more[0], labels + more[1]
+    if handles:
+        ax.legend(handles, labels, loc="best", fontsize=8)
     return figure
 
 

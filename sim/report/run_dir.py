@@ -1,7 +1,7 @@
 """The run directory: checked before a run writes anything into it.
 
-A run writes ``events.jsonl``, ``metrics.csv``, ``summary.json`` and its parts' plots
-(``*.png``) into one directory. Before it does, ``prepare`` makes sure that it can, and that
+A run writes ``events.jsonl``, ``metrics.csv``, ``summary.json``, ``report.html`` and its
+parts' plots (``*.png``) into one directory. Before it does, ``prepare`` makes sure that it can, and that
 it would not mix its files with an earlier run's::
 
     prepare(Path("runs/reg_d-seed0"))              # refused if an earlier run's files are there
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sim.errors import ConfigError
 
-RUN_FILES = ("events.jsonl", "metrics.csv", "summary.json")
+RUN_FILES = ("events.jsonl", "metrics.csv", "summary.json", "report.html")
 """The files every run writes."""
 
 RUN_FILE_PATTERNS = ("*.png",)

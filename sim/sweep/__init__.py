@@ -17,6 +17,7 @@ uses them:
 - ``execute``: each run in a Dask worker process (a local cluster, or any cluster);
 - ``table``: one row per run from its ``summary.json``; ``sweep.parquet``, ``sweep.csv``;
 - ``plots``: the headline metrics' percentiles at each grid point, and their plots;
+- ``report``: sweep.html, the distributions, the failed runs, a link to each run's report;
 - ``runner``: ``sweep()``, which does all of it.
 
 Write a script that calls ``sweep()`` with its work under ``if __name__ == "__main__":``:

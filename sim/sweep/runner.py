@@ -1,4 +1,5 @@
-"""``sweep()``: check a sweep, run what is not yet run, gather the table, draw the plots."""
+"""``sweep()``: check a sweep, run what is not yet run, gather the table, draw the plots,
+write sweep.html."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sim.sweep import sweep_dir, table
 from sim.sweep.definition import Sweep, define
 from sim.sweep.execute import cores, dask_client, execute
 from sim.sweep.grid import SweepError
+from sim.sweep.report import write_sweep_report
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -147,6 +149,7 @@ def _finish(plan: Sweep, out: Path, rows: dict[str, dict[str, Any]], plots: bool
                           sweep_plots.percentiles(plan, frame).to_csv(index=False, lineterminator="\n"))
     if plots:
         sweep_plots.write_plots(plan, frame, out)
+    write_sweep_report(plan, frame, out)
     frame.attrs["sweep_dir"] = str(out)
     return frame
 

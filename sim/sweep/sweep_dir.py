@@ -3,11 +3,12 @@
 A sweep writes, in its directory::
 
     sweep.json        the definition (sim.sweep.definition), written first
-    runs/<id>/        each run's own outputs (events.jsonl, metrics.csv, summary.json, plots)
+    runs/<id>/        each run's own outputs (events.jsonl, metrics.csv, summary.json, report.html, plots)
     sweep.parquet     the table: one row per run (sim.sweep.table)
     sweep.csv         the same table
     percentiles.csv   the headline metrics' percentiles at each grid point
     plots/*.png       their distributions (sim.sweep.plots)
+    sweep.html        the sweep's report, linking each run's report.html (sim.sweep.report)
 
 Rerunning a sweep into the same directory resumes it: a run is complete when its
 ``runs/<id>/summary.json`` says ``done`` or ``failed`` for the same seed and backend, and
@@ -33,7 +34,7 @@ from sim.report.run_dir import unusable
 from sim.sweep.definition import Sweep
 from sim.sweep.grid import SweepError
 
-SWEEP_FILES = ("sweep.json", "sweep.parquet", "sweep.csv", "percentiles.csv")
+SWEEP_FILES = ("sweep.json", "sweep.parquet", "sweep.csv", "percentiles.csv", "sweep.html")
 """The files a sweep writes at its top level."""
 
 RUN_ID = re.compile(r"^g\d+-s\d+$")

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from sim.calendar import DAY, add_months
-from sim.engine import Run
 from sim.scenario import load, shipped
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -26,22 +25,6 @@ VOLATILE = ("wall_seconds", "versions", "backend")
 
 def _comparable(summary: dict) -> dict:
     return {k: v for k, v in summary.items() if k not in VOLATILE}
-
-
-@pytest.fixture(scope="session")
-def runs(tmp_path_factory):
-    cache: dict[str, tuple] = {}
-
-    def get(name: str):
-        if name not in cache:
-            out = tmp_path_factory.mktemp(name)
-            simulation = Run(load(SHIPPED[name]), backend="revm")
-            result = simulation.run(out_dir=out)
-            records = [json.loads(line) for line in (out / "events.jsonl").read_text().splitlines()]
-            cache[name] = (result.summary, records, simulation)
-        return cache[name]
-
-    return get
 
 
 def test_at_least_the_five_required_scenarios_ship():

@@ -225,7 +225,8 @@ class MarginPart(Part):
             self.engine.payIntoDefaultFund(fund, sender=self.treasury)
         self.liquidation_account = liquidator
         self.record("firm", "setup", engine=self.engine.address, perpetuals=self.perps.address,
-                    default_fund_usd=section.rules.default_fund_usd, lending_usd=lending // self.usd)
+                    default_fund_usd=section.rules.default_fund_usd, lending_usd=lending // self.usd,
+                    rules=section.rules.model_dump(mode="json"))
         return dealer
 
     def _onboard(self) -> None:
@@ -495,6 +496,20 @@ class MarginPart(Part):
         from sim.report.plots import write_margin_plots
 
         write_margin_plots(out_dir, self.rows, self.plot_events, [c.name for c in self.holders.clients])
+
+    # ------------------------------------------------------------------- report
+
+    @classmethod
+    def headline(cls, files: Any) -> list[tuple[str, str]]:
+        from sim.parts.margin.report import headline
+
+        return headline(files)
+
+    @classmethod
+    def report_sections(cls, files: Any) -> list[Any]:
+        from sim.parts.margin.report import sections
+
+        return sections(files)
 
     # ----------------------------------------------------------------- printing
 

@@ -129,6 +129,8 @@ class SecuritiesPart(Part):
             "simulation", "deploy",
             token=system.token.address, cash=system.cash.address, dvp=system.dvp.address,
             modules=sorted(system.modules),
+            compliance=[spec.model_dump(mode="json", exclude_none=True) for spec in scenario.security.compliance],
+            clearing=scenario.clearing.model_dump(mode="json"),
         )
         self.custodians = Custodians([
             CustodianActor(self, system, system.custodians[c.name], c.reconcile_hour_utc) for c in scenario.custodians
@@ -277,6 +279,20 @@ class SecuritiesPart(Part):
             },
             "instructions": [system.dvp.statusOf(i) for i in range(1, system.dvp.instructionCount() + 1)],
         }
+
+    # ------------------------------------------------------------------- report
+
+    @classmethod
+    def headline(cls, files: Any) -> list[tuple[str, str]]:
+        from sim.parts.securities.report import headline
+
+        return headline(files)
+
+    @classmethod
+    def report_sections(cls, files: Any) -> list[Any]:
+        from sim.parts.securities.report import sections
+
+        return sections(files)
 
     # ----------------------------------------------------------------- printing
 

@@ -119,7 +119,7 @@ class Monitor(Actor):
                 before = self.venues.fairAccessDuty(address, self.token)
                 assessed = self.act("assess_fair_access",
                                     lambda a=address: self.venues.assessFairAccess(a, self.token, sender=self.regulator),
-                                    venue=name)
+                                    venue=name, rule=self.section.fair_access.model_dump(mode="json"))
                 after = self.venues.fairAccessDuty(address, self.token)
                 if assessed and after != before:
                     count = self.venues.monthsAtThreshold(address, self.token, month)
