@@ -35,16 +35,17 @@ RULE_144_MONTHS_NON_REPORTING = 12
 # ----------------------------------------------------------------- Reg S
 
 REG_S_CATEGORY_2_DAYS = 40
-"""Distribution compliance period, category 2: 40 days (17 CFR 230.903(b)(2)(iii))."""
+"""Distribution compliance period, category 2: 40 days (17 CFR 230.903(b)(2)(ii))."""
 
 REG_S_CATEGORY_3_DEBT_DAYS = 40
-"""Category 3 debt securities: 40 days (17 CFR 230.903(b)(3)(iii)(A))."""
+"""Category 3 debt securities: 40 days (17 CFR 230.903(b)(3)(ii)(A))."""
 
 REG_S_CATEGORY_3_EQUITY_MONTHS = 12
 """Category 3 equity securities: one year (17 CFR 230.903(b)(3)(iii)(A))."""
 
 REG_S_CATEGORY_3_EQUITY_MONTHS_REPORTING = 6
-"""Category 3 equity of a reporting issuer: six months (Rule 903; DOMAIN.md marks it "check")."""
+"""Category 3 equity of a reporting issuer: six months (17 CFR 230.903(b)(3)(iii)(A), "or
+six-month distribution compliance period if the issuer is a reporting issuer")."""
 
 # ---------------------------------------------------------- Section 12(g)
 
@@ -72,19 +73,37 @@ REG_CF_HIGH_BPS = 1_000
 """10% of the greater of income and net worth when both are at or above the threshold (17 CFR 227.100(a)(2)(ii))."""
 
 REG_CF_CEILING_USD = 124_000
-"""Never more than $124,000 in 12 months (17 CFR 227.100(a)(2)(ii))."""
+"""Never more than $124,000 in 12 months (17 CFR 227.100(a)(2)(ii)). The paragraph states the
+ceiling with the 10% limit; the module applies it to the 5% limit too, where it binds only
+when one figure is below $124,000 and the other above $2.48 million (the SEC's investor
+bulletin reads the $124,000 as a ceiling regardless of income and net worth): a model choice
+at that edge."""
+
+REG_CF_RESALE_MONTHS = 12
+"""Securities bought in a Reg CF offering may not be transferred for one year (17 CFR
+227.501(a)); the exceptions (to the issuer, an accredited investor, a family member, in a
+registered offering) are not modelled, so the lock-up is stricter than the rule: a model
+choice."""
 
 REG_CF_OFFERING_CAP_USD = 5_000_000
 """An issuer raises at most $5 million in 12 months under Reg CF (17 CFR 227.100(a)(1))."""
 
 REG_A_TIER_2_BPS = 1_000
-"""A non-accredited natural person buys at most 10% of the greater of income and net worth (17 CFR 230.251(d)(2)(i)(C))."""
+"""A non-accredited purchaser in a Tier 2 offering buys at most 10% of the greater of annual
+income and net worth, or, a non-natural person, of annual revenue and net assets at the
+most recent fiscal year end (17 CFR 230.251(d)(2)(i)(C)); not for securities listed on a
+national securities exchange upon qualification (230.251(d)(2)(i)(D))."""
+
+REG_A_TIER_2_INVESTOR_WINDOW_MONTHS = 0
+"""The Tier 2 purchaser limit is per offering, not a rolling window: 0 months means a
+purchase counts for the whole offering (17 CFR 230.251(d)(2)(i)(C): "in a Tier 2 offering")."""
 
 REG_A_TIER_2_OFFERING_CAP_USD = 75_000_000
 """Tier 2 offerings: at most $75 million in 12 months (17 CFR 230.251(a)(2))."""
 
 INVESTMENT_WINDOW_MONTHS = 12
-"""The rolling window of the Reg CF and Reg A limits: 12 months (17 CFR 227.100(a)(2); 17 CFR 230.251(d)(2)(i)(C))."""
+"""The rolling window of the Reg CF investor limit (across all issuers) and of the Reg CF and
+Reg A offering caps: 12 months (17 CFR 227.100(a)(1),(2); 17 CFR 230.251(a))."""
 
 # ------------------------------------------------------------- settlement
 

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from sim import rules
-from sim.contracts.compliance import AnyModule, ExemptionWhitelist
+from sim.contracts.compliance import AnyModule, ExemptionWhitelist, kind_from_key
 from sim.contracts.identity import InvestorTypeName
 from sim.scenario.base import (
     MAX_DAYS,
@@ -43,7 +43,9 @@ ClassName = Literal[
 VenueKindName = Literal["unregistered", "securities_exchange", "ats", "commodity_exchange"]
 """``VenueRegistry.VenueKind``: how a venue is registered."""
 
-TaxonomyModule = Annotated[AnyModule | ExemptionWhitelist, Field(discriminator="kind")]
+TaxonomyModule = Annotated[
+    AnyModule | ExemptionWhitelist, Field(discriminator="kind"), BeforeValidator(kind_from_key)
+]
 Name = Field(pattern=NAME_PATTERN, max_length=40)
 
 

@@ -159,6 +159,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "SupplyLimitModule": {**ROLE_ADMIN, **MODULE_HOOKS, "setSupplyLimit": ADMIN},
     "InvestmentLimitModule": {
         **ROLE_ADMIN, **MODULE_HOOKS, "setPriceCents": ADMIN, "setOfferingCapCents": ADMIN,
+        "recordPurchaseElsewhere": ADMIN,
     },
     "EligibleParticipantModule": {**ROLE_ADMIN, **MODULE_HOOKS},
     "ExemptionWhitelistModule": {**ROLE_ADMIN, **MODULE_HOOKS},

@@ -63,7 +63,7 @@ MOVES_NOTHING: dict[str, set[str]] = {
     "ExemptionWhitelistModule": MODULE,
     "LockupModule": MODULE,
     "HolderLimitModule": MODULE | {"setMaxHolders", "setMaxNonAccreditedPurchasers"},
-    "InvestmentLimitModule": MODULE | {"setOfferingCapCents", "setPriceCents"},
+    "InvestmentLimitModule": MODULE | {"setOfferingCapCents", "setPriceCents", "recordPurchaseElsewhere"},
     "JurisdictionModule": MODULE | {"setListed"},
     "MaxBalanceModule": MODULE | {"setMaxBalance"},
     "SupplyLimitModule": MODULE | {"setSupplyLimit"},
