@@ -128,13 +128,32 @@ reference price (Commission Delegated Regulation (EU) 2017/389, Annex)."""
 
 # ------------------------------------------------- taxonomy, safe harbor, ATS
 
-SAFE_HARBOR_WINDOW_DAYS = 3 * 365
-"""The safe harbor runs three years from the first token sale (Peirce, Token Safe Harbor
-Proposal 2.0, 2021)."""
+SAFE_HARBOR_WINDOW_MONTHS = 36
+"""The relief expires three years from the filing of the notice of reliance; the exit report
+is due no later than then (Peirce, Token Safe Harbor Proposal 2.0, 2021). Counted in calendar
+months from the notice."""
 
-SAFE_HARBOR_DISCLOSURE_INTERVAL_DAYS = 182
-"""Disclosures are updated semiannually during the window (Token Safe Harbor Proposal 2.0;
-check: the proposal asks for semiannual updates of the development plan)."""
+SAFE_HARBOR_UPDATE_EVERY_MONTHS = 6
+"""Disclosures are updated every six months, the periods counted from the notice of reliance
+(Token Safe Harbor Proposal 2.0)."""
+
+SAFE_HARBOR_UPDATE_GRACE_DAYS = 30
+"""Each six-month update is due within 30 days after the end of its period (Token Safe Harbor
+Proposal 2.0)."""
+
+SAFE_HARBOR_MAX_TEAM_SHARE_PCT = 20
+"""A network whose initial development team holds more than 20% of the tokens cannot count
+as decentralised (Token Safe Harbor Proposal 2.0): the exit test's ceiling on the team's
+share, and its default."""
+
+SAFE_HARBOR_REGISTRATION_DAYS = 120
+"""After a failed exit (or none), the team registers the token under Exchange Act 12(g)
+within 120 days (Token Safe Harbor Proposal 2.0); the contract states the deadline, and the
+simulation reclassifies the token at once (a modelling shortcut)."""
+
+SAFE_HARBOR_PLATFORM_WIND_DOWN_MONTHS = 6
+"""... and trading platforms have six months to stop trading it (Token Safe Harbor Proposal
+2.0); stated by the contract, not waited for (the same shortcut)."""
 
 ATS_FAIR_ACCESS_SHARE_BPS = 500
 """Fair access applies at 5% or more of a security's average daily volume ... (Reg ATS

@@ -98,6 +98,7 @@ OPEN: dict[str, dict[str, str]] = {
     "SafeHarborRegistry": {
         **RENOUNCE,
         "recordMissedDisclosure": "a monitor's act: only an update past its due time, once (SafeHarborNothingMissed)",
+        "recordLapse": "a monitor's act: only after the window ended with no exit report, once (SafeHarborNotLapsed)",
         "claimRefund": "a holder claims its own refund: burns only what it bought, repays what it paid",
     },
     "VenueRegistry": {

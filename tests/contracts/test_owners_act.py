@@ -87,7 +87,7 @@ MOVES_NOTHING: dict[str, set[str]] = {
     "MarginEngine": ROLES | {"configure", "listUnderlying", "openAccount", "setLiquidationAccount", "issueCall",
                              "reviewCall"},
     "PerpetualFutures": ROLES | {"listMarket", "setEngine"},
-    "SafeHarborRegistry": ROLES | {"fileNotice", "fileExitReport", "recordMissedDisclosure", "setExitRules",
+    "SafeHarborRegistry": ROLES | {"fileNotice", "fileExitReport", "recordMissedDisclosure", "recordLapse", "setExitRules",
                                    "setWhitelisted", "updateDisclosures"},
     "VenueRegistry": ROLES | {"assessFairAccess", "delist", "list", "registerVenue", "setFairAccessRule",
                               "setPermittedKinds"},

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
-from sim.calendar import DAY, add_months
+from sim.calendar import DAY, add_months, iso
 from sim.contracts import InvestmentLimit
 from sim.engine import Run
 from sim.scenario import load, shipped
@@ -365,9 +366,15 @@ def test_safe_harbor_matures(runs):
     summary, records, _ = runs("safe_harbor_matures")
     m = summary["metrics"]
     scenario = load(SHIPPED["safe_harbor_matures"])
-    # the window ends at its exact simulated time: first sale + 1095 days
+    # Token Safe Harbor Proposal 2.0: the report is due by the end of the relief, three years
+    # (calendar) from the notice of reliance; five six-monthly updates, each on time
     (report,) = _acts(records, "exit_report", "ok")
-    assert report["t"] == _first_sale(records) + scenario.taxonomy.safe_harbor.window_days * DAY
+    (notice,) = _acts(records, "file_notice", "ok")
+    start = int(scenario.start.timestamp())
+    assert report["t"] == add_months(start + notice["t"], 36) - start
+    updates = _acts(records, "update_disclosures", "ok")
+    assert [u["t"] for u in updates] == [add_months(start + notice["t"], 6 * k) + 30 * DAY - start for k in range(1, 6)]
+    assert not _acts(records, "disclosure_missed")
     assert [h["class"] for h in m["classification_history"]] == ["exempt_network_token", "digital_commodity"]
     assert m["exit"]["outcome"] == "matured" and all(t["passed"] for t in m["exit"]["tests"].values())
     # trades to buyers off the whitelist were refused while the exemption ran, and settle after
@@ -384,6 +391,11 @@ def test_safe_harbor_fails(runs):
     m = summary["metrics"]
     (report,) = _acts(records, "exit_report", "ok")
     assert m["exit"]["outcome"] == "failed" and m["exit"]["class"] == "tokenized_security"
+    # the proposal's deadlines after a failure: 120 days to register under 12(g), six months
+    # for platforms (stated; the reclassification itself is immediate, a modelling shortcut)
+    reported_at = datetime.fromisoformat(m["exit"]["time"].replace("Z", "+00:00"))
+    assert m["exit"]["register_12g_by"] == iso(int(reported_at.timestamp()) + 120 * DAY)
+    assert m["exit"]["platforms_stop_by"] == iso(add_months(int(reported_at.timestamp()), 6))
     failed = {k for k, t in m["exit"]["tests"].items() if not t["passed"]}
     assert {"top10_share_pct", "developer_share_pct"} <= failed
     # the security rules apply from the reclassification on, never before
