@@ -18,7 +18,9 @@ def rule144(make_security_token):
 def test_rule_144_lot_is_locked_one_second_before_six_calendar_months(
     chain, rule144, make_investor, deployer, reverts
 ):
-    """Six months from 31 August is the last day of February: locked until that second."""
+    """Rule 144(d)(1)(i): six months from 31 August is the last day of February, locked until
+    that second (calendar months, the day clamped to the month's end: an interpretation, see
+    docs/architecture.md "How months are counted")."""
     alice, bob = make_investor(), make_investor()
     chain.warp(timestamp("2026-08-31T12:00:00"))
     rule144.mint(alice, 100, sender=deployer)
