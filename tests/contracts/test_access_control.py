@@ -150,7 +150,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "created": TOKEN_ONLY,
         "destroyed": TOKEN_ONLY,
     },
-    "LockupModule": {**ROLE_ADMIN, **MODULE_HOOKS},
+    "LockupModule": {**ROLE_ADMIN, **MODULE_HOOKS, "recordDistribution": ADMIN},
     "AccreditedOnlyModule": {**ROLE_ADMIN, **MODULE_HOOKS},
     "HolderLimitModule": {
         **ROLE_ADMIN, **MODULE_HOOKS, "setMaxHolders": ADMIN, "setMaxNonAccreditedPurchasers": ADMIN,

@@ -61,7 +61,7 @@ MOVES_NOTHING: dict[str, set[str]] = {
     "AccreditedOnlyModule": MODULE,
     "EligibleParticipantModule": MODULE,
     "ExemptionWhitelistModule": MODULE,
-    "LockupModule": MODULE,
+    "LockupModule": MODULE | {"recordDistribution"},
     "HolderLimitModule": MODULE | {"setMaxHolders", "setMaxNonAccreditedPurchasers"},
     "InvestmentLimitModule": MODULE | {"setOfferingCapCents", "setPriceCents", "recordPurchaseElsewhere"},
     "JurisdictionModule": MODULE | {"setListed"},

@@ -95,6 +95,11 @@ def test_reg_s_offshore(runs):
     assert min(r["t"] for r in us_buys) >= release
     assert max(r["t"] for r in us) < release
     assert all(not r["investor"].startswith("us-buyers") for r in _acts(records, "mint", "ok"))
+    # 17 CFR 230.902(f): the period runs from the later of the first offer and the closing,
+    # recorded at the close before the allocations are minted
+    (recorded,) = _acts(records, "record_distribution", "ok")
+    assert recorded["t"] == scenario.offering.closes_day * DAY
+    assert recorded["t"] < min(r["t"] for r in _acts(records, "mint", "ok"))
 
 
 def test_reg_cf_crowdfunding(runs):
