@@ -99,7 +99,7 @@ def test_reg_s_offshore(runs):
     # recorded at the close before the allocations are minted
     (recorded,) = _acts(records, "record_distribution", "ok")
     assert recorded["t"] == scenario.offering.closes_day * DAY
-    assert recorded["t"] < min(r["t"] for r in _acts(records, "mint", "ok"))
+    assert recorded["seq"] < min(r["seq"] for r in _acts(records, "mint", "ok"))
 
 
 def test_reg_cf_crowdfunding(runs):
