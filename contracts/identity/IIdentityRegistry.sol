@@ -44,6 +44,11 @@ interface IIdentityRegistry {
         uint8 netWorthBand;
         uint64 regCfLimitCents;
         uint64 regALimitCents;
+        /// The investor id of the purchaser this investor is counted with under Rule 506(b)
+        /// (17 CFR 230.501(e)(1)(i)-(iii): a relative or spouse sharing the purchaser's
+        /// principal residence, or a trust, estate or organisation more than 50% theirs);
+        /// 0: counted as itself.
+        bytes32 countedWith;
     }
 
     function isVerified(address wallet) external view returns (bool);
@@ -54,5 +59,6 @@ interface IIdentityRegistry {
     function incomeOf(address wallet) external view returns (uint256 usd);
     function netWorthOf(address wallet) external view returns (uint256 usd);
     function financialsOf(address wallet) external view returns (Financials);
+    function purchaserKeyOf(address wallet) external view returns (bytes32);
     function identityOf(address wallet) external view returns (Identity memory);
 }

@@ -135,6 +135,13 @@ contract IdentityRegistry is IIdentityRegistry, AccessControl {
         return record.netWorthUsd;
     }
 
+    /// @notice Whom the wallet's owner counts as when purchasers are counted (Rule 506(b),
+    /// 17 CFR 230.501(e)(1)): the purchaser it is counted with, or its own investor id.
+    function purchaserKeyOf(address wallet) external view returns (bytes32) {
+        Identity storage record = _identities[wallet];
+        return record.countedWith != bytes32(0) ? record.countedWith : record.investorId;
+    }
+
     /// @notice How the wallet's record carries income, net worth or limits.
     function financialsOf(address wallet) external view returns (Financials) {
         return _identities[wallet].financials;

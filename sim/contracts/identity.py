@@ -132,6 +132,10 @@ class Identity(Spec):
         reg_cf_limit_cents, reg_a_limit_cents: the intermediary's attested limits, relying
             on the investor's representation (17 CFR 227.303(b)(1)); giving either records
             attested limits instead of income and net worth (the other, absent, is 0).
+        counted_with: the investor id (label or 32 bytes) of the purchaser this investor
+            is counted with under Rule 506(b): a relative or spouse sharing that purchaser's
+            principal residence, or a trust, estate or organisation more than 50% theirs
+            (17 CFR 230.501(e)(1)(i)-(iii)); None: counted as itself.
         verified: KYC passed.
         expiry: Unix time the verification lapses; None means ``DEFAULT_VALIDITY_SECONDS``
             after registration.
@@ -146,6 +150,7 @@ class Identity(Spec):
     bands: bool = False
     reg_cf_limit_cents: int | None = Field(default=None, ge=0, lt=2**64)
     reg_a_limit_cents: int | None = Field(default=None, ge=0, lt=2**64)
+    counted_with: str | bytes | None = None
     verified: bool = True
     expiry: int | None = Field(default=None, gt=0, lt=2**64)
 
@@ -208,6 +213,7 @@ class Identity(Spec):
             "netWorthBand": band_of(self.net_worth_usd, band_floors) if self.bands else 0,
             "regCfLimitCents": self.reg_cf_limit_cents or 0,
             "regALimitCents": self.reg_a_limit_cents or 0,
+            "countedWith": b"\x00" * 32 if self.counted_with is None else investor_id(self.counted_with),
         }
 
 

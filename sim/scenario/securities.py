@@ -138,6 +138,10 @@ class Population(Model):
             ``reg_cf_elsewhere_days_before_start`` days before the start.
         cash_usd: cash each investor starts with, in the cash token.
         subscription_usd: what each investor asks for in the offering (absent: none).
+        counted_with: the name of another population: investor i of this one is a relative
+            sharing the home of (or an entity more than 50% owned by) investor i of that one,
+            and is counted with it as one purchaser under Rule 506(b) (17 CFR
+            230.501(e)(1)); at most as many investors as that population.
         custody: ``self`` (own wallet) or the name of a custodian.
         orders_per_day: each investor's rate of secondary-market orders (Poisson).
         kyc_pending_share: share registered with verification still pending.
@@ -155,6 +159,7 @@ class Population(Model):
     bands: bool = False
     reg_cf_elsewhere_usd: Distribution | None = None
     reg_cf_elsewhere_days_before_start: int = Field(default=0, ge=0, le=365)
+    counted_with: str | None = Field(default=None, pattern=NAME_PATTERN, max_length=40)
     custody: str = "self"
     orders_per_day: float = Field(default=0.0, ge=0, le=100)
     kyc_pending_share: float = Field(default=0.0, ge=0, le=1)

@@ -192,6 +192,9 @@ def make_investor(chain: Chain, identity_registry: IdentityRegistry, deployer: s
     - ``bands``: record only the band of each figure (privacy option: limits come out low);
     - ``reg_cf_limit_cents``, ``reg_a_limit_cents``: the intermediary's attested limits
       (17 CFR 227.303(b)(1)), recorded instead of income and net worth;
+    - ``counted_with``: the investor id of the purchaser this one is counted with under
+      Rule 506(b) (a relative sharing the home, an entity more than 50% theirs, 17 CFR
+      230.501(e)(1));
     - ``investor_id``: a label shared by wallets of one person (default: unique);
     - ``verified`` (default True), ``expiry`` (Unix time; default 20 years on);
     - ``wallet``: register this address instead of a new one.
@@ -207,6 +210,7 @@ def make_investor(chain: Chain, identity_registry: IdentityRegistry, deployer: s
         bands: bool = False,
         reg_cf_limit_cents: int | None = None,
         reg_a_limit_cents: int | None = None,
+        counted_with: str | bytes | None = None,
         us_person: bool | None = None,
         investor_id: str | bytes | None = None,
         verified: bool = True,
@@ -224,6 +228,7 @@ def make_investor(chain: Chain, identity_registry: IdentityRegistry, deployer: s
             bands=bands,
             reg_cf_limit_cents=reg_cf_limit_cents,
             reg_a_limit_cents=reg_a_limit_cents,
+            counted_with=counted_with,
             verified=verified,
             expiry=expiry,
         )

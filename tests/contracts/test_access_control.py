@@ -154,6 +154,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "AccreditedOnlyModule": {**ROLE_ADMIN, **MODULE_HOOKS},
     "HolderLimitModule": {
         **ROLE_ADMIN, **MODULE_HOOKS, "setMaxHolders": ADMIN, "setMaxNonAccreditedPurchasers": ADMIN,
+        "beginOffering": ADMIN,
     },
     "JurisdictionModule": {**ROLE_ADMIN, **MODULE_HOOKS, "setListed": ADMIN},
     "MaxBalanceModule": {**ROLE_ADMIN, **MODULE_HOOKS, "setMaxBalance": ADMIN},

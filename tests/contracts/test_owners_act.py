@@ -62,7 +62,7 @@ MOVES_NOTHING: dict[str, set[str]] = {
     "EligibleParticipantModule": MODULE,
     "ExemptionWhitelistModule": MODULE,
     "LockupModule": MODULE | {"recordDistribution"},
-    "HolderLimitModule": MODULE | {"setMaxHolders", "setMaxNonAccreditedPurchasers"},
+    "HolderLimitModule": MODULE | {"setMaxHolders", "setMaxNonAccreditedPurchasers", "beginOffering"},
     "InvestmentLimitModule": MODULE | {"setOfferingCapCents", "setPriceCents", "recordPurchaseElsewhere"},
     "JurisdictionModule": MODULE | {"setListed"},
     "MaxBalanceModule": MODULE | {"setMaxBalance"},

@@ -13,10 +13,15 @@ import {IIdentityRegistry} from "../../identity/IIdentityRegistry.sol";
 /// - `holders`: investors holding a positive balance now. A transfer that would make a new
 ///   holder when `holders` is at `maxHolders` is refused (code 12), unless the sender
 ///   leaves at the same time.
-/// - `nonAccreditedPurchasers`: distinct non-accredited investors who bought in the
-///   offering (received a mint), ever. Rule 506(b) allows at most 35 (17 CFR
-///   230.506(b)(2)(i)); the 36th distinct one is refused (code 13). Resales are not
-///   purchases in the offering and do not count.
+/// - `nonAccreditedPurchasers`: distinct non-accredited purchasers in the current offering
+///   (received a mint since `beginOffering`). Rule 506(b) allows at most 35 (17 CFR
+///   230.506(b)(2)(i)); the 36th distinct one is refused (code 13). Purchasers are counted
+///   as 17 CFR 230.501(e)(1) counts them: a relative or spouse sharing a purchaser's home,
+///   and a trust, estate or organisation more than 50% theirs, are counted with that
+///   purchaser (the identity registry's `purchaserKeyOf`), accredited investors not at all.
+///   The count is per offering: the issuer starts a new one with `beginOffering` (whether
+///   two offerings are one, Rule 152's integration, is the issuer's judgement, not checked
+///   here). Resales are not purchases in the offering and do not count.
 /// - `nonAccreditedHolders`: holders that were non-accredited when they entered.
 /// When `holders` reaches `holdersThreshold` (2,000) or `nonAccreditedHolders` reaches
 /// `nonAccreditedHoldersThreshold` (500), `HoldersOfRecordThresholdReached` is emitted
@@ -27,6 +32,7 @@ contract HolderLimitModule is InvestorBalances {
 
     event HolderLimitSet(uint256 maxHolders);
     event NonAccreditedLimitSet(uint256 maxNonAccreditedPurchasers);
+    event OfferingBegun(uint256 offering);
     event HoldersOfRecordThresholdReached(
         uint256 holders, uint256 nonAccreditedHolders, uint256 holdersThreshold, uint256 nonAccreditedThreshold
     );
@@ -43,7 +49,9 @@ contract HolderLimitModule is InvestorBalances {
     uint256 public nonAccreditedPurchasers;
     bool public thresholdReached;
 
-    mapping(bytes32 investorId => bool) public isNonAccreditedPurchaser;
+    /// @notice The current offering (1 at deployment), whose purchasers are counted.
+    uint256 public offering = 1;
+    mapping(uint256 offering => mapping(bytes32 purchaserKey => bool)) private _purchaserIn;
     mapping(bytes32 investorId => bool) private _countedNonAccredited;
 
     constructor(
@@ -79,6 +87,24 @@ contract HolderLimitModule is InvestorBalances {
         emit NonAccreditedLimitSet(limit);
     }
 
+    /// @notice Start counting the purchasers of a new offering from zero.
+    function beginOffering() external onlyRole(DEFAULT_ADMIN_ROLE) {
+        offering += 1;
+        nonAccreditedPurchasers = 0;
+        emit OfferingBegun(offering);
+    }
+
+    /// @notice True if the wallet's owner (as 501(e)(1) counts it) is already a
+    /// non-accredited purchaser in the current offering.
+    function isNonAccreditedPurchaser(address wallet, IIdentityRegistry registry) public view returns (bool) {
+        return _purchaserIn[offering][_purchaserKey(registry, wallet)];
+    }
+
+    function _purchaserKey(IIdentityRegistry registry, address wallet) private view returns (bytes32) {
+        bytes32 key = registry.purchaserKeyOf(wallet);
+        return key != bytes32(0) ? key : bytes32(uint256(uint160(wallet)));
+    }
+
     function checkTransfer(address from, address to, uint256 amount, IIdentityRegistry registry)
         external
         view
@@ -101,7 +127,7 @@ contract HolderLimitModule is InvestorBalances {
             }
         }
         if (
-            from == address(0) && !isNonAccreditedPurchaser[toKey] && !registry.isAccredited(to)
+            from == address(0) && !registry.isAccredited(to) && !isNonAccreditedPurchaser(to, registry)
                 && nonAccreditedPurchasers >= maxNonAccreditedPurchasers
         ) {
             return (
@@ -115,10 +141,10 @@ contract HolderLimitModule is InvestorBalances {
     }
 
     function _afterMint(address to, uint256 amount, IIdentityRegistry registry) internal override {
-        if (amount > 0) {
-            bytes32 key = _investorKey(registry, to);
-            if (!isNonAccreditedPurchaser[key] && !registry.isAccredited(to)) {
-                isNonAccreditedPurchaser[key] = true;
+        if (amount > 0 && !registry.isAccredited(to)) {
+            bytes32 key = _purchaserKey(registry, to);
+            if (!_purchaserIn[offering][key]) {
+                _purchaserIn[offering][key] = true;
                 nonAccreditedPurchasers += 1;
             }
         }

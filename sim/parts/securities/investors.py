@@ -86,8 +86,10 @@ class Investors(Actor):
         mode = "self" if custody is None else next(c.mode for c in self.scenario.custodians if c.name == custody)
         for i in range(n):
             label = f"{population.name}-{i + 1:04d}"
+            partner = population.counted_with
             identity = Identity(
                 investor_id=f"{self.scenario.name}:{label}",
+                counted_with=None if partner is None else f"{self.scenario.name}:{partner}-{i + 1:04d}",
                 investor_type=types[type_of[i]],
                 jurisdiction=places[place_of[i]],
                 us_person=population.us_person,

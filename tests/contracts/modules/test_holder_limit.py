@@ -29,6 +29,58 @@ def test_35th_non_accredited_purchaser_allowed_36th_refused(
         reg_d_506b.mint(buyers[35], 1, sender=deployer)
 
 
+def test_spouse_sharing_the_home_is_not_counted_apart_from_the_purchaser(
+    chain, make_security_token, make_investor, deployer, reverts
+):
+    """17 CFR 230.501(e)(1)(i): a relative or spouse with the purchaser's principal residence
+    is not counted separately: with the cap at 1, the purchaser's spouse still buys; a
+    stranger is refused."""
+    token = make_security_token(modules=[HolderLimit(max_non_accredited_purchasers=1)])
+    module = token.module("holder-limit")
+    purchaser = make_investor("retail", investor_id="pat")
+    spouse = make_investor("retail", investor_id="sam", counted_with="pat")
+    stranger = make_investor("retail")
+    token.mint(purchaser, 1, sender=deployer)
+    token.mint(spouse, 1, sender=deployer)
+    assert module.nonAccreditedPurchasers() == 1
+    with reverts(solidity.NonAccreditedLimitReached, purchasers=1, limit=1):
+        token.mint(stranger, 1, sender=deployer)
+
+
+def test_entity_more_than_half_owned_by_the_purchaser_is_counted_with_it(
+    chain, make_security_token, make_investor, deployer, reverts
+):
+    """17 CFR 230.501(e)(1)(iii): an organisation of which the purchaser (and relatives) own
+    more than 50% counts with the purchaser, the 35th and 36th alike."""
+    token = make_security_token(modules=[HolderLimit.rule_506b()])
+    buyers = [make_investor("retail", investor_id=f"buyer-{i}") for i in range(35)]
+    for buyer in buyers:
+        token.mint(buyer, 1, sender=deployer)
+    llc = make_investor("retail", investor_id="buyer-34-llc", counted_with="buyer-34")
+    token.mint(llc, 1, sender=deployer)  # the 35th purchaser's company: still 35
+    assert token.module("holder-limit").nonAccreditedPurchasers() == 35
+    with reverts(solidity.NonAccreditedLimitReached, purchasers=35, limit=35):
+        token.mint(make_investor("retail"), 1, sender=deployer)
+
+
+def test_the_count_is_per_offering(chain, make_security_token, make_investor, deployer, reverts):
+    """Rule 506(b)(2)(i): at most 35 non-accredited purchasers in an offering; a new offering
+    (beginOffering, the issuer's act) counts its own."""
+    token = make_security_token(modules=[HolderLimit(max_non_accredited_purchasers=1)])
+    module = token.module("holder-limit")
+    first, second = make_investor("retail"), make_investor("retail")
+    token.mint(first, 1, sender=deployer)
+    with reverts(solidity.NonAccreditedLimitReached, purchasers=1, limit=1):
+        token.mint(second, 1, sender=deployer)
+    with reverts(solidity.AccessControlUnauthorizedAccount):
+        module.beginOffering(sender=chain.new_account())
+    (begun,) = module.beginOffering(sender=deployer).events_named("OfferingBegun")
+    assert (begun.offering, module.nonAccreditedPurchasers()) == (2, 0)
+    token.mint(second, 1, sender=deployer)
+    assert module.isNonAccreditedPurchaser(second, token.identityRegistry())
+    assert not module.isNonAccreditedPurchaser(first, token.identityRegistry())
+
+
 def test_non_accredited_purchaser_counted_once(chain, make_security_token, make_investor, deployer):
     token = make_security_token(modules=[HolderLimit(max_non_accredited_purchasers=1)])
     buyer = make_investor("retail")
