@@ -55,6 +55,11 @@ SECTION_12G_HOLDERS = 2_000
 SECTION_12G_NON_ACCREDITED_HOLDERS = 500
 """Non-accredited holders of record that trigger registration (Exchange Act 12(g)(1)(A)(ii))."""
 
+FISCAL_YEAR_END_MONTH = 12
+"""Model choice: an issuer's fiscal year ends on 31 December unless a scenario says otherwise;
+the Section 12(g)(1) holder test is "on the last day of its fiscal year" (Exchange Act
+12(g)(1)(A))."""
+
 SECTION_12G_TOTAL_ASSETS_USD = 10_000_000
 """Total assets above which the holder test applies (Exchange Act 12(g)(1)(A))."""
 

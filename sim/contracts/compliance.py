@@ -180,8 +180,13 @@ class HolderLimit(ModuleSpec):
         max_holders: cap on holders of record (investors, not wallets); None for none.
         max_non_accredited_purchasers: cap on distinct non-accredited buyers in the
             offering (mints); None for none.
-        holders_threshold: holders that raise the 12(g) flag (2,000).
-        non_accredited_threshold: non-accredited holders that raise it (500).
+        holders_threshold: holders of record at which 12(g) asks for registration (2,000).
+        non_accredited_threshold: non-accredited holders at which it does (500).
+        fiscal_year_end_month: the month whose last day ends the issuer's fiscal year: the
+            12(g) test is at that day's end (default 12, a calendar fiscal year: a model
+            choice, the issuer's fact).
+        exempt_holders_excluded: the issuer meets Rule 12g-6 (Reg CF) or 12g5-1(a)(7) (Reg A
+            Tier 2) conditions, so holders of these securities are not counted for 12(g).
         rule: a preset: ``506b`` fixes ``max_non_accredited_purchasers`` at 35.
     """
 
@@ -193,6 +198,8 @@ class HolderLimit(ModuleSpec):
     max_non_accredited_purchasers: int | None = Field(default=None, ge=0)
     holders_threshold: int = Field(default=rules.SECTION_12G_HOLDERS, ge=1)
     non_accredited_threshold: int = Field(default=rules.SECTION_12G_NON_ACCREDITED_HOLDERS, ge=1)
+    fiscal_year_end_month: int = Field(default=rules.FISCAL_YEAR_END_MONTH, ge=1, le=12)
+    exempt_holders_excluded: bool = False
 
     @classmethod
     def _preset(cls, rule: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -209,6 +216,8 @@ class HolderLimit(ModuleSpec):
             UNLIMITED if self.max_non_accredited_purchasers is None else self.max_non_accredited_purchasers,
             self.holders_threshold,
             self.non_accredited_threshold,
+            self.fiscal_year_end_month,
+            self.exempt_holders_excluded,
         ]
 
 

@@ -95,6 +95,10 @@ OPEN: dict[str, dict[str, str]] = {
         **RENOUNCE,
         "settle": "moves an account's P&L and funding to cash at the mark; changes no one's position",
     },
+    "HolderLimitModule": {
+        **RENOUNCE,
+        "assessYearEnd": "a monitor's act: records the counts at a passed fiscal year-end, once; moves nothing",
+    },
     "SafeHarborRegistry": {
         **RENOUNCE,
         "recordMissedDisclosure": "a monitor's act: only an update past its due time, once (SafeHarborNothingMissed)",
@@ -154,7 +158,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "AccreditedOnlyModule": {**ROLE_ADMIN, **MODULE_HOOKS},
     "HolderLimitModule": {
         **ROLE_ADMIN, **MODULE_HOOKS, "setMaxHolders": ADMIN, "setMaxNonAccreditedPurchasers": ADMIN,
-        "beginOffering": ADMIN,
+        "beginOffering": ADMIN, "setExemptHoldersExcluded": ADMIN,
     },
     "JurisdictionModule": {**ROLE_ADMIN, **MODULE_HOOKS, "setListed": ADMIN},
     "MaxBalanceModule": {**ROLE_ADMIN, **MODULE_HOOKS, "setMaxBalance": ADMIN},

@@ -76,7 +76,13 @@ def test_reg_d_506b(runs):
     purchasers = {r["investor"] for r in _acts(records, "mint", "ok") if r["investor"].startswith("sophisticated")}
     assert len(purchasers) == 35
     (flag,) = _acts(records, "section_12g_flag")
-    assert flag["holders"] == 2_000
+    assert flag["holders"] == 2_000 and flag["early_warning"]  # the instant flag: a warning only
+    # Exchange Act 12(g)(1)(A): the test is on the last day of the fiscal year (31 December)
+    (year_end,) = _acts(records, "section_12g_year_end")
+    assert year_end["year_end"] == year_end["time"] == "2027-01-01T00:00:00Z"
+    assert year_end["holders"] >= 2_000 and year_end["registration_required"]
+    assert metrics["section_12g_year_ends"] == [{k: v for k, v in year_end.items()
+                                                 if k not in ("seq", "t", "time", "actor", "act", "outcome")}]
     release = add_months(scenario.start_timestamp + scenario.offering.closes_day * DAY, 12) - scenario.start_timestamp
     lockup_refusals = [r for r in records if r.get("error") == "LockupActive"]
     assert lockup_refusals and max(r["t"] for r in lockup_refusals) < release

@@ -162,7 +162,7 @@ def test_wallets_of_one_investor_count_as_one_holder(chain, two_holders, make_in
     assert two_holders.module("holder-limit").holders() == 2
 
 
-def test_section_12g_flag_raised_once_at_the_holder_threshold(
+def test_section_12g_early_warning_raised_once_at_the_holder_threshold(
     chain, make_security_token, make_investor, deployer
 ):
     token = make_security_token(modules=[HolderLimit(holders_threshold=3, non_accredited_threshold=100)])
@@ -181,7 +181,7 @@ def test_section_12g_flag_raised_once_at_the_holder_threshold(
     assert token.module("holder-limit").thresholdReached()
 
 
-def test_section_12g_flag_raised_by_non_accredited_holders(
+def test_section_12g_early_warning_raised_by_non_accredited_holders(
     chain, make_security_token, make_investor, deployer
 ):
     token = make_security_token(modules=[HolderLimit(holders_threshold=100, non_accredited_threshold=2)])
@@ -231,3 +231,61 @@ def test_admin_can_change_the_caps(chain, two_holders, make_investor, deployer):
 def test_bad_parameters_are_refused_before_deployment(kwargs, message):
     with pytest.raises(ConfigError, match=message):
         HolderLimit(**kwargs)
+
+
+# ------------------------------------------ Section 12(g): the fiscal year-end test
+
+
+def _at(text: str) -> int:
+    from sim.calendar import timestamp
+
+    return timestamp(text)
+
+
+def test_section_12g_is_tested_on_the_last_day_of_the_fiscal_year(
+    chain, make_security_token, make_investor, deployer
+):
+    """Exchange Act 12(g)(1)(A): holders of record on the last day of the fiscal year. Three
+    holders at 31 December (threshold 3) require registration, though one left on 2 January,
+    before anyone looked; the test is made once per year-end."""
+    chain.warp(_at("2030-06-01T00:00:00"))
+    token = make_security_token(modules=[HolderLimit(holders_threshold=3, non_accredited_threshold=100)])
+    module = token.module("holder-limit")
+    holders = [make_investor() for _ in range(3)]
+    for holder in holders:
+        token.mint(holder, 1, sender=deployer)
+    chain.warp(_at("2030-12-31T23:59:59"))
+    assert module.assessYearEnd(sender=deployer).events_named("YearEndAssessed") == []  # not yet over
+    chain.warp(_at("2031-01-02T10:00:00"))
+    receipt = token.burn(holders[0], 1, sender=deployer)
+    (assessed,) = receipt.events_named("YearEndAssessed")
+    assert assessed.args == {"yearEnd": _at("2031-01-01T00:00:00"), "holders": 3, "nonAccreditedHolders": 0,
+                             "excluded": False, "registrationRequired": True}
+    assert module.assessYearEnd(sender=chain.new_account()).events_named("YearEndAssessed") == []  # once
+
+
+def test_a_fiscal_year_ending_in_june_is_tested_at_the_end_of_30_june(chain, make_security_token, make_investor, deployer):
+    chain.warp(_at("2030-01-10T00:00:00"))
+    token = make_security_token(modules=[HolderLimit(holders_threshold=2, fiscal_year_end_month=6)])
+    module = token.module("holder-limit")
+    token.mint(make_investor(), 1, sender=deployer)
+    chain.warp(_at("2030-07-01T00:00:00"))
+    (assessed,) = module.assessYearEnd(sender=deployer).events_named("YearEndAssessed")
+    assert (assessed.yearEnd, assessed.holders, assessed.registrationRequired) == (_at("2030-07-01T00:00:00"), 1, False)
+
+
+def test_holders_of_reg_cf_or_reg_a_tier_2_securities_are_excluded_when_the_issuer_qualifies(
+    chain, make_security_token, make_investor, deployer, reverts
+):
+    """Rules 12g-6 and 12g5-1(a)(7): with the conditions met (the issuer's facts, stated by its
+    admin), holders of the exempt offering's securities do not count: no registration."""
+    chain.warp(_at("2030-06-01T00:00:00"))
+    token = make_security_token(modules=[HolderLimit(holders_threshold=2, exempt_holders_excluded=True)])
+    module = token.module("holder-limit")
+    for _ in range(3):
+        token.mint(make_investor(), 1, sender=deployer)
+    with reverts(solidity.AccessControlUnauthorizedAccount):
+        module.setExemptHoldersExcluded(False, sender=chain.new_account())
+    chain.warp(_at("2031-01-01T00:00:00"))
+    (assessed,) = module.assessYearEnd(sender=deployer).events_named("YearEndAssessed")
+    assert (assessed.holders, assessed.excluded, assessed.registrationRequired) == (3, True, False)
