@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 
 from sim.contracts import HolderLimit, InvestmentLimit, Lockup
-from sim.scenario.load import validate as load
 from sim.scenario.base import Fixed
+from sim.scenario.load import validate as load
 
 BASE = {
     "name": "presets",

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
-from sim.calendar import DAY, add_months, iso
+from sim.calendar import DAY, add_months, iso, timestamp
 from sim.contracts import InvestmentLimit
 from sim.engine import Run
 from sim.scenario import load, shipped
@@ -404,9 +403,9 @@ def test_safe_harbor_fails(runs):
     assert m["exit"]["outcome"] == "failed" and m["exit"]["class"] == "tokenized_security"
     # the proposal's deadlines after a failure: 120 days to register under 12(g), six months
     # for platforms (stated; the reclassification itself is immediate, a modelling shortcut)
-    reported_at = datetime.fromisoformat(m["exit"]["time"].replace("Z", "+00:00"))
-    assert m["exit"]["register_12g_by"] == iso(int(reported_at.timestamp()) + 120 * DAY)
-    assert m["exit"]["platforms_stop_by"] == iso(add_months(int(reported_at.timestamp()), 6))
+    reported_at = timestamp(m["exit"]["time"])
+    assert m["exit"]["register_12g_by"] == iso(reported_at + 120 * DAY)
+    assert m["exit"]["platforms_stop_by"] == iso(add_months(reported_at, 6))
     failed = {k for k, t in m["exit"]["tests"].items() if not t["passed"]}
     assert {"top10_share_pct", "developer_share_pct"} <= failed
     # the security rules apply from the reclassification on, never before

@@ -1,10 +1,12 @@
-"""Holders of record, the Rule 506(b) non-accredited cap, and the 12(g) flag (HolderLimitModule)."""
+"""Holders of record, the Rule 506(b) non-accredited cap per offering (counted as 501(e)(1)
+counts), the 12(g) test at fiscal year-end and its early warning (HolderLimitModule)."""
 
 from __future__ import annotations
 
 import pytest
 
 from sim import solidity
+from sim.calendar import timestamp
 from sim.contracts import HolderLimit, Restriction
 from sim.errors import ConfigError
 
@@ -237,8 +239,6 @@ def test_bad_parameters_are_refused_before_deployment(kwargs, message):
 
 
 def _at(text: str) -> int:
-    from sim.calendar import timestamp
-
     return timestamp(text)
 
 

@@ -10,7 +10,13 @@ import pytest
 
 from sim import solidity
 from sim.calendar import add_months
-from sim.contracts import DEFAULT_BAND_FLOORS_USD, Identity, InvestmentLimit, Restriction
+from sim.contracts import (
+    DEFAULT_BAND_FLOORS_USD,
+    Identity,
+    InvestmentLimit,
+    Restriction,
+    investor_id,
+)
 from sim.contracts.compliance import UNLIMITED
 from sim.errors import ConfigError
 
@@ -105,8 +111,6 @@ def test_reg_cf_limit_runs_across_issuers(chain, reg_cf_by_the_cent, make_invest
     module = token.module("investment-limit")
     investor = make_investor("retail", income_usd=30_000, net_worth_usd=105_000)  # $5,250
     key = investor.identity.investor_id
-    from sim.contracts import investor_id
-
     bought_at = chain.now()
     module.recordPurchaseElsewhere(investor_id(key), bought_at, 2_000_00, sender=deployer)
     assert module.investedCents(investor_id(key)) == 2_000_00
