@@ -21,7 +21,12 @@ WEEK = 7 * DAY
 
 
 def add_months(timestamp: int, months: int) -> int:
-    """``timestamp`` moved ``months`` calendar months later (UTC, day clamped)."""
+    """``timestamp`` moved ``months`` calendar months later (UTC, day clamped).
+
+    The same day and second ``months`` later, or the last day of that month when the day
+    does not exist there (31 August + 6 months = 28 or 29 February). The rules state their
+    periods in months without saying how to count them: this is tokensim's interpretation,
+    with its reasons in docs/architecture.md ("How months are counted")."""
     if months < 0:
         raise ValueError(f"months(={months}) must be >= 0")
     moment = datetime.fromtimestamp(timestamp, UTC)

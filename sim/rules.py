@@ -35,16 +35,17 @@ RULE_144_MONTHS_NON_REPORTING = 12
 # ----------------------------------------------------------------- Reg S
 
 REG_S_CATEGORY_2_DAYS = 40
-"""Distribution compliance period, category 2: 40 days (17 CFR 230.903(b)(2)(iii))."""
+"""Distribution compliance period, category 2: 40 days (17 CFR 230.903(b)(2)(ii))."""
 
 REG_S_CATEGORY_3_DEBT_DAYS = 40
-"""Category 3 debt securities: 40 days (17 CFR 230.903(b)(3)(iii)(A))."""
+"""Category 3 debt securities: 40 days (17 CFR 230.903(b)(3)(ii)(A))."""
 
 REG_S_CATEGORY_3_EQUITY_MONTHS = 12
 """Category 3 equity securities: one year (17 CFR 230.903(b)(3)(iii)(A))."""
 
 REG_S_CATEGORY_3_EQUITY_MONTHS_REPORTING = 6
-"""Category 3 equity of a reporting issuer: six months (Rule 903; DOMAIN.md marks it "check")."""
+"""Category 3 equity of a reporting issuer: six months (17 CFR 230.903(b)(3)(iii)(A), "or
+six-month distribution compliance period if the issuer is a reporting issuer")."""
 
 # ---------------------------------------------------------- Section 12(g)
 
@@ -53,6 +54,11 @@ SECTION_12G_HOLDERS = 2_000
 
 SECTION_12G_NON_ACCREDITED_HOLDERS = 500
 """Non-accredited holders of record that trigger registration (Exchange Act 12(g)(1)(A)(ii))."""
+
+FISCAL_YEAR_END_MONTH = 12
+"""Model choice: an issuer's fiscal year ends on 31 December unless a scenario says otherwise;
+the Section 12(g)(1) holder test is "on the last day of its fiscal year" (Exchange Act
+12(g)(1)(A))."""
 
 SECTION_12G_TOTAL_ASSETS_USD = 10_000_000
 """Total assets above which the holder test applies (Exchange Act 12(g)(1)(A))."""
@@ -72,19 +78,37 @@ REG_CF_HIGH_BPS = 1_000
 """10% of the greater of income and net worth when both are at or above the threshold (17 CFR 227.100(a)(2)(ii))."""
 
 REG_CF_CEILING_USD = 124_000
-"""Never more than $124,000 in 12 months (17 CFR 227.100(a)(2)(ii))."""
+"""Never more than $124,000 in 12 months (17 CFR 227.100(a)(2)(ii)). The paragraph states the
+ceiling with the 10% limit; the module applies it to the 5% limit too, where it binds only
+when one figure is below $124,000 and the other above $2.48 million (the SEC's investor
+bulletin reads the $124,000 as a ceiling regardless of income and net worth): a model choice
+at that edge."""
+
+REG_CF_RESALE_MONTHS = 12
+"""Securities bought in a Reg CF offering may not be transferred for one year (17 CFR
+227.501(a)); the exceptions (to the issuer, an accredited investor, a family member, in a
+registered offering) are not modelled, so the lock-up is stricter than the rule: a model
+choice."""
 
 REG_CF_OFFERING_CAP_USD = 5_000_000
 """An issuer raises at most $5 million in 12 months under Reg CF (17 CFR 227.100(a)(1))."""
 
 REG_A_TIER_2_BPS = 1_000
-"""A non-accredited natural person buys at most 10% of the greater of income and net worth (17 CFR 230.251(d)(2)(i)(C))."""
+"""A non-accredited purchaser in a Tier 2 offering buys at most 10% of the greater of annual
+income and net worth, or, a non-natural person, of annual revenue and net assets at the
+most recent fiscal year end (17 CFR 230.251(d)(2)(i)(C)); not for securities listed on a
+national securities exchange upon qualification (230.251(d)(2)(i)(D))."""
+
+REG_A_TIER_2_INVESTOR_WINDOW_MONTHS = 0
+"""The Tier 2 purchaser limit is per offering, not a rolling window: 0 months means a
+purchase counts for the whole offering (17 CFR 230.251(d)(2)(i)(C): "in a Tier 2 offering")."""
 
 REG_A_TIER_2_OFFERING_CAP_USD = 75_000_000
 """Tier 2 offerings: at most $75 million in 12 months (17 CFR 230.251(a)(2))."""
 
 INVESTMENT_WINDOW_MONTHS = 12
-"""The rolling window of the Reg CF and Reg A limits: 12 months (17 CFR 227.100(a)(2); 17 CFR 230.251(d)(2)(i)(C))."""
+"""The rolling window of the Reg CF investor limit (across all issuers) and of the Reg CF and
+Reg A offering caps: 12 months (17 CFR 227.100(a)(1),(2); 17 CFR 230.251(a))."""
 
 # ------------------------------------------------------------- settlement
 
@@ -109,13 +133,32 @@ reference price (Commission Delegated Regulation (EU) 2017/389, Annex)."""
 
 # ------------------------------------------------- taxonomy, safe harbor, ATS
 
-SAFE_HARBOR_WINDOW_DAYS = 3 * 365
-"""The safe harbor runs three years from the first token sale (Peirce, Token Safe Harbor
-Proposal 2.0, 2021)."""
+SAFE_HARBOR_WINDOW_MONTHS = 36
+"""The relief expires three years from the filing of the notice of reliance; the exit report
+is due no later than then (Peirce, Token Safe Harbor Proposal 2.0, 2021). Counted in calendar
+months from the notice."""
 
-SAFE_HARBOR_DISCLOSURE_INTERVAL_DAYS = 182
-"""Disclosures are updated semiannually during the window (Token Safe Harbor Proposal 2.0;
-check: the proposal asks for semiannual updates of the development plan)."""
+SAFE_HARBOR_UPDATE_EVERY_MONTHS = 6
+"""Disclosures are updated every six months, the periods counted from the notice of reliance
+(Token Safe Harbor Proposal 2.0)."""
+
+SAFE_HARBOR_UPDATE_GRACE_DAYS = 30
+"""Each six-month update is due within 30 days after the end of its period (Token Safe Harbor
+Proposal 2.0)."""
+
+SAFE_HARBOR_MAX_TEAM_SHARE_PCT = 20
+"""A network whose initial development team holds more than 20% of the tokens cannot count
+as decentralised (Token Safe Harbor Proposal 2.0): the exit test's ceiling on the team's
+share, and its default."""
+
+SAFE_HARBOR_REGISTRATION_DAYS = 120
+"""After a failed exit (or none), the team registers the token under Exchange Act 12(g)
+within 120 days (Token Safe Harbor Proposal 2.0); the contract states the deadline, and the
+simulation reclassifies the token at once (a modelling shortcut)."""
+
+SAFE_HARBOR_PLATFORM_WIND_DOWN_MONTHS = 6
+"""... and trading platforms have six months to stop trading it (Token Safe Harbor Proposal
+2.0); stated by the contract, not waited for (the same shortcut)."""
 
 ATS_FAIR_ACCESS_SHARE_BPS = 500
 """Fair access applies at 5% or more of a security's average daily volume ... (Reg ATS

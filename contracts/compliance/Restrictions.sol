@@ -49,7 +49,7 @@ library Restrictions {
         if (code == NOT_ACCREDITED) return "Recipient is not an accredited investor";
         if (code == MAX_BALANCE) return "Investor balance limit exceeded";
         if (code == SUPPLY_LIMIT) return "Supply limit exceeded";
-        if (code == INVESTMENT_LIMIT) return "Investor's 12-month investment limit exceeded";
+        if (code == INVESTMENT_LIMIT) return "Investor's investment limit exceeded";
         if (code == OFFERING_CAP) return "Offering's 12-month cap exceeded";
         if (code == NOT_WHITELISTED) return "Recipient is not whitelisted for the exempt offering";
         if (code == NOT_ELIGIBLE_PARTICIPANT) return "Recipient is not an eligible contract participant";

@@ -9,10 +9,12 @@ import {IIdentityRegistry} from "./IIdentityRegistry.sol";
 /// providers, transfer agents holding `VERIFIER_ROLE`).
 /// @dev A record says whether the wallet's owner passed verification and until when, the
 /// investor type, the jurisdiction (ISO 3166-1 alpha-2, e.g. "US"), whether the owner is
-/// a US person (Regulation S, 17 CFR 230.902(k)), and income and net-worth bands. Bands
-/// keep exact figures off-chain: each band is represented by its floor in US dollars, and
-/// the floors are fixed when the registry is deployed (`bandFloorsUsd`). Limits computed
-/// from a band (Reg CF, Reg A) therefore use the lowest value the band allows.
+/// a US person (Regulation S, 17 CFR 230.902(k)), and what the investment limits need
+/// (`Financials`): exact income and net worth (the default), or the Reg CF / Reg A limits
+/// the intermediary attests (17 CFR 227.303(b)(1)), or, as a privacy option, bands. A
+/// band is read as its floor in US dollars (floors fixed at deployment, `bandFloorsUsd`),
+/// so a limit computed from a band uses the lowest value the band allows: it comes out
+/// low, never above the rule's.
 contract IdentityRegistry is IIdentityRegistry, AccessControl {
     bytes32 public constant VERIFIER_ROLE = keccak256("VERIFIER_ROLE");
 
@@ -117,14 +119,32 @@ contract IdentityRegistry is IIdentityRegistry, AccessControl {
         return _identities[wallet].jurisdiction;
     }
 
-    /// @notice Annual income of the wallet's owner: the floor of its band, in US dollars.
+    /// @notice Annual income of the wallet's owner in US dollars: exact, or the floor of its
+    /// band under the privacy option; 0 when only attested limits are recorded.
     function incomeOf(address wallet) external view returns (uint256) {
-        return _bandFloorsUsd[_identities[wallet].incomeBand];
+        Identity storage record = _identities[wallet];
+        if (record.financials == Financials.Bands) return _bandFloorsUsd[record.incomeBand];
+        return record.incomeUsd;
     }
 
-    /// @notice Net worth of the wallet's owner: the floor of its band, in US dollars.
+    /// @notice Net worth of the wallet's owner in US dollars: exact, or the floor of its
+    /// band under the privacy option; 0 when only attested limits are recorded.
     function netWorthOf(address wallet) external view returns (uint256) {
-        return _bandFloorsUsd[_identities[wallet].netWorthBand];
+        Identity storage record = _identities[wallet];
+        if (record.financials == Financials.Bands) return _bandFloorsUsd[record.netWorthBand];
+        return record.netWorthUsd;
+    }
+
+    /// @notice Whom the wallet's owner counts as when purchasers are counted (Rule 506(b),
+    /// 17 CFR 230.501(e)(1)): the purchaser it is counted with, or its own investor id.
+    function purchaserKeyOf(address wallet) external view returns (bytes32) {
+        Identity storage record = _identities[wallet];
+        return record.countedWith != bytes32(0) ? record.countedWith : record.investorId;
+    }
+
+    /// @notice How the wallet's record carries income, net worth or limits.
+    function financialsOf(address wallet) external view returns (Financials) {
+        return _identities[wallet].financials;
     }
 
     function identityOf(address wallet) external view returns (Identity memory) {
@@ -143,9 +163,11 @@ contract IdentityRegistry is IIdentityRegistry, AccessControl {
         if (identity.investorId == bytes32(0)) revert IdentityInvalidInvestorId(wallet);
         if (identity.investorType == InvestorType.Unknown) revert IdentityInvalidInvestorType(wallet);
         if (!_isAlpha2(identity.jurisdiction)) revert IdentityInvalidJurisdiction(wallet, identity.jurisdiction);
-        uint256 bands = _bandFloorsUsd.length;
-        if (identity.incomeBand >= bands) revert IdentityUnknownBand(wallet, identity.incomeBand, bands);
-        if (identity.netWorthBand >= bands) revert IdentityUnknownBand(wallet, identity.netWorthBand, bands);
+        if (identity.financials == Financials.Bands) {
+            uint256 bands = _bandFloorsUsd.length;
+            if (identity.incomeBand >= bands) revert IdentityUnknownBand(wallet, identity.incomeBand, bands);
+            if (identity.netWorthBand >= bands) revert IdentityUnknownBand(wallet, identity.netWorthBand, bands);
+        }
         if (identity.expiry <= block.timestamp) {
             revert IdentityExpiryNotInFuture(wallet, identity.expiry, block.timestamp);
         }

@@ -10,6 +10,7 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {AssetRegistry} from "../collateral/AssetRegistry.sol";
+import {Calendar} from "../utils/Calendar.sol";
 
 /// @dev The agent acts of the token the registry needs: sales mint, refunds burn.
 interface IAgentToken {
@@ -38,24 +39,37 @@ interface IAgentToken {
 /// | act | when | refused with |
 /// |---|---|---|
 /// | `sell` | the buyer's intent: for this token, signed, not expired, within its amount and price | `SafeHarborIntentMismatch`, `SafeHarborBadSignature`, `SafeHarborIntentExpired`, `SafeHarborIntentExceeded` |
-/// |  | before `salesEnd` (first sale + sale limit, or + window) | `SafeHarborSalesClosed` |
+/// |  | before `salesEnd` (first sale + sale limit, never past the window's end; else the window's end) | `SafeHarborSalesClosed` |
 /// |  | disclosures not overdue, when overdue pauses sales | `SafeHarborDisclosureOverdue` |
 /// |  | buyer whitelisted, when whitelist-only | `SafeHarborNotWhitelisted` |
 /// |  | investor's total paid + cost <= per-investor cap | `SafeHarborInvestorCapExceeded` |
 /// |  | total raised + cost <= raise cap | `SafeHarborRaiseCapExceeded` |
 /// |  | the token still `ExemptNetworkToken` (a ruling ends the exemption) | `SafeHarborNotExempt` |
 /// | `recordMissedDisclosure` | after the due time, once per due time | `SafeHarborNothingMissed` |
-/// | `fileExitReport` | at or after `windowEnd` (first sale + window), still exempt, exit rules set | `SafeHarborWindowOpen`, `SafeHarborNotExempt`, `SafeHarborNoExitRules` |
+/// | `fileExitReport` | from the notice until `windowEnd` (its last second included), still exempt, exit rules set | `SafeHarborExitReportLate`, `SafeHarborNotExempt`, `SafeHarborNoExitRules` |
+/// | `recordLapse` | after `windowEnd` with no exit report (anyone) | `SafeHarborNotLapsed` |
 /// | `claimRefund` | after an exit report that failed with `refundOnFail` (a term of the notice) | `SafeHarborNoRefund` |
 ///
-/// The window runs from the first sale, the clock being the block's timestamp. A disclosure
-/// update is due `disclosureInterval` after the last one (the notice's disclosures are the
-/// first); an update at its due time is on time, one second later it is missed, and each
-/// further interval without one is another miss. A sale's cost rounds up to the cash unit. The exit
-/// report states the network's maturity measures; the token is mature when every measure is
-/// within the regulator's threshold, and is then reclassified to the regulator's
-/// `matureClass`, else to its `failClass` (with a refund path when the developer's terms
-/// promise one, `refundOnFail`).
+/// The clock is the block's timestamp. Token Safe Harbor Proposal 2.0 (Peirce, 2021): the
+/// relief expires three years from the filing of the notice of reliance (`windowEnd`, here
+/// `windowMonths` calendar months or `windowSeconds` from `noticeAt`); the exit report is
+/// due no later than the expiration; the disclosures are updated every six months from the
+/// notice, each update due within 30 days after its six-month period ends (`disclosureMonths`
+/// or `disclosureInterval` per period, `disclosureGrace` after it). An update at its due
+/// time is on time, one second later the period is missed (with `pauseOnMissedDisclosure`,
+/// sales pause until an update is made); an update made before its period ends is an
+/// interim one and fulfils no period; a period ending at or after the
+/// expiration has no update due (the exit report covers it). A team that holds more than
+/// 20% of the tokens cannot count as decentralised: the regulator's `maxDeveloperShareBp`
+/// may not exceed `MAX_DEVELOPER_SHARE_BP`. On failure (a failed exit report, or a lapse
+/// without one) the proposal gives the team 120 days to register the token under Exchange
+/// Act 12(g) and trading platforms six months to stop trading it: `FailureDeadlines` states
+/// both; the reclassification to `failClass` is immediate (a modelling shortcut: the
+/// token's security rules bind from that block, not after the deadlines). A sale's cost
+/// rounds up to the cash unit. The exit report states the network's maturity measures; the
+/// token is mature when every measure is within the regulator's threshold, and is then
+/// reclassified to the regulator's `matureClass`, else to its `failClass` (with a refund
+/// path when the developer's terms promise one, `refundOnFail`).
 contract SafeHarborRegistry is AccessControl, EIP712 {
     using SafeERC20 for IERC20;
 
@@ -79,6 +93,15 @@ contract SafeHarborRegistry is AccessControl, EIP712 {
     uint256 public constant BPS = 10_000;
     /// @notice Herfindahl-Hirschman index of one holder holding everything (shares in percent, squared).
     uint256 public constant MAX_HHI = 10_000;
+    /// @notice A team holding more than 20% cannot count as decentralised (Token Safe Harbor
+    /// Proposal 2.0, network maturity).
+    uint256 public constant MAX_DEVELOPER_SHARE_BP = 2_000;
+    /// @notice After a failure, days the team has to register under Exchange Act 12(g)
+    /// (Token Safe Harbor Proposal 2.0).
+    uint64 public constant REGISTRATION_DAYS = 120;
+    /// @notice After a failure, calendar months trading platforms have to stop trading the
+    /// token (Token Safe Harbor Proposal 2.0).
+    uint32 public constant PLATFORM_WIND_DOWN_MONTHS = 6;
 
     enum Status {
         None,
@@ -90,9 +113,12 @@ contract SafeHarborRegistry is AccessControl, EIP712 {
 
     /// @notice An exemption's terms, the developer's. Amounts in units of the cash token.
     struct Terms {
-        uint64 windowSeconds;
-        uint64 saleLimitSeconds; // 0: sales for the whole window
-        uint64 disclosureInterval; // 0: no periodic updates due
+        uint64 windowSeconds; // the relief runs this long from the notice, or
+        uint32 windowMonths; // this many calendar months (exactly one of the two)
+        uint64 saleLimitSeconds; // 0: sales for the whole window; else from the first sale
+        uint64 disclosureInterval; // a disclosure period in seconds, or
+        uint32 disclosureMonths; // in calendar months (at most one; neither: no updates due)
+        uint64 disclosureGrace; // seconds after a period's end its update is due
         bool pauseOnMissedDisclosure;
         bool whitelistOnly;
         bool refundOnFail; // the developer promises to refund buyers if the exit report fails
@@ -129,7 +155,8 @@ contract SafeHarborRegistry is AccessControl, EIP712 {
         uint64 noticeAt;
         uint64 firstSaleAt;
         uint64 lastDisclosureAt;
-        uint64 missedDueAt; // the due time of the last miss recorded
+        uint32 periodsDone; // disclosure periods whose update was made or recorded missed
+        uint64 owedSince; // due time of the oldest missed update not yet made (0: none owed)
         uint32 missedDisclosures;
         uint256 raised;
         uint256 sold;
@@ -157,7 +184,8 @@ contract SafeHarborRegistry is AccessControl, EIP712 {
     error SafeHarborRaiseCapExceeded(uint256 raised, uint256 cost, uint256 cap);
     error SafeHarborZeroAmount();
     error SafeHarborNothingMissed(address token, uint64 dueAt);
-    error SafeHarborWindowOpen(address token, uint64 time, uint64 windowEnd);
+    error SafeHarborExitReportLate(address token, uint64 time, uint64 windowEnd);
+    error SafeHarborNotLapsed(address token, uint64 time, uint64 windowEnd);
     error SafeHarborNoRefund(address token, Status status);
     error SafeHarborNoExitRules(address token);
     error SafeHarborIntentMismatch(bytes32 intentHash, address token, address intentToken);
@@ -177,6 +205,10 @@ contract SafeHarborRegistry is AccessControl, EIP712 {
         address indexed token, bytes32 report, Measures measures, uint8 failed, uint8 newClass, Status status
     );
     event Refunded(address indexed token, address indexed holder, uint256 amount, uint256 payment);
+    event Lapsed(address indexed token, uint64 windowEnd, uint8 newClass);
+    /// @notice After a failure: the team registers under 12(g) by `registerBy`, platforms stop
+    /// trading by `platformsStopBy` (Token Safe Harbor Proposal 2.0).
+    event FailureDeadlines(address indexed token, uint64 registerBy, uint64 platformsStopBy);
 
     AssetRegistry public immutable assets;
 
@@ -253,13 +285,14 @@ contract SafeHarborRegistry is AccessControl, EIP712 {
         _requireExempt(token);
         uint64 now_ = uint64(block.timestamp);
         if (o.firstSaleAt == 0) {
+            if (now_ >= windowEnd(token)) revert SafeHarborSalesClosed(token, now_, windowEnd(token));
             o.firstSaleAt = now_;
             emit WindowStarted(token, windowEnd(token), salesEnd(token));
         } else if (now_ >= salesEnd(token)) {
             revert SafeHarborSalesClosed(token, now_, salesEnd(token));
         }
-        if (o.terms.pauseOnMissedDisclosure && _overdue(o)) {
-            revert SafeHarborDisclosureOverdue(token, o.lastDisclosureAt + o.terms.disclosureInterval);
+        if (o.terms.pauseOnMissedDisclosure && _overdue(token)) {
+            revert SafeHarborDisclosureOverdue(token, o.owedSince != 0 ? o.owedSince : nextDisclosureDue(token));
         }
         if (o.terms.whitelistOnly && !_whitelisted[token][buyer]) revert SafeHarborNotWhitelisted(token, buyer);
         uint256 cost = Math.mulDiv(amount, price, 10 ** IERC20Metadata(token).decimals(), Math.Rounding.Ceil);
@@ -306,38 +339,43 @@ contract SafeHarborRegistry is AccessControl, EIP712 {
 
     // -------------------------------------------------------------- disclosures
 
-    /// @notice Publish updated disclosures; the next update is due one interval from now.
-    /// A late update first records the miss (if no one has) and lifts the pause.
+    /// @notice Publish updated disclosures. Made after its period's end and by its due time,
+    /// it is that period's update; made late, the periods past due are first recorded missed
+    /// (if no one has), which lifts the pause; made before its period ends, it is interim.
     function updateDisclosures(address token, bytes32 disclosures) external onlyDeveloper(token) {
         Offering storage o = _offerings[token];
         if (o.status != Status.Running) revert SafeHarborEnded(token, o.status);
-        for (uint64 due = nextMissDue(token); due != 0 && block.timestamp > due; due = nextMissDue(token)) {
+        for (uint64 due = nextDisclosureDue(token); due != 0 && block.timestamp > due; due = nextDisclosureDue(token)) {
             _recordMiss(token, o, due);
         }
+        if (nextDisclosureDue(token) != 0 && block.timestamp >= periodEnd(token, o.periodsDone + 1)) {
+            o.periodsDone += 1;
+        }
+        o.owedSince = 0;
         o.disclosures = disclosures;
         o.lastDisclosureAt = uint64(block.timestamp);
         emit DisclosuresUpdated(token, disclosures, nextDisclosureDue(token));
     }
 
-    /// @notice Record that the update due at `nextMissDue` was not made (anyone may, from one
-    /// second after it). Each interval without an update is one miss.
+    /// @notice Record that the update due at `nextDisclosureDue` was not made (anyone may, from
+    /// one second after it). Each period without its update is one miss.
     function recordMissedDisclosure(address token) external {
         Offering storage o = _offerings[token];
         if (o.status == Status.None) revert SafeHarborNoNotice(token);
-        uint64 due = nextMissDue(token);
+        uint64 due = nextDisclosureDue(token);
         if (o.status != Status.Running || due == 0 || block.timestamp <= due) revert SafeHarborNothingMissed(token, due);
         _recordMiss(token, o, due);
     }
 
     // --------------------------------------------------------------------- exit
 
-    /// @notice File the exit report at or after the end of the window: its hash and the
+    /// @notice File the exit report, no later than the end of the window: its hash and the
     /// measured maturity facts. The token is reclassified in the same transaction.
     function fileExitReport(address token, bytes32 report, Measures calldata m) external onlyDeveloper(token) {
         Offering storage o = _offerings[token];
         if (o.status != Status.Running) revert SafeHarborEnded(token, o.status);
         uint64 end = windowEnd(token);
-        if (o.firstSaleAt == 0 || block.timestamp < end) revert SafeHarborWindowOpen(token, uint64(block.timestamp), end);
+        if (block.timestamp > end) revert SafeHarborExitReportLate(token, uint64(block.timestamp), end);
         _requireExempt(token);
         ExitRules memory r = _exitRules[token];
         if (r.matureClass == 0) revert SafeHarborNoExitRules(token);
@@ -357,6 +395,23 @@ contract SafeHarborRegistry is AccessControl, EIP712 {
         }
         assets.reclassify(token, newClass, report);
         emit ExitReportFiled(token, report, m, failed, newClass, o.status);
+        if (failed != 0) _failureDeadlines(token);
+    }
+
+    /// @notice Record that the window ended without an exit report (anyone may, from one
+    /// second after it): the exemption fails and the token takes the regulator's `failClass`.
+    function recordLapse(address token) external {
+        Offering storage o = _offerings[token];
+        if (o.status == Status.None) revert SafeHarborNoNotice(token);
+        if (o.status != Status.Running) revert SafeHarborEnded(token, o.status);
+        uint64 end = windowEnd(token);
+        if (block.timestamp <= end) revert SafeHarborNotLapsed(token, uint64(block.timestamp), end);
+        ExitRules memory r = _exitRules[token];
+        if (r.failClass == 0) revert SafeHarborNoExitRules(token);
+        o.status = o.terms.refundOnFail ? Status.Refunding : Status.Failed;
+        assets.reclassify(token, r.failClass, keccak256("safe-harbor:lapsed"));
+        emit Lapsed(token, end, r.failClass);
+        _failureDeadlines(token);
     }
 
     /// @notice On the refund path, the holder's own claim: its tokens bought in the sales
@@ -396,46 +451,65 @@ contract SafeHarborRegistry is AccessControl, EIP712 {
         return _whitelisted[token][wallet];
     }
 
-    /// @notice End of the safe-harbor window: first sale + window (0 before the first sale).
+    /// @notice End of the safe-harbor window, when the relief expires: the notice + the
+    /// window (0 before a notice).
     function windowEnd(address token) public view returns (uint64) {
         Offering storage o = _offerings[token];
-        return o.firstSaleAt == 0 ? 0 : o.firstSaleAt + o.terms.windowSeconds;
+        if (o.noticeAt == 0) return 0;
+        if (o.terms.windowMonths != 0) return uint64(Calendar.addMonths(o.noticeAt, o.terms.windowMonths));
+        return o.noticeAt + o.terms.windowSeconds;
     }
 
-    /// @notice The first second no sale is allowed (0 before the first sale).
+    /// @notice The first second no sale is allowed: the first sale + the sale limit, never
+    /// after the window's end; the window's end without a limit (0 before the first sale).
     function salesEnd(address token) public view returns (uint64) {
         Offering storage o = _offerings[token];
         if (o.firstSaleAt == 0) return 0;
-        uint64 limit = o.terms.saleLimitSeconds == 0 ? o.terms.windowSeconds : o.terms.saleLimitSeconds;
-        return o.firstSaleAt + limit;
+        uint64 end = windowEnd(token);
+        if (o.terms.saleLimitSeconds == 0) return end;
+        uint64 limit = o.firstSaleAt + o.terms.saleLimitSeconds;
+        return limit < end ? limit : end;
     }
 
-    /// @notice When the next disclosure update is due (0: none due).
+    /// @notice The end of disclosure period `k` (1: the first), counted from the notice.
+    function periodEnd(address token, uint256 k) public view returns (uint64) {
+        Offering storage o = _offerings[token];
+        if (o.terms.disclosureMonths != 0) return uint64(Calendar.addMonths(o.noticeAt, k * o.terms.disclosureMonths));
+        return uint64(o.noticeAt + k * o.terms.disclosureInterval);
+    }
+
+    /// @notice When the next update is due: the end of the first period neither updated nor
+    /// recorded missed, plus the grace (0: none due, the window ends first or no updates).
     function nextDisclosureDue(address token) public view returns (uint64) {
         Offering storage o = _offerings[token];
-        return o.terms.disclosureInterval == 0 ? 0 : o.lastDisclosureAt + o.terms.disclosureInterval;
-    }
-
-    /// @notice The due time whose miss would be recorded next: the next update's due time, or,
-    /// once that miss is recorded, one interval after it (0: none due).
-    function nextMissDue(address token) public view returns (uint64) {
-        Offering storage o = _offerings[token];
-        uint64 interval = o.terms.disclosureInterval;
-        if (interval == 0) return 0;
-        uint64 first = o.lastDisclosureAt + interval;
-        return o.missedDueAt >= first ? o.missedDueAt + interval : first;
+        if (o.status != Status.Running) return 0;
+        if (o.terms.disclosureMonths == 0 && o.terms.disclosureInterval == 0) return 0;
+        uint64 end = periodEnd(token, o.periodsDone + 1);
+        if (end >= windowEnd(token)) return 0;
+        return end + o.terms.disclosureGrace;
     }
 
     /// @notice True while an overdue disclosure pauses sales.
     function salesPaused(address token) external view returns (bool) {
         Offering storage o = _offerings[token];
-        return o.status == Status.Running && o.terms.pauseOnMissedDisclosure && _overdue(o);
+        return o.status == Status.Running && o.terms.pauseOnMissedDisclosure && _overdue(token);
     }
 
     // ------------------------------------------------------------------ private
 
-    function _overdue(Offering storage o) private view returns (bool) {
-        return o.terms.disclosureInterval != 0 && block.timestamp > o.lastDisclosureAt + o.terms.disclosureInterval;
+    /// @dev An update is overdue from one second after its due time until one is made (a
+    /// recorded miss does not lift it).
+    function _overdue(address token) private view returns (bool) {
+        if (_offerings[token].owedSince != 0) return true;
+        uint64 due = nextDisclosureDue(token);
+        return due != 0 && block.timestamp > due;
+    }
+
+    function _failureDeadlines(address token) private {
+        uint64 now_ = uint64(block.timestamp);
+        emit FailureDeadlines(
+            token, now_ + REGISTRATION_DAYS * 1 days, uint64(Calendar.addMonths(now_, PLATFORM_WIND_DOWN_MONTHS))
+        );
     }
 
     function _requireExempt(address token) private view {
@@ -444,23 +518,30 @@ contract SafeHarborRegistry is AccessControl, EIP712 {
     }
 
     function _recordMiss(address token, Offering storage o, uint64 due) private {
-        o.missedDueAt = due;
+        o.periodsDone += 1;
+        if (o.owedSince == 0) o.owedSince = due;
         o.missedDisclosures += 1;
         emit DisclosureMissed(token, due, o.missedDisclosures);
     }
 
     function _validateTerms(Terms calldata t) private pure {
-        if (t.windowSeconds == 0) revert SafeHarborInvalidTerm("windowSeconds", 0, 1);
-        if (t.saleLimitSeconds > t.windowSeconds) {
-            revert SafeHarborInvalidTerm("saleLimitSeconds", t.saleLimitSeconds, t.windowSeconds);
+        if ((t.windowSeconds == 0) == (t.windowMonths == 0)) {
+            revert SafeHarborInvalidTerm("windowSeconds", t.windowSeconds, t.windowMonths == 0 ? 1 : 0);
         }
+        if (t.windowMonths > 1200) revert SafeHarborInvalidTerm("windowMonths", t.windowMonths, 1200);
+        if (t.disclosureMonths != 0 && t.disclosureInterval != 0) {
+            revert SafeHarborInvalidTerm("disclosureInterval", t.disclosureInterval, 0);
+        }
+        if (t.disclosureMonths > 1200) revert SafeHarborInvalidTerm("disclosureMonths", t.disclosureMonths, 1200);
+        uint256 window = t.windowSeconds != 0 ? t.windowSeconds : uint256(t.windowMonths) * 31 days;
+        if (t.saleLimitSeconds > window) revert SafeHarborInvalidTerm("saleLimitSeconds", t.saleLimitSeconds, window);
     }
 
     function _validateRules(ExitRules calldata r) private view {
         if (r.maxTop10ShareBp > BPS) revert SafeHarborInvalidTerm("maxTop10ShareBp", r.maxTop10ShareBp, BPS);
         if (r.maxHhi > MAX_HHI) revert SafeHarborInvalidTerm("maxHhi", r.maxHhi, MAX_HHI);
-        if (r.maxDeveloperShareBp > BPS) {
-            revert SafeHarborInvalidTerm("maxDeveloperShareBp", r.maxDeveloperShareBp, BPS);
+        if (r.maxDeveloperShareBp > MAX_DEVELOPER_SHARE_BP) {
+            revert SafeHarborInvalidTerm("maxDeveloperShareBp", r.maxDeveloperShareBp, MAX_DEVELOPER_SHARE_BP);
         }
         uint8 maxClass = assets.MAX_CLASS();
         if (r.matureClass == 0 || r.matureClass > maxClass) {

@@ -62,7 +62,7 @@ MESSAGES: dict[Restriction, str] = {
     Restriction.NOT_ACCREDITED: "Recipient is not an accredited investor",
     Restriction.MAX_BALANCE: "Investor balance limit exceeded",
     Restriction.SUPPLY_LIMIT: "Supply limit exceeded",
-    Restriction.INVESTMENT_LIMIT: "Investor's 12-month investment limit exceeded",
+    Restriction.INVESTMENT_LIMIT: "Investor's investment limit exceeded",
     Restriction.OFFERING_CAP: "Offering's 12-month cap exceeded",
     Restriction.NOT_WHITELISTED: "Recipient is not whitelisted for the exempt offering",
     Restriction.NOT_ELIGIBLE_PARTICIPANT: "Recipient is not an eligible contract participant",

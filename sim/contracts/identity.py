@@ -2,7 +2,9 @@
 
 An investor is a person or entity with one or more wallets; the registry records, per
 wallet, what a verifier attested: verified or not and until when, investor type,
-jurisdiction, US-person status, income and net-worth bands. In Python an identity is an
+jurisdiction, US-person status, and what the investment limits need: exact income and
+net worth (the default), the limits an intermediary attests, or, as a privacy option,
+bands whose floors make every limit come out low. In Python an identity is an
 ``Identity`` (validated before anything touches the chain); ``Investor`` is a wallet
 address (a ``str``, usable wherever an address is) that carries its identity::
 
@@ -47,16 +49,26 @@ DEFAULT_BAND_FLOORS_USD: tuple[int, ...] = (
     5_000_000,  # entity accreditation by assets (17 CFR 230.501(a)(3))
     10_000_000,
 )
-"""Model choice (privacy): floors (US dollars) of the income and net-worth bands of the default registry.
+"""Model choice (privacy option): floors (US dollars) of the income and net-worth bands of the default registry.
 
-A band is recorded instead of an exact figure; limits computed from it use the floor. The
-floors sit on the thresholds the rules use (the comments cite them), so an investor at a
-threshold is in the band that starts there; between thresholds a limit comes out low.
+Used only by identities registered with ``bands=True``: a band is recorded instead of an
+exact figure, and limits computed from it use the floor, so they come out low (an investor
+with $30,000 income and $105,000 net worth gets $5,000 under Reg CF instead of the $5,250
+of 17 CFR 227.100(a)(2)(i)). The floors sit on the thresholds the rules use (the comments
+cite them), so an investor at a threshold is in the band that starts there.
 """
 
 DEFAULT_VALIDITY_SECONDS = 20 * 365 * DAY
 """Model choice: how long a registration stays valid when no expiry is given, 20 years, so a
 test or a scenario does not see verifications lapse unless it sets an expiry itself."""
+
+
+class Financials(IntEnum):
+    """How a record carries what the investment limits need (``IIdentityRegistry.Financials``)."""
+
+    EXACT = 0
+    ATTESTED = 1
+    BANDS = 2
 
 
 class InvestorType(IntEnum):
@@ -110,8 +122,20 @@ class Identity(Spec):
         jurisdiction: ISO 3166-1 alpha-2 code, e.g. ``"US"``.
         us_person: US person under Regulation S (17 CFR 230.902(k)); defaults to
             ``jurisdiction == "US"``.
-        income_usd: annual income; recorded as the band it falls in.
-        net_worth_usd: net worth excluding the primary residence; recorded as its band.
+        income_usd: annual income in whole US dollars, recorded exactly (for a non-natural
+            person, annual revenue at the latest fiscal year end, as Regulation A reads it,
+            17 CFR 230.251(d)(2)(i)(C)).
+        net_worth_usd: net worth excluding the primary residence (17 CFR 230.501(a)(5)),
+            recorded exactly (for a non-natural person, net assets).
+        bands: privacy option: record only the band of income and net worth; limits then
+            use the band's floor and come out low (``DEFAULT_BAND_FLOORS_USD``).
+        reg_cf_limit_cents, reg_a_limit_cents: the intermediary's attested limits, relying
+            on the investor's representation (17 CFR 227.303(b)(1)); giving either records
+            attested limits instead of income and net worth (the other, absent, is 0).
+        counted_with: the investor id (label or 32 bytes) of the purchaser this investor
+            is counted with under Rule 506(b): a relative or spouse sharing that purchaser's
+            principal residence, or a trust, estate or organisation more than 50% theirs
+            (17 CFR 230.501(e)(1)(i)-(iii)); None: counted as itself.
         verified: KYC passed.
         expiry: Unix time the verification lapses; None means ``DEFAULT_VALIDITY_SECONDS``
             after registration.
@@ -121,8 +145,12 @@ class Identity(Spec):
     investor_type: InvestorTypeName = "retail"
     jurisdiction: str = "US"
     us_person: bool | None = None
-    income_usd: int = Field(default=0, ge=0)
-    net_worth_usd: int = Field(default=0, ge=0)
+    income_usd: int = Field(default=0, ge=0, lt=2**64)
+    net_worth_usd: int = Field(default=0, ge=0, lt=2**64)
+    bands: bool = False
+    reg_cf_limit_cents: int | None = Field(default=None, ge=0, lt=2**64)
+    reg_a_limit_cents: int | None = Field(default=None, ge=0, lt=2**64)
+    counted_with: str | bytes | None = None
     verified: bool = True
     expiry: int | None = Field(default=None, gt=0, lt=2**64)
 
@@ -146,7 +174,20 @@ class Identity(Spec):
     def _default_us_person(self) -> Identity:
         if self.us_person is None:
             object.__setattr__(self, "us_person", self.jurisdiction == "US")
+        if self.attested and self.bands:
+            raise ValueError("give attested limits (reg_cf_limit_cents, reg_a_limit_cents) or bands=True, not both")
         return self
+
+    @property
+    def attested(self) -> bool:
+        """The record carries the intermediary's attested limits."""
+        return self.reg_cf_limit_cents is not None or self.reg_a_limit_cents is not None
+
+    @property
+    def financials(self) -> Financials:
+        if self.attested:
+            return Financials.ATTESTED
+        return Financials.BANDS if self.bands else Financials.EXACT
 
     @property
     def type(self) -> InvestorType:
@@ -165,8 +206,14 @@ class Identity(Spec):
             "investorType": int(self.type),
             "jurisdiction": self.jurisdiction.encode(),
             "usPerson": bool(self.us_person),
-            "incomeBand": band_of(self.income_usd, band_floors),
-            "netWorthBand": band_of(self.net_worth_usd, band_floors),
+            "financials": int(self.financials),
+            "incomeUsd": self.income_usd if self.financials == Financials.EXACT else 0,
+            "netWorthUsd": self.net_worth_usd if self.financials == Financials.EXACT else 0,
+            "incomeBand": band_of(self.income_usd, band_floors) if self.bands else 0,
+            "netWorthBand": band_of(self.net_worth_usd, band_floors) if self.bands else 0,
+            "regCfLimitCents": self.reg_cf_limit_cents or 0,
+            "regALimitCents": self.reg_a_limit_cents or 0,
+            "countedWith": b"\x00" * 32 if self.counted_with is None else investor_id(self.counted_with),
         }
 
 

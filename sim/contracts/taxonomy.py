@@ -65,9 +65,15 @@ FAILED_MEASURES = {1: "top10_share", 2: "hhi", 4: "developer_share", 8: "indepen
 
 @dataclass(frozen=True)
 class Terms:
-    """An exemption's terms (``SafeHarborRegistry.Terms``); money in cash-token units."""
+    """An exemption's terms (``SafeHarborRegistry.Terms``); money in cash-token units.
 
-    window_seconds: int
+    The window runs from the notice: ``window_seconds`` or ``window_months`` calendar
+    months (exactly one). Disclosure periods run from the notice too, each
+    ``disclosure_interval`` seconds or ``disclosure_months`` months long, its update due
+    ``disclosure_grace`` seconds after it ends. ``Terms.token_safe_harbor()`` gives the
+    proposal's: 36 months, six-month periods, 30 days' grace."""
+
+    window_seconds: int = 0
     sale_limit_seconds: int = 0
     disclosure_interval: int = 0
     pause_on_missed_disclosure: bool = False
@@ -75,11 +81,25 @@ class Terms:
     refund_on_fail: bool = False
     max_total_raise: int = UNLIMITED
     max_per_investor: int = UNLIMITED
+    window_months: int = 0
+    disclosure_months: int = 0
+    disclosure_grace: int = 0
+
+    @classmethod
+    def token_safe_harbor(cls, **overrides: Any) -> Terms:
+        """Token Safe Harbor Proposal 2.0: relief for three years from the notice, updates every
+        six months from it, each within 30 days after its period."""
+        fields: dict[str, Any] = {
+            "window_months": rules.SAFE_HARBOR_WINDOW_MONTHS,
+            "disclosure_months": rules.SAFE_HARBOR_UPDATE_EVERY_MONTHS,
+            "disclosure_grace": rules.SAFE_HARBOR_UPDATE_GRACE_DAYS * 86_400,
+        }
+        return cls(**{**fields, **overrides})
 
     def encode(self) -> tuple[Any, ...]:
-        return (self.window_seconds, self.sale_limit_seconds, self.disclosure_interval,
-                self.pause_on_missed_disclosure, self.whitelist_only, self.refund_on_fail, self.max_total_raise,
-                self.max_per_investor)
+        return (self.window_seconds, self.window_months, self.sale_limit_seconds, self.disclosure_interval,
+                self.disclosure_months, self.disclosure_grace, self.pause_on_missed_disclosure,
+                self.whitelist_only, self.refund_on_fail, self.max_total_raise, self.max_per_investor)
 
 
 @dataclass(frozen=True)
@@ -89,7 +109,7 @@ class ExitRules:
 
     max_top10_share_bp: int = BPS
     max_hhi: int = BPS
-    max_developer_share_bp: int = BPS
+    max_developer_share_bp: int = rules.SAFE_HARBOR_MAX_TEAM_SHARE_PCT * 100
     min_independent_holders: int = 0
     min_venues: int = 0
     mature_class: AssetClass = AssetClass.DIGITAL_COMMODITY

@@ -204,7 +204,23 @@ class Uniform(Model):
         return high
 
 
-Distribution = Annotated[Fixed | LogNormal | Uniform, Field(discriminator="kind")]
+_DISTRIBUTION_FORMS = (
+    "a number (20000, the same for everyone) or a distribution: {kind: fixed, value: 20000}, "
+    "{kind: lognormal, median: 20000, sigma: 0.5} or {kind: uniform, low: 10000, high: 30000}"
+)
+
+
+def _number_is_fixed(value: Any) -> Any:
+    """A plain number where a distribution goes is ``{kind: fixed, value: number}``."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return {"kind": "fixed", "value": value}
+    if isinstance(value, dict | BaseModel):
+        return value
+    raise PydanticCustomError("distribution", "Input should be {forms}", {"forms": _DISTRIBUTION_FORMS})
+
+
+Distribution = Annotated[Fixed | LogNormal | Uniform, Field(discriminator="kind"), BeforeValidator(_number_is_fixed)]
+"""A quantity that varies across a population: a plain number (``fixed``) or a distribution."""
 
 
 def draw(dist: Fixed | LogNormal | Uniform, rng: np.random.Generator, size: int) -> np.ndarray:

@@ -174,6 +174,25 @@ class Scenario(Model):
                 if name in names[:j]:
                     raise Invalid((section, j, "name"),
                                   f"{kind} names must be unique: {section}.{names.index(name)} is {name!r} too", name)
+        reg_cf = any(getattr(m, "kind", "") == "investment_limit" and m.regime == "reg_cf"
+                     for m in self.security.compliance)  # type: ignore[union-attr]
+        for i, population in enumerate(self.investors):
+            if population.reg_cf_elsewhere_usd is not None and not reg_cf:
+                raise Invalid(("investors", i, "reg_cf_elsewhere_usd"),
+                              "purchases in other Reg CF offerings count only towards a Reg CF limit: add "
+                              "{investment_limit: {rule: reg_cf}} to security.compliance", Invalid.NOTHING)
+        sizes = {p.name: p.count for p in self.investors}
+        for i, population in enumerate(self.investors):
+            other = population.counted_with
+            if other is None:
+                continue
+            if other not in sizes or other == population.name:
+                raise Invalid(("investors", i, "counted_with"),
+                              f"counted_with names another population ({', '.join(sorted(sizes))})", other)
+            if population.count > sizes[other]:
+                raise Invalid(("investors", i, "counted_with"),
+                              f"population {population.name!r} has {population.count} investors, more than "
+                              f"{other!r} ({sizes[other]}): each is counted with one of them", other)
         custodians = {c.name for c in self.custodians}
         for i, population in enumerate(self.investors):
             if population.custody != "self" and population.custody not in custodians:

@@ -16,12 +16,12 @@ otherwise. Bounds: ``sim.scenario.base``.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
 
 from sim import rules
-from sim.contracts.compliance import AnyModule
+from sim.contracts.compliance import AnyModule, kind_from_key
 from sim.contracts.identity import ISO_3166_ALPHA_2, InvestorTypeName
 from sim.scenario.base import (
     MAX_DAYS,
@@ -37,6 +37,10 @@ from sim.scenario.base import (
 )
 
 # --------------------------------------------------------------------- security
+
+ComplianceEntry = Annotated[AnyModule, BeforeValidator(kind_from_key)]
+"""A compliance module: ``{kind: lockup, months: 12}``, or by its kind as the key,
+``{lockup: {rule: rule_144, reporting_issuer: false}}`` (the form presets read best in)."""
 
 
 class Bond(Model):
@@ -61,16 +65,17 @@ class Security(Model):
     """The security token and the rules its compliance enforces.
 
     Attributes:
-        compliance: compliance modules, each with a ``kind``: ``lockup``,
-            ``holder_limit``, ``jurisdiction``, ``accredited_only``, ``max_balance``,
-            ``supply_limit``, ``investment_limit`` (see ``sim.contracts.compliance``).
+        compliance: compliance modules, each with a ``kind`` (or its kind as the entry's
+            one key): ``lockup``, ``holder_limit``, ``jurisdiction``, ``accredited_only``,
+            ``max_balance``, ``supply_limit``, ``investment_limit`` (see
+            ``sim.contracts.compliance``); ``rule`` picks a preset.
         bond: present for a bond (coupons and redemption); absent for equity.
     """
 
     name: str = Field(min_length=1, max_length=64)
     symbol: str = Field(min_length=1, max_length=11, pattern=r"^[A-Z0-9]+$")
     decimals: int = Field(default=0, ge=0, le=18)
-    compliance: list[AnyModule] = Field(default_factory=list, max_length=16)
+    compliance: list[ComplianceEntry] = Field(default_factory=list, max_length=16)
     bond: Bond | None = None
 
 
@@ -123,9 +128,20 @@ class Population(Model):
         types: investor types and their shares of the population (summing to 1).
         jurisdictions: ISO 3166-1 alpha-2 codes and their shares (summing to 1).
         us_person: US person under Reg S for everyone (true/false); default: those in US.
-        income_usd, net_worth_usd: recorded as bands (their floors set limits).
+        income_usd, net_worth_usd: recorded exactly in whole dollars (the Reg CF and Reg A
+            limits are computed from them, 17 CFR 227.100(a)(2), 230.251(d)(2)(i)(C)).
+        bands: privacy option: record only the band of income and net worth; limits then
+            use the band floors and come out low.
+        reg_cf_elsewhere_usd: what each investor bought in other issuers' Reg CF offerings
+            before the start, as the intermediary knows it; it counts towards the Reg CF
+            limit, which runs across all issuers (17 CFR 227.100(a)(2)), for 12 months from
+            ``reg_cf_elsewhere_days_before_start`` days before the start.
         cash_usd: cash each investor starts with, in the cash token.
         subscription_usd: what each investor asks for in the offering (absent: none).
+        counted_with: the name of another population: investor i of this one is a relative
+            sharing the home of (or an entity more than 50% owned by) investor i of that one,
+            and is counted with it as one purchaser under Rule 506(b) (17 CFR
+            230.501(e)(1)); at most as many investors as that population.
         custody: ``self`` (own wallet) or the name of a custodian.
         orders_per_day: each investor's rate of secondary-market orders (Poisson).
         kyc_pending_share: share registered with verification still pending.
@@ -140,6 +156,10 @@ class Population(Model):
     net_worth_usd: Distribution = Field(default_factory=lambda: Fixed(value=0))
     cash_usd: Distribution = Field(default_factory=lambda: Fixed(value=100_000))
     subscription_usd: Distribution | None = None
+    bands: bool = False
+    reg_cf_elsewhere_usd: Distribution | None = None
+    reg_cf_elsewhere_days_before_start: int = Field(default=0, ge=0, le=365)
+    counted_with: str | None = Field(default=None, pattern=NAME_PATTERN, max_length=40)
     custody: str = "self"
     orders_per_day: float = Field(default=0.0, ge=0, le=100)
     kyc_pending_share: float = Field(default=0.0, ge=0, le=1)
@@ -293,6 +313,6 @@ class Dividends(Model):
 
 
 __all__ = [
-    "Bond", "Cash", "Clearing", "Custodian", "Dividends", "MarketMaker", "Offering", "Oracle",
+    "Bond", "Cash", "ComplianceEntry", "Clearing", "Custodian", "Dividends", "MarketMaker", "Offering", "Oracle",
     "Population", "Security", "Trading",
 ]

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from sim import rules
-from sim.contracts.compliance import AnyModule, ExemptionWhitelist
+from sim.contracts.compliance import AnyModule, ExemptionWhitelist, kind_from_key
 from sim.contracts.identity import InvestorTypeName
 from sim.scenario.base import (
     MAX_DAYS,
@@ -43,7 +43,9 @@ ClassName = Literal[
 VenueKindName = Literal["unregistered", "securities_exchange", "ats", "commodity_exchange"]
 """``VenueRegistry.VenueKind``: how a venue is registered."""
 
-TaxonomyModule = Annotated[AnyModule | ExemptionWhitelist, Field(discriminator="kind")]
+TaxonomyModule = Annotated[
+    AnyModule | ExemptionWhitelist, Field(discriminator="kind"), BeforeValidator(kind_from_key)
+]
 Name = Field(pattern=NAME_PATTERN, max_length=40)
 
 
@@ -130,46 +132,64 @@ class SaleRound(Model):
 class Exit(Model):
     """The exit report's maturity tests and what follows them.
 
+    The proposal fixes one test: a team holding more than 20% of the tokens cannot count as
+    decentralised (``max_developer_share_pct``, at most 20). The others (top-ten share, HHI,
+    independent holders, venues) are not in it: they are the scenario's model choices of
+    what "decentralised" means, off (at their loosest) unless a scenario sets them.
+
     Attributes:
-        max_top10_share_pct: the ten largest holders hold at most this share.
-        max_hhi: Herfindahl-Hirschman index of holdings at most this (0 to 10,000).
-        max_developer_share_pct: the team holds at most this share.
-        min_independent_holders: holders other than the team, at least.
-        min_venues: venues trading the token, at least.
+        max_top10_share_pct: the ten largest holders hold at most this share (model choice).
+        max_hhi: Herfindahl-Hirschman index of holdings at most this, 0 to 10,000 (model choice).
+        max_developer_share_pct: the team holds at most this share (Token Safe Harbor
+            Proposal 2.0: more than 20% is not decentralised; default and ceiling 20).
+        min_independent_holders: holders other than the team, at least (model choice).
+        min_venues: venues trading the token, at least (model choice).
         on_mature: the class when every test passes.
         on_fail: the class when any fails.
         refund_on_fail: a failure opens the refund path (holders paid back at the average
             sale price, their tokens burned).
-        report_after_days: when the developer files, after the window's end.
+        report_days_before_end: when the developer files, in days before the window ends
+            (the report is due no later than the end: 0 files on its last second).
     """
 
     max_top10_share_pct: float = Field(default=100, ge=0, le=100)
     max_hhi: float = Field(default=10_000, ge=0, le=10_000)
-    max_developer_share_pct: float = Field(default=100, ge=0, le=100)
+    max_developer_share_pct: float = Field(
+        default=rules.SAFE_HARBOR_MAX_TEAM_SHARE_PCT, ge=0, le=rules.SAFE_HARBOR_MAX_TEAM_SHARE_PCT
+    )
     min_independent_holders: int = Field(default=0, ge=0, lt=2**32)
     min_venues: int = Field(default=0, ge=0, lt=2**16)
     on_mature: ClassName = "digital_commodity"
     on_fail: ClassName = "tokenized_security"
     refund_on_fail: bool = False
-    report_after_days: float = Field(default=0, ge=0, le=MAX_DAYS)
+    report_days_before_end: float = Field(default=0, ge=0, le=MAX_DAYS)
 
 
 class SafeHarbor(Model):
     """The safe-harbor notice and the exemption it runs under.
 
     Attributes:
-        notice_day: when the developer files the notice.
-        window_days: the window from the first sale (Token Safe Harbor Proposal 2.0: 3 years).
-        disclosure_every_days: disclosure updates due at this interval (semiannual by
-            default); absent: none due.
+        notice_day: when the developer files the notice of reliance.
+        window_months: the relief runs this many calendar months from the notice (default,
+            when ``window_days`` is absent: Token Safe Harbor Proposal 2.0's three years, 36).
+        window_days: instead, this many days from the notice (another exemption's terms).
+        disclosure_every_months: disclosure periods in calendar months, counted from the
+            notice (default, when ``disclosure_every_days`` is absent: the proposal's six);
+            0: no updates due.
+        disclosure_every_days: instead, periods of this many days.
+        disclosure_grace_days: an update is due this long after its period ends (the
+            proposal: 30 days).
         pause_sales_on_missed_disclosure: an overdue update pauses sales until made.
         missed_disclosures: which scheduled updates (1 = the first) the developer misses.
-        late_days: how late a missed update is then made.
+        late_days: how late, after its due time, a missed update is then made.
     """
 
     notice_day: float = Field(default=0, ge=0, le=MAX_DAYS)
-    window_days: int = Field(default=rules.SAFE_HARBOR_WINDOW_DAYS, gt=0, le=3_650)
-    disclosure_every_days: int | None = Field(default=rules.SAFE_HARBOR_DISCLOSURE_INTERVAL_DAYS, gt=0, le=MAX_DAYS)
+    window_months: int | None = Field(default=None, gt=0, le=120)
+    window_days: int | None = Field(default=None, gt=0, le=3_650)
+    disclosure_every_months: int | None = Field(default=None, ge=0, le=120)
+    disclosure_every_days: int | None = Field(default=None, gt=0, le=MAX_DAYS)
+    disclosure_grace_days: float = Field(default=rules.SAFE_HARBOR_UPDATE_GRACE_DAYS, ge=0, le=MAX_DAYS)
     pause_sales_on_missed_disclosure: bool = False
     missed_disclosures: list[Annotated[int, Field(ge=1, le=MAX_DAYS)]] = Field(default_factory=list)
     late_days: float = Field(default=30, gt=0, le=MAX_DAYS)
@@ -179,10 +199,32 @@ class SafeHarbor(Model):
 
     @model_validator(mode="after")
     def _limits(self) -> SafeHarbor:
+        if self.window_days is not None and self.window_months is not None:
+            raise self.refuse("window_days", "give window_months or window_days, not both")
+        if self.disclosure_every_days is not None and self.disclosure_every_months is not None:
+            raise self.refuse("disclosure_every_days", "give disclosure_every_months or disclosure_every_days, not both")
         limit = self.caps.sale_limit_days
-        if limit is not None and limit > self.window_days:
-            raise self.refuse(("caps", "sale_limit_days"), f"Input should not exceed window_days ({self.window_days})")
+        days, months = self.window
+        if limit is not None and limit > (days or 28 * months):
+            window = f"{days} days" if days else f"{months} months"
+            raise self.refuse(("caps", "sale_limit_days"), f"Input should not exceed the window ({window})")
         return self
+
+    @property
+    def window(self) -> tuple[int, int]:
+        """The window as ``(days, months)``, one of them 0 (default: 36 months)."""
+        if self.window_days is not None:
+            return self.window_days, 0
+        return 0, self.window_months if self.window_months is not None else rules.SAFE_HARBOR_WINDOW_MONTHS
+
+    @property
+    def disclosure_period(self) -> tuple[int, int]:
+        """A disclosure period as ``(days, months)`` (default: 6 months); both 0: no updates due."""
+        if self.disclosure_every_days is not None:
+            return self.disclosure_every_days, 0
+        if self.disclosure_every_months is not None:
+            return 0, self.disclosure_every_months
+        return 0, rules.SAFE_HARBOR_UPDATE_EVERY_MONTHS
 
 
 class Venue(Model):

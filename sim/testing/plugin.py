@@ -170,7 +170,8 @@ def deployer(accounts: list[str]) -> str:
 def identity_registry(chain: Chain, deployer: str) -> IdentityRegistry:
     """An ``IdentityRegistry`` administered by ``deployer``, who is also its verifier.
 
-    Income and net-worth bands use ``sim.contracts.DEFAULT_BAND_FLOORS_USD``.
+    Income and net worth are recorded exactly unless an investor asks for bands (the
+    privacy option, floors ``sim.contracts.DEFAULT_BAND_FLOORS_USD``).
     """
     return deploy_identity_registry(chain, admin=deployer)
 
@@ -186,7 +187,14 @@ def make_investor(chain: Chain, identity_registry: IdentityRegistry, deployer: s
       ``"institutional"``;
     - ``jurisdiction``: ISO alpha-2 code, default ``"US"``; ``us_person`` defaults to
       ``jurisdiction == "US"``;
-    - ``income_usd``, ``net_worth_usd``: recorded as the band they fall in;
+    - ``income_usd``, ``net_worth_usd``: exact figures in whole US dollars, what the Reg CF
+      and Reg A limits are computed from;
+    - ``bands``: record only the band of each figure (privacy option: limits come out low);
+    - ``reg_cf_limit_cents``, ``reg_a_limit_cents``: the intermediary's attested limits
+      (17 CFR 227.303(b)(1)), recorded instead of income and net worth;
+    - ``counted_with``: the investor id of the purchaser this one is counted with under
+      Rule 506(b) (a relative sharing the home, an entity more than 50% theirs, 17 CFR
+      230.501(e)(1));
     - ``investor_id``: a label shared by wallets of one person (default: unique);
     - ``verified`` (default True), ``expiry`` (Unix time; default 20 years on);
     - ``wallet``: register this address instead of a new one.
@@ -199,6 +207,10 @@ def make_investor(chain: Chain, identity_registry: IdentityRegistry, deployer: s
         *,
         income_usd: int = 0,
         net_worth_usd: int = 0,
+        bands: bool = False,
+        reg_cf_limit_cents: int | None = None,
+        reg_a_limit_cents: int | None = None,
+        counted_with: str | bytes | None = None,
         us_person: bool | None = None,
         investor_id: str | bytes | None = None,
         verified: bool = True,
@@ -213,6 +225,10 @@ def make_investor(chain: Chain, identity_registry: IdentityRegistry, deployer: s
             us_person=us_person,
             income_usd=income_usd,
             net_worth_usd=net_worth_usd,
+            bands=bands,
+            reg_cf_limit_cents=reg_cf_limit_cents,
+            reg_a_limit_cents=reg_a_limit_cents,
+            counted_with=counted_with,
             verified=verified,
             expiry=expiry,
         )

@@ -99,9 +99,14 @@ OPEN: dict[str, dict[str, str]] = {
         **RENOUNCE,
         "settle": "moves an account's P&L and funding to cash at the mark; changes no one's position",
     },
+    "HolderLimitModule": {
+        **RENOUNCE,
+        "assessYearEnd": "a monitor's act: records the counts at a passed fiscal year-end, once; moves nothing",
+    },
     "SafeHarborRegistry": {
         **RENOUNCE,
         "recordMissedDisclosure": "a monitor's act: only an update past its due time, once (SafeHarborNothingMissed)",
+        "recordLapse": "a monitor's act: only after the window ended with no exit report, once (SafeHarborNotLapsed)",
         "claimRefund": "a holder claims its own refund: burns only what it bought, repays what it paid",
     },
     "VenueRegistry": {
@@ -153,16 +158,18 @@ MATRIX: dict[str, dict[str, str]] = {
         "created": TOKEN_ONLY,
         "destroyed": TOKEN_ONLY,
     },
-    "LockupModule": {**ROLE_ADMIN, **MODULE_HOOKS},
+    "LockupModule": {**ROLE_ADMIN, **MODULE_HOOKS, "recordDistribution": ADMIN},
     "AccreditedOnlyModule": {**ROLE_ADMIN, **MODULE_HOOKS},
     "HolderLimitModule": {
         **ROLE_ADMIN, **MODULE_HOOKS, "setMaxHolders": ADMIN, "setMaxNonAccreditedPurchasers": ADMIN,
+        "beginOffering": ADMIN, "setExemptHoldersExcluded": ADMIN,
     },
     "JurisdictionModule": {**ROLE_ADMIN, **MODULE_HOOKS, "setListed": ADMIN},
     "MaxBalanceModule": {**ROLE_ADMIN, **MODULE_HOOKS, "setMaxBalance": ADMIN},
     "SupplyLimitModule": {**ROLE_ADMIN, **MODULE_HOOKS, "setSupplyLimit": ADMIN},
     "InvestmentLimitModule": {
         **ROLE_ADMIN, **MODULE_HOOKS, "setPriceCents": ADMIN, "setOfferingCapCents": ADMIN,
+        "recordPurchaseElsewhere": ADMIN,
     },
     "EligibleParticipantModule": {**ROLE_ADMIN, **MODULE_HOOKS},
     "ExemptionWhitelistModule": {**ROLE_ADMIN, **MODULE_HOOKS},

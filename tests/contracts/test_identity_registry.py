@@ -12,7 +12,7 @@ from sim.contracts import (
     deploy_identity_registry,
     investor_id,
 )
-from sim.contracts.identity import band_of
+from sim.contracts.identity import Financials, band_of
 from sim.errors import ConfigError
 
 
@@ -30,9 +30,38 @@ def test_registration_records_every_field(chain, identity_registry, deployer):
     assert InvestorType(record.investorType) == InvestorType.QUALIFIED_PURCHASER
     assert record.jurisdiction == b"JP"
     assert record.usPerson is False
+    assert Financials(record.financials) == Financials.EXACT
+    assert identity_registry.incomeOf(wallet) == 260_000
+    assert identity_registry.netWorthOf(wallet) == 3_000_000
+    assert identity_registry.isAccredited(wallet) is True
+
+
+def test_bands_are_read_as_their_floors(chain, identity_registry, deployer):
+    """The privacy option: only the band is recorded, read as its floor (limits come out low)."""
+    wallet = chain.new_account()
+    identity = Identity(investor_id="hiro", income_usd=260_000, net_worth_usd=3_000_000, bands=True)
+    identity_registry.register(wallet, identity, sender=deployer)
+    record = identity_registry.identityOf(wallet)
+    assert Financials(record.financials) == Financials.BANDS
+    assert (record.incomeUsd, record.netWorthUsd) == (0, 0)  # exact figures stay off chain
     assert identity_registry.incomeOf(wallet) == 200_000
     assert identity_registry.netWorthOf(wallet) == 2_000_000
-    assert identity_registry.isAccredited(wallet) is True
+
+
+def test_attested_limits_are_recorded_instead_of_income_and_net_worth(chain, identity_registry, deployer):
+    """17 CFR 227.303(b)(1): the intermediary's attested limits, in cents."""
+    wallet = chain.new_account()
+    identity = Identity(investor_id="ines", income_usd=50_000, reg_cf_limit_cents=2_500_00)
+    identity_registry.register(wallet, identity, sender=deployer)
+    record = identity_registry.identityOf(wallet)
+    assert Financials(record.financials) == Financials.ATTESTED
+    assert (record.regCfLimitCents, record.regALimitCents) == (2_500_00, 0)
+    assert identity_registry.incomeOf(wallet) == 0
+
+
+def test_attested_limits_and_bands_are_exclusive():
+    with pytest.raises(ConfigError, match="not both"):
+        Identity(investor_id="x", bands=True, reg_cf_limit_cents=1)
 
 
 def test_first_registration_and_update_emit_different_events(chain, identity_registry, deployer):
@@ -106,7 +135,7 @@ def test_remove_deletes_the_record(chain, identity_registry, make_investor, depl
     ],
 )
 def test_contract_refuses_invalid_records(chain, identity_registry, deployer, reverts, field, value, error):
-    struct = Identity(investor_id="z").to_struct(chain.now())
+    struct = Identity(investor_id="z", bands=True).to_struct(chain.now())
     struct[field] = value
     with reverts(error):
         identity_registry.registerIdentity(chain.new_account(), struct, sender=deployer)
@@ -127,7 +156,7 @@ def test_band_floors_must_start_at_zero_and_increase(chain, deployer, reverts):
 
 def test_custom_bands(chain, deployer):
     registry = deploy_identity_registry(chain, admin=deployer, band_floors_usd=(0, 1_000_000))
-    investor = registry.register(chain.new_account(), Identity(investor_id="w", net_worth_usd=2_000_000), sender=deployer)
+    investor = registry.register(chain.new_account(), Identity(investor_id="w", net_worth_usd=2_000_000, bands=True), sender=deployer)
     assert registry.netWorthOf(investor) == 1_000_000
 
 

@@ -285,15 +285,19 @@ def test_a_whitelist_only_offering_refuses_a_buyer_not_whitelisted(sell, launch,
     assert (token.balanceOf(listed), token.balanceOf(unlisted)) == (1, 0)
 
 
-def test_the_window_starts_at_the_first_sale(sell, chain, launch, buyer, harbor, developer):
+def test_the_window_runs_from_the_notice_and_the_sale_limit_from_the_first_sale(
+    sell, chain, launch, buyer, harbor, developer
+):
+    """Token Safe Harbor Proposal 2.0: the relief runs from the filing of the notice of reliance."""
     token = launch(Terms(window_seconds=90 * DAY, sale_limit_seconds=30 * DAY))
+    notice = harbor.offering(token).noticeAt
     alice = buyer()
-    chain.advance(5 * DAY)  # the notice alone starts nothing
-    assert (harbor.windowEnd(token), harbor.salesEnd(token)) == (0, 0)
+    chain.advance(5 * DAY)
+    assert (harbor.windowEnd(token), harbor.salesEnd(token)) == (notice + 90 * DAY, 0)
 
     first = sell(token, alice, 1, 1)
     (started,) = first.events_named("WindowStarted")
-    assert (started.windowEnd, started.salesEnd) == (first.timestamp + 90 * DAY, first.timestamp + 30 * DAY)
+    assert (started.windowEnd, started.salesEnd) == (notice + 90 * DAY, first.timestamp + 30 * DAY)
     assert (harbor.windowEnd(token), harbor.salesEnd(token)) == (started.windowEnd, started.salesEnd)
     assert harbor.offering(token).firstSaleAt == first.timestamp
     assert sell(token, alice, 1, 1).events_named("WindowStarted") == []
@@ -316,8 +320,8 @@ def test_sales_are_allowed_until_the_second_before_sales_end(sell, chain, launch
 def test_a_sale_limit_of_zero_lets_sales_run_for_the_whole_window(sell, chain, launch, buyer, harbor, developer, reverts):
     token = launch(Terms(window_seconds=60 * DAY))
     alice = buyer()
-    first = sell(token, alice, 1, 1)
-    assert harbor.salesEnd(token) == harbor.windowEnd(token) == first.timestamp + 60 * DAY
+    sell(token, alice, 1, 1)
+    assert harbor.salesEnd(token) == harbor.windowEnd(token) == harbor.offering(token).noticeAt + 60 * DAY
 
     chain.warp(harbor.windowEnd(token) - 1)
     sell(token, alice, 1, 1)
@@ -346,22 +350,60 @@ def ran_window(sell, chain, launch, buyer, harbor, developer):
     return make
 
 
-def test_the_exit_report_is_refused_a_second_before_the_window_ends_and_accepted_at_its_end(sell, 
-    chain, launch, buyer, harbor, developer, reverts
-):
-    token = launch(Terms(window_seconds=30 * DAY), RULES)
-    with reverts(solidity.SafeHarborWindowOpen, token=token, windowEnd=0):  # no sale yet: no window
-        harbor.exit_report(token, REASON, PASSING, sender=developer)
-    sell(token, buyer(), 1, 1)
+def test_a_sale_limit_reaching_past_the_window_ends_with_it(sell, chain, launch, buyer, harbor, developer, reverts):
+    token = launch(Terms(window_seconds=60 * DAY, sale_limit_seconds=60 * DAY))
+    alice = buyer()
+    chain.advance(10 * DAY)
+    sell(token, alice, 1, 1)
     end = harbor.windowEnd(token)
+    assert harbor.salesEnd(token) == end == harbor.offering(token).noticeAt + 60 * DAY
+    chain.warp(end)
+    with reverts(solidity.SafeHarborSalesClosed, time=end, salesEnd=end):
+        sell(token, alice, 1, 1)
 
-    chain.warp(end - 1)
-    with reverts(solidity.SafeHarborWindowOpen, token=token, time=end - 1, windowEnd=end):
-        harbor.exit_report(token, REASON, PASSING, sender=developer)
+
+def test_the_exit_report_is_due_no_later_than_the_windows_end(chain, launch, buyer, harbor, developer, reverts):
+    """Token Safe Harbor Proposal 2.0: the exit report is filed by the expiration of the relief:
+    at its last second it is accepted, one second later refused."""
+    token = launch(Terms(window_seconds=30 * DAY), RULES)
+    end = harbor.windowEnd(token)
+    with chain.isolation():
+        chain.warp(end + 1)
+        with reverts(solidity.SafeHarborExitReportLate, token=token, time=end + 1, windowEnd=end):
+            harbor.exit_report(token, REASON, PASSING, sender=developer)
     chain.warp(end)
     receipt = harbor.exit_report(token, REASON, PASSING, sender=developer)
     assert receipt.timestamp == end
     assert harbor.status(token) == HarborStatus.MATURED
+
+
+def test_the_exit_report_may_come_before_the_window_ends(chain, launch, harbor, developer):
+    token = launch(Terms(window_seconds=30 * DAY), RULES)
+    chain.advance(DAY)
+    harbor.exit_report(token, REASON, PASSING, sender=developer)
+    assert harbor.status(token) == HarborStatus.MATURED
+
+
+def test_a_window_ending_without_an_exit_report_lapses_into_the_fail_class(
+    chain, launch, harbor, assets, developer, reverts
+):
+    """No exit report by the expiration: the exemption fails; the proposal's deadlines follow
+    (120 days to register under 12(g), six months for platforms to stop trading)."""
+    token = launch(Terms(window_seconds=30 * DAY), RULES)
+    end = harbor.windowEnd(token)
+    monitor = chain.new_account()
+    chain.warp(end)
+    with reverts(solidity.SafeHarborNotLapsed, token=token, time=end, windowEnd=end):
+        harbor.recordLapse(token, sender=monitor)
+    chain.warp(end + 1)
+    receipt = harbor.recordLapse(token, sender=monitor)  # anyone may
+    (lapsed,) = receipt.events_named("Lapsed")
+    assert (lapsed.windowEnd, lapsed.newClass) == (end, SECURITY)
+    (deadlines,) = receipt.events_named("FailureDeadlines")
+    assert (deadlines.registerBy, deadlines.platformsStopBy) == (end + 1 + 120 * DAY, add_months(end + 1, 6))
+    assert (harbor.status(token), assets.classOf(token)) == (HarborStatus.FAILED, SECURITY)
+    with reverts(solidity.SafeHarborEnded, token=token, status=HarborStatus.FAILED):
+        harbor.exit_report(token, REASON, PASSING, sender=developer)
 
 
 def test_a_mature_network_is_reclassified_to_the_mature_class(ran_window, harbor, assets, developer):
@@ -385,6 +427,9 @@ def test_a_failing_network_is_reclassified_to_the_fail_class_naming_each_failed_
     receipt = harbor.exit_report(token, REASON, failing, sender=developer)
 
     (filed,) = receipt.events_named("ExitReportFiled")
+    (deadlines,) = receipt.events_named("FailureDeadlines")
+    assert (deadlines.registerBy, deadlines.platformsStopBy) == (
+        receipt.timestamp + 120 * DAY, add_months(receipt.timestamp, 6))
     expected = harbor.FAILED_TOP10() | harbor.FAILED_DEVELOPER_SHARE() | harbor.FAILED_HOLDERS()
     assert filed.failed == expected == 1 | 4 | 8
     assert (filed.newClass, filed.status) == (SECURITY, HarborStatus.FAILED)
@@ -452,7 +497,7 @@ def test_a_disclosure_not_made_by_its_due_time_is_recorded_missed_once(chain, la
     late = harbor.updateDisclosures(token, b"\x02" * 32, sender=developer)  # the late update counts no second miss
     assert late.events_named("DisclosureMissed") == []
     assert harbor.offering(token).missedDisclosures == 1
-    assert harbor.nextDisclosureDue(token) == due + 1 + 30 * DAY
+    assert harbor.nextDisclosureDue(token) == due + 30 * DAY  # periods run from the notice, not the late update
 
 
 def test_an_overdue_disclosure_pauses_sales_until_the_update(sell, chain, launch, buyer, harbor, developer, reverts):
@@ -481,7 +526,7 @@ INVALID_TERMS = [  # the developer's terms, refused at the notice
 INVALID_RULES = [  # the regulator's exit rules, refused when set
     ("maxTop10ShareBp", ExitRules(max_top10_share_bp=10_001), 10_001, 10_000),
     ("maxHhi", ExitRules(max_hhi=10_001), 10_001, 10_000),
-    ("maxDeveloperShareBp", ExitRules(max_developer_share_bp=10_001), 10_001, 10_000),
+    ("maxDeveloperShareBp", ExitRules(max_developer_share_bp=2_001), 2_001, 2_000),  # more than 20%: never decentralised
     ("matureClass", ExitRules(mature_class=0), 0, MAX_CLASS),
     ("matureClass", ExitRules(mature_class=MAX_CLASS + 1), MAX_CLASS + 1, MAX_CLASS),
     ("failClass", ExitRules(fail_class=0), 0, MAX_CLASS),
@@ -511,7 +556,7 @@ def test_invalid_exit_rules_are_refused_naming_the_field(
 
 def test_terms_and_rules_at_their_limits_are_accepted(make_token, harbor, cash_token, developer, regulator):
     token = make_token(EXEMPT)
-    rules = ExitRules(10_000, 10_000, 10_000, mature_class=MAX_CLASS, fail_class=1)
+    rules = ExitRules(10_000, 10_000, 2_000, mature_class=MAX_CLASS, fail_class=1)
     harbor.set_exit_rules(token, rules, sender=regulator)
     harbor.file(token, cash_token, DISCLOSURES, Terms(window_seconds=1, sale_limit_seconds=1), sender=developer)
     assert harbor.status(token) == HarborStatus.RUNNING
@@ -975,3 +1020,64 @@ def test_a_late_update_records_every_interval_it_missed(chain, launch, harbor, d
     receipt = harbor.updateDisclosures(token, b"\x03" * 32, sender=developer)
     assert [e.dueAt for e in receipt.events_named("DisclosureMissed")] == [due, due + 30 * DAY, due + 60 * DAY]
     assert harbor.offering(token).missedDisclosures == 3
+
+
+# ----------------------------------------- Token Safe Harbor Proposal 2.0's clock
+
+PROPOSAL = Terms.token_safe_harbor()
+
+
+def test_the_proposals_relief_expires_three_years_from_the_notice_to_the_second(chain, launch, harbor):
+    """Token Safe Harbor Proposal 2.0: three years from the filing of the notice of reliance
+    (calendar years: across 29 February too)."""
+    token = launch(PROPOSAL)
+    notice = harbor.offering(token).noticeAt
+    assert harbor.windowEnd(token) == add_months(notice, 36)
+
+
+def test_an_update_is_due_thirty_days_after_each_six_month_period(chain, launch, harbor, developer, reverts):
+    """Token Safe Harbor Proposal 2.0: updates every six months from the notice, each due
+    within 30 days after its period: on time at its due second, missed one second later."""
+    token = launch(PROPOSAL)
+    notice = harbor.offering(token).noticeAt
+    first_due = add_months(notice, 6) + 30 * DAY
+    assert harbor.nextDisclosureDue(token) == first_due
+
+    chain.warp(add_months(notice, 6) - 1)  # before the period ends: an interim update, not the period's
+    harbor.updateDisclosures(token, b"\x02" * 32, sender=developer)
+    assert harbor.nextDisclosureDue(token) == first_due
+    chain.warp(first_due)
+    receipt = harbor.updateDisclosures(token, b"\x03" * 32, sender=developer)
+    assert receipt.events_named("DisclosureMissed") == []
+    assert harbor.nextDisclosureDue(token) == add_months(notice, 12) + 30 * DAY
+
+    chain.warp(add_months(notice, 12) + 30 * DAY + 1)
+    (missed,) = harbor.recordMissedDisclosure(token, sender=chain.new_account()).events_named("DisclosureMissed")
+    assert missed.dueAt == add_months(notice, 12) + 30 * DAY
+
+
+def test_no_update_is_due_for_the_period_that_ends_with_the_window(chain, launch, harbor, developer):
+    """The sixth period ends with the relief: the exit report covers it, no update is due."""
+    token = launch(PROPOSAL)
+    notice = harbor.offering(token).noticeAt
+    for k in range(1, 6):
+        assert harbor.nextDisclosureDue(token) == add_months(notice, 6 * k) + 30 * DAY
+        chain.warp(add_months(notice, 6 * k))
+        harbor.updateDisclosures(token, bytes([k]) * 32, sender=developer)
+    assert harbor.nextDisclosureDue(token) == 0
+    assert harbor.offering(token).missedDisclosures == 0
+
+
+def test_a_recorded_miss_keeps_sales_paused_until_the_update_is_made(
+    sell, chain, launch, buyer, harbor, developer, reverts
+):
+    token = launch(replace(DISCLOSED, pause_on_missed_disclosure=True))
+    alice = buyer()
+    due = harbor.nextDisclosureDue(token)
+    chain.warp(due + 1)
+    harbor.recordMissedDisclosure(token, sender=chain.new_account())
+    assert harbor.nextDisclosureDue(token) == due + 30 * DAY  # the next period's
+    with reverts(solidity.SafeHarborDisclosureOverdue, token=token, dueAt=due):  # still owed
+        sell(token, alice, 1, 1)
+    harbor.updateDisclosures(token, b"\x02" * 32, sender=developer)
+    sell(token, alice, 1, 1)

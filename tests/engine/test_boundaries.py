@@ -95,3 +95,24 @@ def test_an_affirmed_t_plus_1_trade_settles_at_the_cutoff(tmp_path):
     simulation.finish()
     settled = [e for e in events(tmp_path) if e["act"] == "settle"]
     assert settled and settled[0]["t"] == cutoff - simulation.start
+
+
+def test_relatives_sharing_a_purchasers_home_are_not_counted_apart_in_a_506b_offering(tmp_path):
+    """17 CFR 230.501(e)(1)(i): 35 purchasers and 10 spouses (counted_with) all buy; of two
+    more strangers, the 36th and 37th distinct purchasers, both are refused."""
+    capped = scenario(
+        security={"name": "T", "symbol": "TST", "compliance": [{"holder_limit": {"rule": "506b"}}]},
+        investors=[
+            {"name": "buyers", "count": 35, "types": {"retail": 1.0}, "subscription_usd": 100},
+            {"name": "spouses", "count": 10, "types": {"retail": 1.0}, "subscription_usd": 100,
+             "counted_with": "buyers"},
+            {"name": "strangers", "count": 2, "types": {"retail": 1.0}, "subscription_usd": 100},
+        ],
+        trading=None,
+    )
+    Run(capped, backend="revm").run(out_dir=tmp_path)
+    mints = [e for e in events(tmp_path) if e["act"] == "mint"]
+    assert sum(e["outcome"] == "ok" for e in mints) == 45
+    assert all(e["outcome"] == "ok" for e in mints if e["investor"].startswith("spouses"))
+    refused = [e for e in mints if e["outcome"] == "refused"]
+    assert len(refused) == 2 and {e["code"] for e in refused} == {Restriction.NON_ACCREDITED_LIMIT}

@@ -23,29 +23,47 @@ def test_a_shipped_taxonomy_scenario_plays_the_taxonomy_part_alone():
     assert load(shipped()["safe_harbor_matures"]).parts == ("taxonomy",)
 
 
-def test_the_safe_harbor_window_defaults_to_three_years():
+def test_the_safe_harbor_runs_three_years_from_the_notice_with_six_monthly_updates_by_default():
+    """Token Safe Harbor Proposal 2.0: 36 months from the notice; six-month periods; 30 days' grace."""
     data = _base()
-    del data["taxonomy"]["safe_harbor"]["window_days"]
-    assert loads(yaml.safe_dump(data)).taxonomy.safe_harbor.window_days == rules.SAFE_HARBOR_WINDOW_DAYS == 1095
+    del data["taxonomy"]["safe_harbor"]["window_months"]
+    del data["taxonomy"]["safe_harbor"]["disclosure_every_months"]
+    harbor = loads(yaml.safe_dump(data)).taxonomy.safe_harbor
+    assert harbor.window == (0, rules.SAFE_HARBOR_WINDOW_MONTHS) == (0, 36)
+    assert harbor.disclosure_period == (0, 6) and harbor.disclosure_grace_days == 30
 
 
-def test_a_window_of_zero_days_is_refused():
+def test_a_window_of_zero_months_is_refused():
     data = _base()
-    data["taxonomy"]["safe_harbor"]["window_days"] = 0
+    data["taxonomy"]["safe_harbor"]["window_months"] = 0
     assert "bad.yaml:" in (problems := _problems(data))
-    assert "taxonomy.safe_harbor.window_days: Input should be greater than 0 (got 0)" in problems
+    assert "taxonomy.safe_harbor.window_months: Input should be greater than 0 (got 0)" in problems
 
 
 def test_a_negative_window_is_refused():
     data = _base()
-    data["taxonomy"]["safe_harbor"]["window_days"] = -30
-    assert "taxonomy.safe_harbor.window_days: Input should be greater than 0 (got -30)" in _problems(data)
+    data["taxonomy"]["safe_harbor"]["window_months"] = -30
+    assert "taxonomy.safe_harbor.window_months: Input should be greater than 0 (got -30)" in _problems(data)
+
+
+def test_a_window_in_months_and_in_days_is_refused():
+    data = _base()
+    data["taxonomy"]["safe_harbor"]["window_days"] = 365
+    assert "taxonomy.safe_harbor.window_days: give window_months or window_days, not both (got 365)" in _problems(data)
+
+
+def test_a_team_share_test_above_twenty_percent_is_refused():
+    """Token Safe Harbor Proposal 2.0: a team holding more than 20% cannot count as decentralised."""
+    data = _base()
+    data["taxonomy"]["safe_harbor"]["exit"]["max_developer_share_pct"] = 25
+    assert "taxonomy.safe_harbor.exit.max_developer_share_pct: Input should be less than or equal to 20 (got 25)" in (
+        _problems(data))
 
 
 def test_a_sale_limit_longer_than_the_window_is_refused():
     data = _base()
-    data["taxonomy"]["safe_harbor"]["caps"]["sale_limit_days"] = 1096
-    assert ("taxonomy.safe_harbor.caps.sale_limit_days: Input should not exceed window_days (1095) (got 1096)"
+    data["taxonomy"]["safe_harbor"]["caps"]["sale_limit_days"] = 1009
+    assert ("taxonomy.safe_harbor.caps.sale_limit_days: Input should not exceed the window (36 months) (got 1009)"
             in _problems(data))
 
 

@@ -30,9 +30,14 @@ import {IIdentityRegistry} from "../../identity/IIdentityRegistry.sol";
 ///
 /// Two modes:
 /// - `Rule144`: a holder may move only unlocked tokens (code 10, `LockupActive`).
-/// - `RegS`: during the distribution compliance period (Rule 903(b)) locked tokens may be
-///   resold offshore, to non-US persons, but not to a US person (code 11,
-///   `RegSUSPersonRestricted`); and no mint may go to a US person at all.
+/// - `RegS`: during the distribution compliance period (Rule 903(b)(2)(ii), (b)(3)(ii)(A),
+///   (b)(3)(iii)(A)) locked tokens may be resold offshore, to non-US persons, but not to a
+///   US person (code 11, `RegSUSPersonRestricted`); and no mint may go to a US person at all.
+///   The period is the offering's, not each mint's: it starts at the later of the date the
+///   securities were first offered and the date of closing (Rule 902(f)), which the issuer
+///   records once the offering has closed (`recordDistribution`). Until then every lot is
+///   locked with no release time (`PENDING`); from then every lot of the offering, whenever
+///   minted, is released at `distributionEnd()`.
 contract LockupModule is ComplianceModule {
     enum Mode {
         Rule144,
@@ -45,6 +50,14 @@ contract LockupModule is ComplianceModule {
     }
 
     error LockupInvalidPeriod(uint32 periodDays, uint32 periodMonths);
+    error LockupNotRegS();
+    error LockupDistributionAlreadyRecorded(uint64 closingAt);
+    error LockupInvalidDistribution(uint64 firstOfferAt, uint64 closingAt, uint256 now_);
+
+    event DistributionRecorded(uint64 firstOfferAt, uint64 closingAt, uint64 periodEnd);
+
+    /// @notice Release time of a Reg S lot before the offering's closing is recorded: never.
+    uint64 public constant PENDING = type(uint64).max;
 
     uint32 public constant MAX_PERIOD_DAYS = 3660;
     uint32 public constant MAX_PERIOD_MONTHS = 120;
@@ -55,6 +68,11 @@ contract LockupModule is ComplianceModule {
     uint32 public immutable periodMonths;
 
     mapping(address holder => Lot[]) private _lots;
+
+    /// @notice Reg S: when the securities were first offered, and the offering's closing
+    /// (0 until recorded).
+    uint64 public firstOfferAt;
+    uint64 public closingAt;
 
     /// @param periodDays_ holding period in days, or 0 when `periodMonths_` is set.
     /// @param periodMonths_ holding period in calendar months, or 0 when `periodDays_` is set.
@@ -74,10 +92,41 @@ contract LockupModule is ComplianceModule {
         return "lockup";
     }
 
-    /// @notice Release time of a lot acquired at `acquiredAt`.
+    /// @notice Release time of a lot acquired at `acquiredAt`: the period from it (Rule 144),
+    /// or the offering's distribution compliance period end (Reg S, `distributionEnd`).
     function releaseTimeFor(uint256 acquiredAt) public view returns (uint64) {
-        if (periodMonths != 0) return uint64(Calendar.addMonths(acquiredAt, periodMonths));
-        return uint64(acquiredAt + uint256(periodDays) * Calendar.DAY);
+        if (mode == Mode.RegS) return distributionEnd();
+        return _after(acquiredAt);
+    }
+
+    /// @notice Reg S: record the offering's first offer and closing (both past), once; the
+    /// distribution compliance period runs from the later of the two (Rule 902(f)).
+    function recordDistribution(uint64 firstOfferAt_, uint64 closingAt_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (mode != Mode.RegS) revert LockupNotRegS();
+        if (closingAt != 0) revert LockupDistributionAlreadyRecorded(closingAt);
+        if (closingAt_ == 0 || closingAt_ > block.timestamp || firstOfferAt_ > block.timestamp) {
+            revert LockupInvalidDistribution(firstOfferAt_, closingAt_, block.timestamp);
+        }
+        firstOfferAt = firstOfferAt_;
+        closingAt = closingAt_;
+        emit DistributionRecorded(firstOfferAt_, closingAt_, distributionEnd());
+    }
+
+    /// @notice Reg S: the end of the distribution compliance period, `PENDING` until the
+    /// closing is recorded (Rule 144 mode: `PENDING`, unused).
+    function distributionEnd() public view returns (uint64) {
+        if (mode != Mode.RegS || closingAt == 0) return PENDING;
+        return _after(firstOfferAt > closingAt ? firstOfferAt : closingAt);
+    }
+
+    function _after(uint256 start) private view returns (uint64) {
+        if (periodMonths != 0) return uint64(Calendar.addMonths(start, periodMonths));
+        return uint64(start + uint256(periodDays) * Calendar.DAY);
+    }
+
+    /// @dev A lot's release time: Reg S lots follow the offering's period.
+    function _release(Lot storage lot) private view returns (uint64) {
+        return lot.releaseTime == PENDING ? distributionEnd() : lot.releaseTime;
     }
 
     /// @notice Tokens of `holder` still in their holding period, and the earliest time one
@@ -87,9 +136,10 @@ contract LockupModule is ComplianceModule {
         uint256 n = lots.length;
         for (uint256 i = 0; i < n; ++i) {
             Lot storage lot = lots[i];
-            if (lot.releaseTime > block.timestamp) {
+            uint64 release = _release(lot);
+            if (release > block.timestamp) {
                 locked += lot.amount;
-                if (nextRelease == 0 || lot.releaseTime < nextRelease) nextRelease = lot.releaseTime;
+                if (nextRelease == 0 || release < nextRelease) nextRelease = release;
             }
         }
     }
@@ -106,17 +156,19 @@ contract LockupModule is ComplianceModule {
         unlocked = balance > locked ? balance - locked : 0;
     }
 
-    /// @notice The locked lots of `holder` (released lots are not listed).
+    /// @notice The locked lots of `holder` with their release times (released lots are not
+    /// listed; a Reg S lot before the closing is recorded shows `PENDING`).
     function lotsOf(address holder) external view returns (Lot[] memory lots) {
         Lot[] storage all = _lots[holder];
         uint256 count;
         for (uint256 i = 0; i < all.length; ++i) {
-            if (all[i].releaseTime > block.timestamp) ++count;
+            if (_release(all[i]) > block.timestamp) ++count;
         }
         lots = new Lot[](count);
         uint256 j;
         for (uint256 i = 0; i < all.length; ++i) {
-            if (all[i].releaseTime > block.timestamp) lots[j++] = all[i];
+            uint64 release = _release(all[i]);
+            if (release > block.timestamp) lots[j++] = Lot(all[i].amount, release);
         }
     }
 
@@ -129,9 +181,7 @@ contract LockupModule is ComplianceModule {
             if (mode == Mode.RegS && registry.isUSPerson(to)) {
                 return (
                     Restrictions.REG_S_US_PERSON,
-                    abi.encodeWithSelector(
-                        RegSUSPersonRestricted.selector, to, 0, amount, releaseTimeFor(block.timestamp)
-                    )
+                    abi.encodeWithSelector(RegSUSPersonRestricted.selector, to, 0, amount, distributionEnd())
                 );
             }
             return _allowed();
@@ -175,7 +225,7 @@ contract LockupModule is ComplianceModule {
     function _afterMint(address to, uint256 amount, IIdentityRegistry) internal override {
         if (amount == 0) return;
         _prune(_lots[to]);
-        _addLot(_lots[to], uint192(amount), releaseTimeFor(block.timestamp));
+        _addLot(_lots[to], uint192(amount), mode == Mode.RegS ? PENDING : releaseTimeFor(block.timestamp));
     }
 
     function _afterTransfer(address from, address to, uint256 amount, IIdentityRegistry) internal override {
@@ -238,7 +288,7 @@ contract LockupModule is ComplianceModule {
     function _prune(Lot[] storage lots) private returns (uint256 locked) {
         uint256 i = 0;
         while (i < lots.length) {
-            if (lots[i].releaseTime <= block.timestamp) {
+            if (_release(lots[i]) <= block.timestamp) {
                 lots[i] = lots[lots.length - 1];
                 lots.pop();
             } else {
@@ -249,10 +299,11 @@ contract LockupModule is ComplianceModule {
     }
 
     function _earliest(Lot[] storage lots) private view returns (uint256 idx) {
-        uint64 best = lots[0].releaseTime;
+        uint64 best = _release(lots[0]);
         for (uint256 i = 1; i < lots.length; ++i) {
-            if (lots[i].releaseTime < best) {
-                best = lots[i].releaseTime;
+            uint64 release = _release(lots[i]);
+            if (release < best) {
+                best = release;
                 idx = i;
             }
         }

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.calendar import DAY
-from sim.contracts import Identity
+from sim.contracts import Identity, investor_id
 from sim.engine.actor import Actor, chunks
 from sim.engine.world import Participant
 from sim.scenario.base import draw
@@ -64,6 +64,8 @@ class Investors(Actor):
         self.participants: list[Participant] = []
         self.dealer: Participant | None = None
         self.defaults: set[Participant] = set()
+        self.elsewhere: dict[str, tuple[int, int]] = {}
+        """Reg CF purchases elsewhere the intermediary knows of: label -> (cents, days before start)."""
         for population in scenario.investors:
             self._generate(population)
 
@@ -84,13 +86,16 @@ class Investors(Actor):
         mode = "self" if custody is None else next(c.mode for c in self.scenario.custodians if c.name == custody)
         for i in range(n):
             label = f"{population.name}-{i + 1:04d}"
+            partner = population.counted_with
             identity = Identity(
                 investor_id=f"{self.scenario.name}:{label}",
+                counted_with=None if partner is None else f"{self.scenario.name}:{partner}-{i + 1:04d}",
                 investor_type=types[type_of[i]],
                 jurisdiction=places[place_of[i]],
                 us_person=population.us_person,
                 income_usd=int(incomes[i]),
                 net_worth_usd=int(worths[i]),
+                bands=population.bands,
                 verified=not bool(pending[i]),
             )
             participant = Participant(
@@ -104,6 +109,13 @@ class Investors(Actor):
                 subscription_cents=round(wants[i] * 100),
             )
             self.participants.append(self.world.participants.add(participant))
+        if population.reg_cf_elsewhere_usd is not None:  # drawn last: other draws stay as they were
+            bought = draw(population.reg_cf_elsewhere_usd, rng, n)
+            for i in range(n):
+                cents = round(bought[i] * 100)
+                if cents > 0:
+                    label = f"{population.name}-{i + 1:04d}"
+                    self.elsewhere[label] = (cents, population.reg_cf_elsewhere_days_before_start)
 
     def onboard(self) -> None:
         """Open wallets, register identities, fund cash, open custody accounts (at t=0)."""
@@ -114,6 +126,7 @@ class Investors(Actor):
             system.registry.register_many([p.wallet for p in batch], [p.identity for p in batch], sender=system.agent)
         system.allow_cash([p.wallet for p in self.participants])
         self.record("onboard", investors=len(self.participants))
+        self._record_purchases_elsewhere()
         for custody in system.custodians.values():
             clients = [p for p in self.participants if p.custody is custody]
             if custody.vault is not None and clients:
@@ -124,6 +137,23 @@ class Investors(Actor):
         trading = self.scenario.trading
         if trading is not None and trading.market_maker is not None:
             self._add_dealer(trading.market_maker.cash_usd)
+
+    def _record_purchases_elsewhere(self) -> None:
+        """The intermediary records what investors bought in other issuers' Reg CF offerings:
+        the limit runs across all issuers (17 CFR 227.100(a)(2); 227.303(b)(1))."""
+        if not self.elsewhere:
+            return
+        system, module = self.system, self.system.modules["investment-limit"]
+        start = self.world.chain.now()
+        by_label = {p.label: p for p in self.participants}
+        for label, (cents, days) in self.elsewhere.items():
+            identity = by_label[label].identity
+            assert identity is not None
+            module.recordPurchaseElsewhere(
+                investor_id(identity.investor_id), start - days * DAY, cents, sender=system.issuer
+            )
+        self.record("purchases_elsewhere", investors=len(self.elsewhere),
+                    cash_cents=sum(c for c, _ in self.elsewhere.values()))
 
     def _fund(self) -> None:
         """Give every participant its starting cash in the cash token."""

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from sim.calendar import DAY, add_months
+from sim.calendar import DAY, add_months, iso
 from sim.chain.reverts import decode_revert
 from sim.contracts import Restriction
 from sim.engine.actor import Actor, chunks, describe
@@ -143,6 +143,7 @@ class Issuer(Actor):
         """Close the offering on its day: allocate, mint, collect; place the dealer's inventory."""
         yield self.env.timeout(self.offering.closes_day * DAY - self.env.now)
         self.closed = True
+        self._record_distribution()
         allocations = self.allocate()
         self.record(
             "allocate",
@@ -156,6 +157,18 @@ class Issuer(Actor):
             if shares > 0:
                 self._deliver(subscription.participant, shares)
         self._place_dealer_inventory()
+
+    def _record_distribution(self) -> None:
+        """Reg S: the distribution compliance period runs from the later of the first offer
+        (the offering's opening) and the closing (17 CFR 230.902(f)): recorded at the close,
+        before the allocations are minted."""
+        lockup = self.system.modules.get("lockup")
+        if lockup is None or lockup.mode() != 1:
+            return
+        system, now = self.system, self.world.now()
+        first = now - round((self.offering.closes_day - self.offering.opens_day) * DAY)
+        self.act("record_distribution", lambda: lockup.recordDistribution(first, now, sender=system.issuer),
+                 first_offer=iso(first), closing=iso(now))
 
     def allocate(self) -> dict[str, int]:
         """Shares per subscriber label (pro rata or first come when oversubscribed)."""

@@ -159,6 +159,7 @@ class SecuritiesPart(Part):
         env.process(self.venue.run_auctions())
         env.process(self.clearing.settle_cycles())
         env.process(self.clearing.clear_trades())
+        env.process(self.compliance.assess_year_ends())
         for custodian in self.custodians:
             env.process(custodian.reconcile_daily())
         self.faults.schedule()
@@ -227,6 +228,8 @@ class SecuritiesPart(Part):
                 "refusals_by_reason": dict(sorted(m.refusals_by_reason.items())),
             }
         )
+        if self.compliance.holder_limit is not None:  # Exchange Act 12(g)(1)(A): the fiscal year-end test
+            metrics["section_12g_year_ends"] = list(self.compliance.year_ends)
         metrics.update(self._fault_metrics())
         return metrics
 

@@ -23,6 +23,8 @@ from sim.contracts import (
     CashToken,
     Identity,
     IdentityRegistry,
+    InvestmentLimit,
+    ModuleSpec,
     SecurityToken,
     deploy_cash_token,
     deploy_identity_registry,
@@ -80,7 +82,7 @@ class System:
             name=security.name,
             symbol=security.symbol,
             decimals=security.decimals,
-            modules=list(security.compliance),
+            modules=[_priced(m, scenario) for m in security.compliance],
         )
         cash = deploy_cash_token(
             chain,
@@ -166,3 +168,10 @@ class System:
             cached = 10 ** self.token.decimals()
             self.__dict__["_token_unit"] = cached
         return cached
+
+
+def _priced(module: ModuleSpec, scenario: Scenario) -> ModuleSpec:
+    """An investment limit without ``price_cents`` values purchases at the offering's price."""
+    if isinstance(module, InvestmentLimit) and module.price_cents is None and scenario.offering is not None:
+        return module.model_copy(update={"price_cents": round(scenario.offering.price * 100)})
+    return module

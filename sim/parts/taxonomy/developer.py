@@ -8,9 +8,11 @@ at a fixed price under the exemption's caps: each buyer signs a purchase intent 
 asks (EIP-712: at most that many tokens at at most that price, for a day), and the developer
 sells under it (each sale is refused on chain when a cap, the whitelist, the time limit or an
 overdue disclosure forbids it). It updates its disclosures when due (late when the scenario
-says it misses one), and after the window files the exit report with the network's
-maturity measured from the chain; the registry reclassifies the token in the same
-transaction. On the refund path every investor holding tokens it bought then claims its
+says it misses one: six-month periods from the notice, each update due 30 days after its
+period under Token Safe Harbor Proposal 2.0), and by the end of the window (three years
+from the notice) files the exit report with the network's maturity measured from the
+chain; the registry reclassifies the token in the same transaction (at once: the proposal's
+120 days to register and six months for platforms are recorded, not waited for). On the refund path every investor holding tokens it bought then claims its
 refund (its own act: the registry burns them and repays what it paid). Without a safe
 harbor the developer just mints the team's allocation at the start. Grants: the team pays
 network rewards out of its allocation to investors the token's current rules let receive them.
@@ -119,10 +121,15 @@ class Developer(Actor):
         yield self.env.timeout(harbor.notice_day * DAY)
         caps = harbor.caps
         ex = harbor.exit  # its tests are the regulator's (set at deployment); its refund promise is ours
+        window_days, window_months = harbor.window
+        period_days, period_months = harbor.disclosure_period
         terms = Terms(
-            window_seconds=harbor.window_days * DAY,
+            window_seconds=window_days * DAY,
+            window_months=window_months,
             sale_limit_seconds=(caps.sale_limit_days or 0) * DAY,
-            disclosure_interval=(harbor.disclosure_every_days or 0) * DAY,
+            disclosure_interval=period_days * DAY,
+            disclosure_months=period_months,
+            disclosure_grace=round(harbor.disclosure_grace_days * DAY),
             pause_on_missed_disclosure=harbor.pause_sales_on_missed_disclosure,
             whitelist_only=caps.whitelist_only,
             refund_on_fail=ex.refund_on_fail,
@@ -133,7 +140,7 @@ class Developer(Actor):
             "file_notice",
             lambda: self.harbor.file(self.token, self.cash, digest(f"{self.scenario_name}:disclosures:0"), terms,
                                      sender=self.account),
-            window_days=harbor.window_days,
+            **({"window_days": window_days} if window_days else {"window_months": window_months}),
         )
         if not filed:
             return
@@ -188,11 +195,11 @@ class Developer(Actor):
         """Update the disclosures when due (a missed one late, by ``late_days``)."""
         harbor = self.section.safe_harbor
         assert harbor is not None and self.harbor is not None
-        if not harbor.disclosure_every_days:
-            return
         update = 0
         while True:
             due = self.harbor.nextDisclosureDue(self.token)
+            if due == 0:  # no updates, or the window ends first (the exit report covers it)
+                return
             update += 1
             late = harbor.late_days * DAY if update in harbor.missed_disclosures else 0
             at = due - self.world.start + late
@@ -210,12 +217,12 @@ class Developer(Actor):
                 self.updates += 1
 
     def file_exit_report(self) -> Iterator[Any]:
-        """After the window (which starts at the first sale), file the exit report."""
+        """File the exit report ``report_days_before_end`` before the window ends (which is
+        when it is due, the window running from the notice)."""
         harbor = self.section.safe_harbor
         assert harbor is not None and self.harbor is not None
-        while self.harbor.windowEnd(self.token) == 0:
-            yield self.env.timeout(DAY)
-        end = self.harbor.windowEnd(self.token) - self.world.start + harbor.exit.report_after_days * DAY
+        end = max(self.env.now, self.harbor.windowEnd(self.token) - self.world.start
+                  - harbor.exit.report_days_before_end * DAY)
         if end >= self.world.end_seconds:
             return
         yield self.env.timeout(end - self.env.now)
@@ -230,6 +237,7 @@ class Developer(Actor):
             return
         (event,) = receipt.events_named("ExitReportFiled")
         failed = int(event.failed)
+        deadlines = receipt.events_named("FailureDeadlines")
         status = self.harbor.status(self.token)
         new_class = class_name(self.assets.classOf(self.token))
         ex = harbor.exit
@@ -252,6 +260,9 @@ class Developer(Actor):
             },
             "measures": measured,
         }
+        if deadlines:  # the proposal's 120 days to register, six months for platforms (not waited for)
+            self.exit["register_12g_by"] = iso(int(deadlines[0].registerBy))
+            self.exit["platforms_stop_by"] = iso(int(deadlines[0].platformsStopBy))
         self.classes.add(self.env.now, iso(self.world.now()), new_class, "exit_report")
         if status == HarborStatus.REFUNDING:
             yield from self.refund()

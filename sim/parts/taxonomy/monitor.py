@@ -69,24 +69,27 @@ class Monitor(Actor):
         self.fair_access_flags: list[dict[str, Any]] = []
 
     def watch_disclosures(self) -> Iterator[Any]:
-        """One second after each due time, record the update as missed if it was not made
-        (each further interval without one is another miss)."""
+        """One second after each due time, record the period's update as missed if it was not
+        made (each further period without one is another miss)."""
         assert self.harbor is not None
         end = self.world.end_seconds
         while True:
             running = self.harbor.status(self.token) == HarborStatus.RUNNING
-            due = self.harbor.nextMissDue(self.token) if running else 0
-            if due == 0:  # none due: look again tomorrow
-                if self.env.now + DAY >= end:
+            due = self.harbor.nextDisclosureDue(self.token) if running else 0
+            if due == 0:  # none due (none left before the window ends, or not running)
+                if not running and self.harbor.status(self.token) != HarborStatus.NONE:
                     return
-                yield self.env.timeout(DAY)
+                wake = max(self.env.now + DAY, self.harbor.windowEnd(self.token) - self.world.start + 1)
+                if wake >= end:
+                    return
+                yield self.env.timeout(wake - self.env.now)
                 continue
             at = due - self.world.start + 1
             if at >= end:
                 return
             yield self.env.timeout(max(0, at - self.env.now))
             self.world.sync()
-            if self.harbor.status(self.token) == HarborStatus.RUNNING and self.harbor.nextMissDue(self.token) == due:
+            if self.harbor.status(self.token) == HarborStatus.RUNNING and self.harbor.nextDisclosureDue(self.token) == due:
                 recorded = self.act("disclosure_missed",
                                     lambda: self.harbor.recordMissedDisclosure(self.token, sender=self.regulator),
                                     due=iso(due))

@@ -1,10 +1,12 @@
-"""Holders of record, the Rule 506(b) non-accredited cap, and the 12(g) flag (HolderLimitModule)."""
+"""Holders of record, the Rule 506(b) non-accredited cap per offering (counted as 501(e)(1)
+counts), the 12(g) test at fiscal year-end and its early warning (HolderLimitModule)."""
 
 from __future__ import annotations
 
 import pytest
 
 from sim import solidity
+from sim.calendar import timestamp
 from sim.contracts import HolderLimit, Restriction
 from sim.errors import ConfigError
 
@@ -27,6 +29,58 @@ def test_35th_non_accredited_purchaser_allowed_36th_refused(
     assert reg_d_506b.restriction(ZERO, buyers[35], 1) == Restriction.NON_ACCREDITED_LIMIT
     with reverts(solidity.NonAccreditedLimitReached, purchasers=35, limit=35):
         reg_d_506b.mint(buyers[35], 1, sender=deployer)
+
+
+def test_spouse_sharing_the_home_is_not_counted_apart_from_the_purchaser(
+    chain, make_security_token, make_investor, deployer, reverts
+):
+    """17 CFR 230.501(e)(1)(i): a relative or spouse with the purchaser's principal residence
+    is not counted separately: with the cap at 1, the purchaser's spouse still buys; a
+    stranger is refused."""
+    token = make_security_token(modules=[HolderLimit(max_non_accredited_purchasers=1)])
+    module = token.module("holder-limit")
+    purchaser = make_investor("retail", investor_id="pat")
+    spouse = make_investor("retail", investor_id="sam", counted_with="pat")
+    stranger = make_investor("retail")
+    token.mint(purchaser, 1, sender=deployer)
+    token.mint(spouse, 1, sender=deployer)
+    assert module.nonAccreditedPurchasers() == 1
+    with reverts(solidity.NonAccreditedLimitReached, purchasers=1, limit=1):
+        token.mint(stranger, 1, sender=deployer)
+
+
+def test_entity_more_than_half_owned_by_the_purchaser_is_counted_with_it(
+    chain, make_security_token, make_investor, deployer, reverts
+):
+    """17 CFR 230.501(e)(1)(iii): an organisation of which the purchaser (and relatives) own
+    more than 50% counts with the purchaser, the 35th and 36th alike."""
+    token = make_security_token(modules=[HolderLimit.rule_506b()])
+    buyers = [make_investor("retail", investor_id=f"buyer-{i}") for i in range(35)]
+    for buyer in buyers:
+        token.mint(buyer, 1, sender=deployer)
+    llc = make_investor("retail", investor_id="buyer-34-llc", counted_with="buyer-34")
+    token.mint(llc, 1, sender=deployer)  # the 35th purchaser's company: still 35
+    assert token.module("holder-limit").nonAccreditedPurchasers() == 35
+    with reverts(solidity.NonAccreditedLimitReached, purchasers=35, limit=35):
+        token.mint(make_investor("retail"), 1, sender=deployer)
+
+
+def test_the_count_is_per_offering(chain, make_security_token, make_investor, deployer, reverts):
+    """Rule 506(b)(2)(i): at most 35 non-accredited purchasers in an offering; a new offering
+    (beginOffering, the issuer's act) counts its own."""
+    token = make_security_token(modules=[HolderLimit(max_non_accredited_purchasers=1)])
+    module = token.module("holder-limit")
+    first, second = make_investor("retail"), make_investor("retail")
+    token.mint(first, 1, sender=deployer)
+    with reverts(solidity.NonAccreditedLimitReached, purchasers=1, limit=1):
+        token.mint(second, 1, sender=deployer)
+    with reverts(solidity.AccessControlUnauthorizedAccount):
+        module.beginOffering(sender=chain.new_account())
+    (begun,) = module.beginOffering(sender=deployer).events_named("OfferingBegun")
+    assert (begun.offering, module.nonAccreditedPurchasers()) == (2, 0)
+    token.mint(second, 1, sender=deployer)
+    assert module.isNonAccreditedPurchaser(second, token.identityRegistry())
+    assert not module.isNonAccreditedPurchaser(first, token.identityRegistry())
 
 
 def test_non_accredited_purchaser_counted_once(chain, make_security_token, make_investor, deployer):
@@ -110,7 +164,7 @@ def test_wallets_of_one_investor_count_as_one_holder(chain, two_holders, make_in
     assert two_holders.module("holder-limit").holders() == 2
 
 
-def test_section_12g_flag_raised_once_at_the_holder_threshold(
+def test_section_12g_early_warning_raised_once_at_the_holder_threshold(
     chain, make_security_token, make_investor, deployer
 ):
     token = make_security_token(modules=[HolderLimit(holders_threshold=3, non_accredited_threshold=100)])
@@ -129,7 +183,7 @@ def test_section_12g_flag_raised_once_at_the_holder_threshold(
     assert token.module("holder-limit").thresholdReached()
 
 
-def test_section_12g_flag_raised_by_non_accredited_holders(
+def test_section_12g_early_warning_raised_by_non_accredited_holders(
     chain, make_security_token, make_investor, deployer
 ):
     token = make_security_token(modules=[HolderLimit(holders_threshold=100, non_accredited_threshold=2)])
@@ -179,3 +233,59 @@ def test_admin_can_change_the_caps(chain, two_holders, make_investor, deployer):
 def test_bad_parameters_are_refused_before_deployment(kwargs, message):
     with pytest.raises(ConfigError, match=message):
         HolderLimit(**kwargs)
+
+
+# ------------------------------------------ Section 12(g): the fiscal year-end test
+
+
+def _at(text: str) -> int:
+    return timestamp(text)
+
+
+def test_section_12g_is_tested_on_the_last_day_of_the_fiscal_year(
+    chain, make_security_token, make_investor, deployer
+):
+    """Exchange Act 12(g)(1)(A): holders of record on the last day of the fiscal year. Three
+    holders at 31 December (threshold 3) require registration, though one left on 2 January,
+    before anyone looked; the test is made once per year-end."""
+    chain.warp(_at("2030-06-01T00:00:00"))
+    token = make_security_token(modules=[HolderLimit(holders_threshold=3, non_accredited_threshold=100)])
+    module = token.module("holder-limit")
+    holders = [make_investor() for _ in range(3)]
+    for holder in holders:
+        token.mint(holder, 1, sender=deployer)
+    chain.warp(_at("2030-12-31T23:59:59"))
+    assert module.assessYearEnd(sender=deployer).events_named("YearEndAssessed") == []  # not yet over
+    chain.warp(_at("2031-01-02T10:00:00"))
+    receipt = token.burn(holders[0], 1, sender=deployer)
+    (assessed,) = receipt.events_named("YearEndAssessed")
+    assert assessed.args == {"yearEnd": _at("2031-01-01T00:00:00"), "holders": 3, "nonAccreditedHolders": 0,
+                             "excluded": False, "registrationRequired": True}
+    assert module.assessYearEnd(sender=chain.new_account()).events_named("YearEndAssessed") == []  # once
+
+
+def test_a_fiscal_year_ending_in_june_is_tested_at_the_end_of_30_june(chain, make_security_token, make_investor, deployer):
+    chain.warp(_at("2030-01-10T00:00:00"))
+    token = make_security_token(modules=[HolderLimit(holders_threshold=2, fiscal_year_end_month=6)])
+    module = token.module("holder-limit")
+    token.mint(make_investor(), 1, sender=deployer)
+    chain.warp(_at("2030-07-01T00:00:00"))
+    (assessed,) = module.assessYearEnd(sender=deployer).events_named("YearEndAssessed")
+    assert (assessed.yearEnd, assessed.holders, assessed.registrationRequired) == (_at("2030-07-01T00:00:00"), 1, False)
+
+
+def test_holders_of_reg_cf_or_reg_a_tier_2_securities_are_excluded_when_the_issuer_qualifies(
+    chain, make_security_token, make_investor, deployer, reverts
+):
+    """Rules 12g-6 and 12g5-1(a)(7): with the conditions met (the issuer's facts, stated by its
+    admin), holders of the exempt offering's securities do not count: no registration."""
+    chain.warp(_at("2030-06-01T00:00:00"))
+    token = make_security_token(modules=[HolderLimit(holders_threshold=2, exempt_holders_excluded=True)])
+    module = token.module("holder-limit")
+    for _ in range(3):
+        token.mint(make_investor(), 1, sender=deployer)
+    with reverts(solidity.AccessControlUnauthorizedAccount):
+        module.setExemptHoldersExcluded(False, sender=chain.new_account())
+    chain.warp(_at("2031-01-01T00:00:00"))
+    (assessed,) = module.assessYearEnd(sender=deployer).events_named("YearEndAssessed")
+    assert (assessed.holders, assessed.excluded, assessed.registrationRequired) == (3, True, False)

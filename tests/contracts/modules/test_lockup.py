@@ -18,7 +18,9 @@ def rule144(make_security_token):
 def test_rule_144_lot_is_locked_one_second_before_six_calendar_months(
     chain, rule144, make_investor, deployer, reverts
 ):
-    """Six months from 31 August is the last day of February: locked until that second."""
+    """Rule 144(d)(1)(i): six months from 31 August is the last day of February, locked until
+    that second (calendar months, the day clamped to the month's end: an interpretation, see
+    docs/architecture.md "How months are counted")."""
     alice, bob = make_investor(), make_investor()
     chain.warp(timestamp("2026-08-31T12:00:00"))
     rule144.mint(alice, 100, sender=deployer)
@@ -144,6 +146,7 @@ def test_reg_s_us_person_refused_until_one_year_after_the_offering(
     seller, offshore, american = make_investor(jurisdiction="DE"), make_investor(jurisdiction="FR"), make_investor()
     t0 = chain.now()
     regs.mint(seller, 10, sender=deployer)
+    regs.module("lockup").recordDistribution(t0 - 5 * DAY, t0, sender=deployer)  # offered, then closed
     end = add_months(t0, 12)
     chain.warp(t0 + 100 * DAY)
     regs.transfer(offshore, 10, sender=seller)
@@ -169,11 +172,64 @@ def test_reg_s_category_2_lasts_40_days(chain, make_security_token, make_investo
     seller, american = make_investor(jurisdiction="JP"), make_investor()
     t0 = chain.now()
     token.mint(seller, 3, sender=deployer)
+    token.module("lockup").recordDistribution(t0, t0, sender=deployer)
     chain.warp(t0 + 40 * DAY - 1)
     with reverts(solidity.RegSUSPersonRestricted):
         token.transfer(american, 1, sender=seller)
     chain.warp(t0 + 40 * DAY)
     token.transfer(american, 1, sender=seller)
+
+
+def test_reg_s_period_runs_from_the_later_of_first_offer_and_closing_not_from_each_mint(
+    chain, regs, make_investor, deployer, reverts
+):
+    """17 CFR 230.902(f): the distribution compliance period starts at the later of the first
+    offer and the closing, the same for every lot of the offering, whenever minted."""
+    early, late, american = make_investor(jurisdiction="DE"), make_investor(jurisdiction="FR"), make_investor()
+    lockup = regs.module("lockup")
+    offered = chain.now()
+    regs.mint(early, 10, sender=deployer)
+    chain.warp(offered + 30 * DAY)
+    regs.mint(late, 10, sender=deployer)
+    assert lockup.distributionEnd() == lockup.PENDING()  # before the closing: no end yet
+    assert lockup.lotsOf(early) == [(10, lockup.PENDING())]
+    chain.warp(offered + 45 * DAY)
+    closing = offered + 40 * DAY
+    receipt = lockup.recordDistribution(offered, closing, sender=deployer)
+    end = add_months(closing, 12)
+    assert receipt.events_named("DistributionRecorded")[0].periodEnd == end == lockup.distributionEnd()
+    assert lockup.lotsOf(early) == lockup.lotsOf(late) == [(10, end)]
+    chain.warp(end - 1)
+    with reverts(solidity.RegSUSPersonRestricted, recipient=american, unlocked=0, needed=1, nextRelease=end):
+        regs.transfer(american, 1, sender=early)
+    chain.warp(end)
+    regs.transfer(american, 1, sender=early)
+    regs.transfer(american, 1, sender=late)
+
+
+def test_reg_s_first_offer_after_closing_starts_the_period(chain, make_security_token, make_investor, deployer):
+    token = make_security_token(modules=[Lockup.reg_s(category=2)])
+    lockup = token.module("lockup")
+    now = chain.now()
+    lockup.recordDistribution(now, now - 10 * DAY, sender=deployer)
+    assert lockup.distributionEnd() == now + 40 * DAY
+
+
+def test_reg_s_distribution_is_recorded_once_by_the_admin_with_past_dates(
+    chain, regs, make_security_token, deployer, reverts
+):
+    lockup = regs.module("lockup")
+    now = chain.now()
+    with reverts(solidity.AccessControlUnauthorizedAccount):
+        lockup.recordDistribution(now, now, sender=chain.new_account())
+    with reverts(solidity.LockupInvalidDistribution, closingAt=now + 1):
+        lockup.recordDistribution(now, now + 1, sender=deployer)
+    lockup.recordDistribution(now, now, sender=deployer)
+    with reverts(solidity.LockupDistributionAlreadyRecorded, closingAt=now):
+        lockup.recordDistribution(now, now, sender=deployer)
+    rule144 = make_security_token(modules=[Lockup.rule_144()]).module("lockup")
+    with reverts(solidity.LockupNotRegS):
+        rule144.recordDistribution(now, now, sender=deployer)
 
 
 # ---------------------------------------------------------------- parameters
