@@ -597,18 +597,6 @@ def compile() -> None:
         console.print(f"wrote {path}")
 
 
-@demo_app.command("issuance")
-def demo_issuance() -> None:
-    """A Reg D 506(b) issuance: onboarding, subscriptions, refusals, the Rule 144 lock-up."""
-    from sim.demos import issuance
-
-    try:
-        issuance.run(console=console)
-    except TokensimError as exc:
-        err_console.print(f"[red]demo failed:[/red] {escape(str(exc))}")
-        raise typer.Exit(1) from None
-
-
 DEMO_OUT = Annotated[Path | None, typer.Option(
     "--out", help="Where the demo's run writes its files, replaced each time (default: runs/demo-<name>).",
     show_default=False)]
@@ -632,6 +620,26 @@ def _narrate(name: str, out: Path | None, no_pause: bool) -> None:
         err_console.print(f"[red]bad run directory:[/red] {escape(str(exc))}")
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except (TokensimError, LookupError) as exc:
+        err_console.print(f"[red]demo failed:[/red] {escape(str(exc))}")
+        raise typer.Exit(EXIT_FAILED) from None
+
+
+@demo_app.command("issuance")
+def demo_issuance(out: DEMO_OUT = None, no_pause: NO_PAUSE = False) -> None:
+    """A Reg D 506(b) issuance: onboarding, subscriptions, refusals, the Rule 144 lock-up."""
+    import sys
+
+    from sim.demos import issuance
+    from sim.report.run_dir import RunDirError
+
+    waits = not no_pause and sys.stdin.isatty() and console.is_terminal
+    pause = (lambda: console.input("[dim]Enter for the next step[/dim] ")) if waits else None
+    try:
+        issuance.run(console=console, out_dir=out or Path("runs") / "demo-issuance", pause=pause)
+    except RunDirError as exc:
+        err_console.print(f"[red]bad run directory:[/red] {escape(str(exc))}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except TokensimError as exc:
         err_console.print(f"[red]demo failed:[/red] {escape(str(exc))}")
         raise typer.Exit(EXIT_FAILED) from None
 

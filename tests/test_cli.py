@@ -51,8 +51,8 @@ def test_issuance_demo_refuses_what_the_rules_refuse():
     assert result.resale_settled_at == timestamp("2027-01-15T14:00:00")  # one calendar year on
 
 
-def test_demo_command_prints_the_story():
-    result = runner.invoke(app, ["demo", "issuance"])
+def test_demo_command_prints_the_story(tmp_path):
+    result = runner.invoke(app, ["demo", "issuance", "--no-pause", "--out", str(tmp_path / "run")])
     assert result.exit_code == 0
     assert "NonAccreditedLimitReached" in result.output
     assert "35/35 non-accredited purchasers" in result.output

@@ -27,11 +27,14 @@ def notebook(name: str) -> nbformat.NotebookNode:
     module = importlib.import_module(f"sim.demos.{name}")
     title, _, body = (module.__doc__ or name).strip().partition("\n")
     command = "From a terminal: `tokensim demo " + name.replace("_", "-") + "`."
-    if name == "issuance":  # acts on a bare chain: no run directory, no report
+    if name == "issuance":  # acts on a bare chain of its own, then writes its acts as a run's files
         return _book(name, [
-            nbformat.v4.new_markdown_cell(f"# {title}\n\n{body.strip()}\n\n{command}"),
-            nbformat.v4.new_code_cell("from sim.demos import issuance\n\nresult = issuance.run()"),
+            nbformat.v4.new_markdown_cell(f"# {title}\n\n{body.strip()}\n\nRun the cells in order; the demo writes "
+                                          f"into `runs/demo-issuance/` beside this notebook. {command}"),
+            nbformat.v4.new_code_cell("from pathlib import Path\n\nfrom sim.demos import issuance\n\n"
+                                      "result = issuance.run(out_dir=Path(\"runs/demo-issuance\"))"),
             nbformat.v4.new_code_cell("dict(result.refusals), result.minted, result.non_accredited_purchasers"),
+            nbformat.v4.new_code_cell("print(result.out_dir / \"report.html\")"),
         ])
     intro = f"# {title}\n\n{body.strip()}\n\nRun the cells in order; the run writes into `runs/demo-{name}/` beside " \
             f"this notebook. {command}"

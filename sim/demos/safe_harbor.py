@@ -5,7 +5,7 @@ The demo plays the shipped scenario ``safe_harbor_fails`` (a concentrated launch
 safe harbor; three years later its exit report fails and the token becomes a security),
 then tells, one step at a time, what the rule is, what the chain did and why:
 
-1. the clock: the notice starts the exemption, and the window runs from the first sale;
+1. the clock: the notice of reliance starts the exemption, and its three years run from the notice;
 2. sales under the exemption, with their disclosures;
 3. the exit report: each maturity measure against its threshold, and the class that follows;
 4. what the reclassification switches on (the security's rules: accredited buyers only, a
@@ -22,6 +22,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from sim.calendar import add_months, timestamp
 from sim.demos._narration import DAY, Narration, day, play
 
 SCENARIO = "safe_harbor_fails"
@@ -34,13 +35,16 @@ def run(out_dir: Path, console: Console | None = None, pause: Callable[[], None]
     metrics = demo.summary["metrics"]
 
     notice, first_sale = demo.first("file_notice"), demo.first("sale")
-    ends = first_sale["t"] / DAY + notice["window_days"]
+    filed = timestamp(notice["time"])
+    ends = (add_months(filed, notice["window_months"]) - (filed - notice["t"])) / DAY
     demo.step("the clock",
-              "a developer that files a notice may sell the token as an exempt network token for three years "
-              "from its first sale, while it builds a decentralised network (Token Safe Harbor Proposal 2.0).",
-              [f"{day(notice)}: the developer files its notice: a window of {notice['window_days']:,} days.",
+              "a developer that files a notice of reliance may sell the token as an exempt network token for three "
+              "years from the notice, while it builds a decentralised network (Token Safe Harbor Proposal 2.0); "
+              "its exit report is due by the end of those three years.",
+              [f"{day(notice)}: the developer files its notice of reliance: relief for {notice['window_months']} "
+               f"calendar months, to day {ends:g}.",
                f"{day(first_sale)}: the first sale, {first_sale['tokens']:,} tokens to {first_sale['buyer']} at "
-               f"${first_sale['price_usd']:g}: the window runs to day {ends:g}."], notice)
+               f"${first_sale['price_usd']:g}."], notice)
 
     sales = [r for r in demo.records if r["act"] == "sale" and r["outcome"] == "ok"]
     disclosures = metrics["disclosures"]

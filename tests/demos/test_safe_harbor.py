@@ -1,4 +1,4 @@
-"""The safe-harbor demo tells a real run: the window from the first sale, the exit report's
+"""The safe-harbor demo tells a real run: the window from the notice, the exit report's
 tests, and what the reclassification switched on (a security's rules) and off (venues)."""
 
 from __future__ import annotations
@@ -28,9 +28,10 @@ def test_the_demo_tells_its_five_steps_with_a_pause_between_each(told):
     assert len(pauses) == 4
 
 
-def test_the_window_runs_three_years_from_the_first_sale(told):
-    _, text, _ = told
-    assert "a window of 1,095 days" in text and "the window runs to day 1096" in text
+def test_the_window_runs_three_calendar_years_from_the_notice(told):
+    demo, text, _ = told
+    notice = demo.steps[0][1]
+    assert notice["t"] == 0 and "relief for 36 calendar months, to day 1096." in text  # 2027-01-04 to 2030-01-04
 
 
 def test_each_exit_test_is_told_with_its_measure_and_threshold(told):
