@@ -9,18 +9,23 @@ scenario is also compared on a real Hardhat node in ``tests/chain/test_rpc_backe
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from sim.engine import Run
-from sim.scenario import load, shipped
+from sim.scenario import load, shipped, validate
 from small_scenarios import scenario
 
 SLOW_ON_ETH_TESTER = {"retail_leverage_caps", "safe_harbor_matures", "safe_harbor_fails", "ats_fair_access",
-                      "tokenized_fund_collateral"}
+                      "tokenized_fund_collateral", "reg_d_506b_lifecycle"}
 """Minutes on eth-tester (two dozen accounts valued every two hours; thousands of venue
 trades over three years); held to the same event log run after run on revm below instead.
 ``innovation_exemption_caps`` (70 s on eth-tester) carries the taxonomy contracts through
 the equivalence test; ``locked_pledge_shortfall`` carries tokenized collateral (a pledge in
-place, a foreclosure the token refuses) through it."""
+place, a foreclosure the token refuses) through it. ``reg_d_506b_lifecycle`` (six and a half
+minutes on eth-tester: 2,100 accredited investors registered, minted and paid dividends)
+is compared on eth-tester with 100 of them below: the same rules, offering, lock-up, trading
+and dividends, the 2,000-holder 12(g) flag aside (its module is tested on eth-tester in
+tests/contracts)."""
 
 
 @pytest.mark.parametrize("name", sorted(set(shipped()) - SLOW_ON_ETH_TESTER))
@@ -32,6 +37,18 @@ def test_shipped_scenario_events_are_identical_on_eth_tester_and_revm(tmp_path, 
     assert (tmp_path / "eth-tester" / "events.jsonl").read_bytes() == (tmp_path / "revm" / "events.jsonl").read_bytes()
     strip = lambda summary: {k: v for k, v in summary.items() if k not in ("wall_seconds", "versions", "backend")}  # noqa: E731
     assert strip(reference.summary) == strip(fast.summary)
+    assert reference.summary["state_digest"] == fast.summary["state_digest"] is not None
+
+
+def test_a_506b_lifecycle_with_100_accredited_investors_is_identical_on_eth_tester_and_revm(tmp_path):
+    data = yaml.safe_load(shipped()["reg_d_506b_lifecycle"].read_text(encoding="utf-8"))
+    data["investors"][0]["count"] = 100
+    scenario = validate(data, source="reg_d_506b_lifecycle, 100 accredited investors")
+    reference = Run(scenario, backend="eth-tester").run(out_dir=tmp_path / "eth-tester")
+    fast = Run(scenario, backend="revm").run(out_dir=tmp_path / "revm")
+    assert reference.status == fast.status == "done"
+    assert reference.metrics["refusals_by_reason"]["Non-accredited purchaser limit reached"] > 0  # the 506(b) cap
+    assert (tmp_path / "eth-tester" / "events.jsonl").read_bytes() == (tmp_path / "revm" / "events.jsonl").read_bytes()
     assert reference.summary["state_digest"] == fast.summary["state_digest"] is not None
 
 
