@@ -34,12 +34,7 @@ class Narration:
     def step(self, title: str, rule: str, told: list[str], record: dict[str, Any]) -> None:
         """Tell one step: its title, the rule in plain words, what the chain did; waits for
         ``pause`` first, from the second step on."""
-        if self.steps and self.pause is not None:
-            self.pause()
-        self.console.rule(Text(f"Step {len(self.steps) + 1}: {title}", style="bold"))
-        self.console.print(f"[italic]The rule.[/italic] {rule}", highlight=False)
-        for line in told:
-            self.console.print(line, highlight=False)
+        tell(self.console, self.pause, len(self.steps), title, rule, told)
         self.steps.append((title, record))
 
     def first(self, act: str, outcome: str = "ok", **fields: Any) -> dict[str, Any]:
@@ -54,6 +49,18 @@ class Narration:
         self.step("the report", "every act of the run, refusals included, is a record of events.jsonl; "
                   "report.html draws them on one page.",
                   [f"Open {self.out_dir / 'report.html'} in a browser to see the whole run."], {"act": "report"})
+
+
+def tell(console: Console, pause: Callable[[], None] | None, told_before: int, title: str, rule: str,
+         told: list[str]) -> None:
+    """Tell step ``told_before + 1``: its title, the rule in plain words, what the chain did;
+    waits for ``pause`` first when a step was told before."""
+    if told_before and pause is not None:
+        pause()
+    console.rule(Text(f"Step {told_before + 1}: {title}", style="bold"))
+    console.print(f"[italic]The rule.[/italic] {rule}", highlight=False)
+    for line in told:
+        console.print(line, highlight=False)
 
 
 def play(scenario: str, out_dir: Path, console: Console | None, pause: Callable[[], None] | None) -> Narration:
@@ -81,4 +88,4 @@ def day(record: dict[str, Any]) -> str:
     return f"Day {record['t'] / DAY:.2f}"
 
 
-__all__ = ["DAY", "Narration", "day", "play", "usd"]
+__all__ = ["DAY", "Narration", "day", "play", "tell", "usd"]

@@ -43,6 +43,7 @@ from sim.contracts import (
     deploy_identity_registry,
     deploy_security_token,
 )
+from sim.demos._narration import tell
 from sim.errors import TransferRestricted
 
 OFFERING_DATE = "2026-01-15T14:00:00"
@@ -85,12 +86,7 @@ class _Teller:
         self.console, self.pause, self.result = console, pause, result
 
     def step(self, title: str, rule: str, told: list[str]) -> None:
-        if self.result.steps and self.pause is not None:
-            self.pause()
-        self.console.rule(f"[bold]Step {len(self.result.steps) + 1}: {title}[/bold]")
-        self.console.print(f"[italic]The rule.[/italic] {rule}", highlight=False)
-        for line in told:
-            self.console.print(line, highlight=False)
+        tell(self.console, self.pause, len(self.result.steps), title, rule, told)
         self.result.steps.append(title)
 
 

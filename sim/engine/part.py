@@ -25,6 +25,7 @@ Every record an actor of the part writes goes through ``record``, so the part's
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -107,15 +108,19 @@ class Part:
         """The part's summary for the console, from its ``metrics`` (as in summary.json)."""
         return []
 
+    report_module: ClassVar[str | None] = None
+    """The module with the part's ``headline(files)`` and ``sections(files)`` for report.html
+    (imported when a report is built; None: the part adds nothing to the page)."""
+
     @classmethod
     def headline(cls, files: RunFiles) -> list[tuple[str, str]]:
         """The part's headline metrics for report.html: (the figure's HTML, what it is)."""
-        return []
+        return [] if cls.report_module is None else importlib.import_module(cls.report_module).headline(files)
 
     @classmethod
     def report_sections(cls, files: RunFiles) -> list[ReportSection]:
         """The part's sections of report.html, from the run's files alone (``RunFiles``)."""
-        return []
+        return [] if cls.report_module is None else importlib.import_module(cls.report_module).sections(files)
 
 
 __all__ = ["Lines", "Part", "Section", "Table"]

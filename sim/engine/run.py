@@ -35,7 +35,6 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
-import os
 import signal
 import sys
 import threading
@@ -54,6 +53,7 @@ from sim.engine.part import Part
 from sim.engine.world import World
 from sim.report.metrics import write_rows_csv
 from sim.report.recorder import Recorder
+from sim.report.run_dir import write_whole
 
 Progress = Callable[[float, float], None]
 """Called with (simulated seconds done, simulated seconds in all)."""
@@ -352,7 +352,7 @@ class Run:
             for part in self.parts:
                 if part.deployed:  # a part whose deployment failed has nothing to draw
                     part.write_outputs(self.out_dir)
-            _write_whole(self.out_dir / "summary.json", json.dumps(summary, indent=2) + "\n")
+            write_whole(self.out_dir / "summary.json", json.dumps(summary, indent=2) + "\n")
             self._write_report()
         self.result = RunResult(summary, self.out_dir)
         self._raise_keyboard_interrupt()
@@ -459,18 +459,6 @@ class Run:
         if self.reason is not None:
             summary["reason"] = self.reason
         return summary
-
-
-def _write_whole(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file renamed over it: ``path`` holds
-    the old text or the new, never part of one (its mode as ``write_text`` would make it)."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
 
 
 def _merge(by_part: dict[str, dict[str, Any]]) -> dict[str, Any]:

@@ -26,12 +26,12 @@ how many of the log's records it holds.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from sim.report.page import Section, Table, document, esc, events_block, figure, pointer
 from sim.report.rules_in_force import rules_in_force
+from sim.report.run_dir import write_whole
 from sim.report.run_files import RunFiles, read_run
 
 REPORT_FILE = "report.html"
@@ -69,13 +69,7 @@ def write_report(run_dir: str | Path) -> Path:
     run_dir = Path(run_dir)
     text = build_report(read_run(run_dir))
     path = run_dir / REPORT_FILE
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    write_whole(path, text)
     return path
 
 

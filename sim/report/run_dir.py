@@ -89,4 +89,16 @@ def prepare(path: Path, *, force: bool = False) -> list[Path]:
     return earlier
 
 
-__all__ = ["RUN_FILES", "RUN_FILE_PATTERNS", "RunDirError", "earlier_run_files", "prepare", "unusable"]
+def write_whole(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file renamed over it: ``path`` holds
+    the old text or the new, never part of one (its mode as ``write_text`` would make it)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+__all__ = ["write_whole", "RUN_FILES", "RUN_FILE_PATTERNS", "RunDirError", "earlier_run_files", "prepare", "unusable"]

@@ -23,7 +23,7 @@ from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, ValidationInfo, field_validator, model_validator
 
-from sim.contracts.assets import RATINGS
+from sim.contracts.assets import RATINGS, Asset, AssetClass, IssuerKind, rating_notch
 from sim.reference.requirements import (
     CROSS_FLOOR_BPS,
     RETAIL_CLOSE_OUT_BPS,
@@ -198,6 +198,18 @@ class MarginAsset(Model):
             raise self.refuse("holdings", "the holdings' shares of the fund must add up to 100 percent",
                               value=round(sum(self.holdings.values()), 6))
         return self
+
+    def record(self, *, start: int, issuer: str, holdings: tuple[str, ...]) -> Asset:
+        """The asset's ``AssetRegistry`` record, for a run starting at ``start`` (Unix time):
+        ``issuer`` and ``holdings`` as the registry (addresses) or the Python reference of
+        the collateral registry (labels, symbols) knows them."""
+        return Asset(
+            AssetClass[self.asset_class.upper()], self.currency, IssuerKind[self.issuer_kind.upper()],
+            rating_notch(self.rating), self.main_index, issuer,
+            start + self.maturity_day * 86_400 if self.maturity_day else 0, holdings,
+            risk_weight=self.risk_weight_pct, composite_index=self.composite_index,
+            holding_weights_bps=self.holding_weights_bps,
+        )
 
     @property
     def holding_symbols(self) -> list[str]:

@@ -275,20 +275,13 @@ class Scenario(Model):
     def _on_schedule(self, where: tuple, symbol: str, at_day: float) -> None:
         """The pledged asset has a class on the margin section's haircut schedule at that day
         (or a haircut set for it): the Python reference of ``CollateralRegistry``."""
-        from sim.contracts.assets import Asset, AssetClass, IssuerKind, rating_notch
         from sim.contracts.collateral import Schedule
         from sim.reference.collateral import NotOnSchedule, schedule_haircut
 
         margin = self.margin
         start = self.start_timestamp
-        assets = {
-            a.symbol: Asset(AssetClass[a.asset_class.upper()], a.currency, IssuerKind[a.issuer_kind.upper()],
-                            rating_notch(a.rating), a.main_index, a.issuer,
-                            start + a.maturity_day * 86_400 if a.maturity_day else 0, tuple(a.holding_symbols),
-                            risk_weight=a.risk_weight_pct, composite_index=a.composite_index,
-                            holding_weights_bps=a.holding_weights_bps)
-            for a in margin.assets
-        }
+        assets = {a.symbol: a.record(start=start, issuer=a.issuer, holdings=tuple(a.holding_symbols))
+                  for a in margin.assets}
         set_haircuts = {a.symbol: round(a.haircut_pct * 100) for a in margin.assets if a.haircut_pct is not None}
         if symbol in set_haircuts:
             return

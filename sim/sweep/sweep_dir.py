@@ -23,14 +23,13 @@ worker leaves behind are removed.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.report.run_dir import unusable
+from sim.report.run_dir import unusable, write_whole
 from sim.sweep.definition import Sweep
 from sim.sweep.grid import SweepError
 
@@ -155,17 +154,6 @@ def _remove_sweep_files(path: Path) -> None:
         for child in runs.iterdir():
             if child.is_dir() and (RUN_ID.match(child.name) or TEMPORARY.match(child.name)):
                 shutil.rmtree(child)
-
-
-def write_whole(path: Path, text: str) -> None:
-    """Write ``text`` through a temporary file renamed over ``path``: never half a file."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
 
 
 __all__ = ["COMPLETE", "SWEEP_FILES", "State", "check", "completed", "prepare", "read_summary", "remove_temporaries",

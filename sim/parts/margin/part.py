@@ -28,7 +28,7 @@ from typing import Any
 
 from sim.calendar import DAY, HOUR
 from sim.contracts import deploy_cash_token
-from sim.contracts.assets import Asset, AssetClass, IssuerKind, deploy_asset_registry, rating_notch
+from sim.contracts.assets import deploy_asset_registry
 from sim.contracts.collateral import Limits, LockedPolicy, Schedule, deploy_collateral_registry
 from sim.contracts.margin import DEALER_ROLE, Method, ScanMethod, deploy_collateral_custodian, deploy_margin
 from sim.contracts.oracle import deploy_oracle
@@ -50,6 +50,7 @@ class MarginPart(Part):
 
     name = "margin"
     title = "Collateral and margin"
+    report_module = "sim.parts.margin.report"
 
     # ------------------------------------------------------------------- deploy
 
@@ -134,14 +135,8 @@ class MarginPart(Part):
             issuer = ""
             if asset.issuer:
                 issuer = issuers.setdefault(asset.issuer, chain.new_account())
-            record = Asset(
-                AssetClass[asset.asset_class.upper()], asset.currency, IssuerKind[asset.issuer_kind.upper()],
-                rating_notch(asset.rating), asset.main_index, issuer,
-                start + asset.maturity_day * 86_400 if asset.maturity_day else 0,
-                tuple(self.tokens[h].address for h in asset.holding_symbols),
-                risk_weight=asset.risk_weight_pct, composite_index=asset.composite_index,
-                holding_weights_bps=asset.holding_weights_bps,
-            )
+            record = asset.record(start=start, issuer=issuer,
+                                  holdings=tuple(self.tokens[h].address for h in asset.holding_symbols))
             token = self.tokens[asset.symbol]
             self.assets.record(token, record, sender=admin)
             if asset.collateral:
@@ -366,10 +361,10 @@ class MarginPart(Part):
             }
         )
         metrics.update(self._fault_metrics())
-        metrics.update(self._customer_protection())
         if self.custodian is not None:
             metrics.update(self._collateral_metrics())
         metrics.update(self.world.at_the_end(lambda: {"accounts": self._accounts()}, {}))
+        metrics.update(self._customer_protection(metrics.get("accounts") or {}))
         return metrics
 
     def _fault_metrics(self) -> dict[str, Any]:
@@ -387,14 +382,15 @@ class MarginPart(Part):
             metrics["defaults"] = m.count("default")
         return metrics
 
-    def _customer_protection(self) -> dict[str, Any]:
+    def _customer_protection(self, accounts: dict[str, Any]) -> dict[str, Any]:
         """Under which customer-protection regime each account's assets sit (only when the
         scenario has securities and futures): securities positions under SEC Rule 15c3-3,
         futures and the collateral margining them (securities included) under CFTC
         segregation, each in its own account, unless the account is in a cross-margin
         program (one portfolio with positions on both sides), which puts both in one account
         under the scenario's regime and frees what the offsets across the line save (the
-        siloed less the portfolio requirement at the end)."""
+        siloed less the portfolio requirement at the end, from ``accounts``: each account's
+        requirements as the summary reports them; None when one could not be valued)."""
         section = self.section
         specs = [c.spec for c in self.holders.clients]
         securities = any(section.is_security(symbol) for s in specs
@@ -417,17 +413,11 @@ class MarginPart(Part):
             elif "securities" in sides:
                 protection[c.name] = f"securities under {rule}"
 
-        def freed() -> float | None:
-            total = 0
-            for c in program:
-                status = self.holders.quietly(lambda c=c: self.engine.status(c.wallet)).value
-                if status is None:
-                    return None
-                total += status.siloed_initial - status.portfolio_initial
-            return round(total / self.usd, 2)
-
+        valued = [accounts.get(c.name) for c in program]
+        freed = (None if None in valued else
+                 round(sum((a["siloed_initial"] - a["portfolio_initial"] for a in valued), 0.0), 2))
         return {"customer_protection": protection, "cross_margin_program_accounts": len(program),
-                "collateral_freed_by_program": self.world.at_the_end(freed, None)}
+                "collateral_freed_by_program": freed}
 
     def _collateral_metrics(self) -> dict[str, Any]:
         """Tokenized securities as collateral: pledges by method, refusals, foreclosures and
@@ -496,20 +486,6 @@ class MarginPart(Part):
         from sim.report.plots import write_margin_plots
 
         write_margin_plots(out_dir, self.rows, self.plot_events, [c.name for c in self.holders.clients])
-
-    # ------------------------------------------------------------------- report
-
-    @classmethod
-    def headline(cls, files: Any) -> list[tuple[str, str]]:
-        from sim.parts.margin.report import headline
-
-        return headline(files)
-
-    @classmethod
-    def report_sections(cls, files: Any) -> list[Any]:
-        from sim.parts.margin.report import sections
-
-        return sections(files)
 
     # ----------------------------------------------------------------- printing
 

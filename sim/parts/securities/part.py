@@ -117,6 +117,7 @@ class SecuritiesPart(Part):
 
     name = "securities"
     title = "Securities lifecycle"
+    report_module = "sim.parts.securities.report"
 
     def deploy(self) -> None:
         world, scenario = self.world, self.scenario
@@ -282,20 +283,6 @@ class SecuritiesPart(Part):
             },
             "instructions": [system.dvp.statusOf(i) for i in range(1, system.dvp.instructionCount() + 1)],
         }
-
-    # ------------------------------------------------------------------- report
-
-    @classmethod
-    def headline(cls, files: Any) -> list[tuple[str, str]]:
-        from sim.parts.securities.report import headline
-
-        return headline(files)
-
-    @classmethod
-    def report_sections(cls, files: Any) -> list[Any]:
-        from sim.parts.securities.report import sections
-
-        return sections(files)
 
     # ----------------------------------------------------------------- printing
 

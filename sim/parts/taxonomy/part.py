@@ -72,6 +72,7 @@ class TaxonomyPart(Part):
 
     name = "taxonomy"
     title = "Taxonomy"
+    report_module = "sim.parts.taxonomy.report"
 
     # ------------------------------------------------------------------- deploy
 
@@ -351,20 +352,6 @@ class TaxonomyPart(Part):
 
         write_taxonomy_plots(out_dir, self.rows, self.monitor.venue_months, self.plot_events,
                              self.section.fair_access.share_pct)
-
-    # ------------------------------------------------------------------- report
-
-    @classmethod
-    def headline(cls, files: Any) -> list[tuple[str, str]]:
-        from sim.parts.taxonomy.report import headline
-
-        return headline(files)
-
-    @classmethod
-    def report_sections(cls, files: Any) -> list[Any]:
-        from sim.parts.taxonomy.report import sections
-
-        return sections(files)
 
     # ----------------------------------------------------------------- printing
 
