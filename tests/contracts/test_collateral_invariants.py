@@ -228,7 +228,7 @@ def test_pledged_tokens_are_conserved_encumbered_only_by_their_pledge_and_held_o
 
     run_state_machine_as_test(
         Collateral,
-        settings=settings(max_examples=EXAMPLES, stateful_step_count=30, deadline=None, derandomize=True,
+        settings=settings(max_examples=EXAMPLES, stateful_step_count=30, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]),
     )
     # the sequences went where the invariants matter: both pledges, sales, foreclosures and their settlement
