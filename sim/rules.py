@@ -134,31 +134,36 @@ reference price (Commission Delegated Regulation (EU) 2017/389, Annex)."""
 # ------------------------------------------------- taxonomy, safe harbor, ATS
 
 SAFE_HARBOR_WINDOW_MONTHS = 36
-"""The relief expires three years from the filing of the notice of reliance; the exit report
-is due no later than then (Peirce, Token Safe Harbor Proposal 2.0, 2021). Counted in calendar
-months from the notice."""
+"""The relief expires three years from the filing of the notice of reliance (Peirce, Token
+Safe Harbor Proposal 2.0, 2021, proposed Securities Act Rule 195(e)); the exit report is due no
+later than the expiration (proposed Rule 195(f)). Counted in calendar months from the notice."""
 
 SAFE_HARBOR_UPDATE_EVERY_MONTHS = 6
-"""Disclosures are updated every six months, the periods counted from the notice of reliance
-(Token Safe Harbor Proposal 2.0)."""
+"""Disclosures are updated every six months following the filing of the notice of reliance,
+until the end of the three-year period or network maturity (Token Safe Harbor Proposal 2.0,
+proposed Rule 195(b)(2))."""
 
 SAFE_HARBOR_UPDATE_GRACE_DAYS = 30
-"""Each six-month update is due within 30 days after the end of its period (Token Safe Harbor
-Proposal 2.0)."""
+"""Each six-month update is due within 30 calendar days after the end of its period (Token
+Safe Harbor Proposal 2.0, proposed Rule 195(b)(2))."""
 
 SAFE_HARBOR_MAX_TEAM_SHARE_PCT = 20
 """A network whose initial development team holds more than 20% of the tokens cannot count
-as decentralised (Token Safe Harbor Proposal 2.0): the exit test's ceiling on the team's
-share, and its default."""
+as decentralised (Token Safe Harbor Proposal 2.0, proposed Rule 195(k)(2)(i), the definition
+of network maturity): the exit test's ceiling on the team's share, and its default."""
 
 SAFE_HARBOR_REGISTRATION_DAYS = 120
-"""After a failed exit (or none), the team registers the token under Exchange Act 12(g)
-within 120 days (Token Safe Harbor Proposal 2.0); the contract states the deadline, and the
-simulation reclassifies the token at once (a modelling shortcut)."""
+"""After an exit report finding network maturity not reached, the team files a Form 10 to
+register the token under Exchange Act 12(g) within 120 days of filing that report (Token Safe
+Harbor Proposal 2.0, proposed Rule 195(f)(1)(iii)(C)). The proposal sets no deadline for a
+window that lapses with no report; the contract then counts the 120 days from the block that
+records the lapse (a modelling choice). It states the deadline, and the simulation
+reclassifies the token at once (a modelling shortcut)."""
 
 SAFE_HARBOR_PLATFORM_WIND_DOWN_MONTHS = 6
-"""... and trading platforms have six months to stop trading it (Token Safe Harbor Proposal
-2.0); stated by the contract, not waited for (the same shortcut)."""
+"""... and trading platforms escape exchange registration for that trading only if they stop
+it within six months of the determination (Token Safe Harbor Proposal 2.0, proposed Rule
+195(g)); stated by the contract, not waited for (the same shortcut)."""
 
 ATS_FAIR_ACCESS_SHARE_BPS = 500
 """Fair access applies at 5% or more of a security's average daily volume ... (Reg ATS
@@ -188,5 +193,6 @@ securities exchange or an ATS (Exchange Act 5; Reg ATS); security-based swaps to
 registered exchange (Exchange Act 6(l)); digital commodities to a CFTC-registered platform,
 and, under the SEC's "Project Crypto" (Nov 2025), alongside securities on an exchange or ATS
 (check); a token under a safe harbor trades freely while it runs (Token Safe Harbor
-Proposal 2.0); collectibles, tools and stablecoins are not securities (SEC-CFTC joint
+Proposal 2.0, proposed Rule 195(a): the Securities Act does not apply to its offers, sales
+and transactions); collectibles, tools and stablecoins are not securities (SEC-CFTC joint
 interpretation, Mar 2026). A scenario can override any row."""

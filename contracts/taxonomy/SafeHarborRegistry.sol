@@ -21,7 +21,8 @@ interface IAgentToken {
 /// @title SafeHarborRegistry
 /// @notice A network token's exempt launch: a safe-harbor notice with its disclosures, the
 /// exemption's caps on sales, periodic disclosure updates, and the exit report that ends it
-/// in a reclassification (Peirce, Token Safe Harbor Proposal 2.0, 2021; the innovation
+/// in a reclassification (Peirce, Token Safe Harbor Proposal 2.0, 2021, proposed Securities
+/// Act Rule 195, cited below by paragraph; the innovation
 /// exemption's reported terms: time limit, volume caps, whitelisted participants, 2026).
 /// @dev The token's admin files the notice (`fileNotice`); the token must be registered in the
 /// `AssetRegistry` as `ExemptNetworkToken`. The registry needs `AGENT_ROLE` on the token (it
@@ -51,20 +52,24 @@ interface IAgentToken {
 /// | `claimRefund` | after an exit report that failed with `refundOnFail` (a term of the notice) | `SafeHarborNoRefund` |
 ///
 /// The clock is the block's timestamp. Token Safe Harbor Proposal 2.0 (Peirce, 2021): the
-/// relief expires three years from the filing of the notice of reliance (`windowEnd`, here
+/// notice of reliance is filed before the first sale (Rule 195(c): `sell` needs the notice);
+/// the relief expires three years from the filing of the notice (195(e); `windowEnd`, here
 /// `windowMonths` calendar months or `windowSeconds` from `noticeAt`); the exit report is
-/// due no later than the expiration; the disclosures are updated every six months from the
-/// notice, each update due within 30 days after its six-month period ends (`disclosureMonths`
+/// due no later than the expiration (195(f)); the disclosures are updated every six months
+/// from the notice, each update due within 30 calendar days after its six-month period ends
+/// (195(b)(2); `disclosureMonths`
 /// or `disclosureInterval` per period, `disclosureGrace` after it). An update at its due
 /// time is on time, one second later the period is missed (with `pauseOnMissedDisclosure`,
 /// sales pause until an update is made); an update made before its period ends is an
 /// interim one and fulfils no period; a period ending at or after the
 /// expiration has no update due (the exit report covers it). A team that holds more than
-/// 20% of the tokens cannot count as decentralised: the regulator's `maxDeveloperShareBp`
-/// may not exceed `MAX_DEVELOPER_SHARE_BP`. On failure (a failed exit report, or a lapse
-/// without one) the proposal gives the team 120 days to register the token under Exchange
-/// Act 12(g) and trading platforms six months to stop trading it: `FailureDeadlines` states
-/// both; the reclassification to `failClass` is immediate (a modelling shortcut: the
+/// 20% of the tokens cannot count as decentralised (195(k)(2)(i)): the regulator's
+/// `maxDeveloperShareBp` may not exceed `MAX_DEVELOPER_SHARE_BP`. On a failed exit report
+/// the team files a Form 10 under Exchange Act 12(g) within 120 days of filing it
+/// (195(f)(1)(iii)(C)) and trading platforms must stop trading the token within six months
+/// (195(g)); the proposal sets no deadline for a lapse without a report, so the same
+/// periods run from the block that records the lapse (a modelling choice).
+/// `FailureDeadlines` states both; the reclassification to `failClass` is immediate (a modelling shortcut: the
 /// token's security rules bind from that block, not after the deadlines). A sale's cost
 /// rounds up to the cash unit. The exit report states the network's maturity measures; the
 /// token is mature when every measure is within the regulator's threshold, and is then
@@ -94,13 +99,13 @@ contract SafeHarborRegistry is AccessControl, EIP712 {
     /// @notice Herfindahl-Hirschman index of one holder holding everything (shares in percent, squared).
     uint256 public constant MAX_HHI = 10_000;
     /// @notice A team holding more than 20% cannot count as decentralised (Token Safe Harbor
-    /// Proposal 2.0, network maturity).
+    /// Proposal 2.0, Rule 195(k)(2)(i), network maturity).
     uint256 public constant MAX_DEVELOPER_SHARE_BP = 2_000;
-    /// @notice After a failure, days the team has to register under Exchange Act 12(g)
-    /// (Token Safe Harbor Proposal 2.0).
+    /// @notice After a failed exit report, days the team has to file a Form 10 under
+    /// Exchange Act 12(g) (Token Safe Harbor Proposal 2.0, Rule 195(f)(1)(iii)(C)).
     uint64 public constant REGISTRATION_DAYS = 120;
     /// @notice After a failure, calendar months trading platforms have to stop trading the
-    /// token (Token Safe Harbor Proposal 2.0).
+    /// token (Token Safe Harbor Proposal 2.0, Rule 195(g)).
     uint32 public constant PLATFORM_WIND_DOWN_MONTHS = 6;
 
     enum Status {
@@ -207,7 +212,7 @@ contract SafeHarborRegistry is AccessControl, EIP712 {
     event Refunded(address indexed token, address indexed holder, uint256 amount, uint256 payment);
     event Lapsed(address indexed token, uint64 windowEnd, uint8 newClass);
     /// @notice After a failure: the team registers under 12(g) by `registerBy`, platforms stop
-    /// trading by `platformsStopBy` (Token Safe Harbor Proposal 2.0).
+    /// trading by `platformsStopBy` (Token Safe Harbor Proposal 2.0, Rule 195(f)(1)(iii)(C), (g)).
     event FailureDeadlines(address indexed token, uint64 registerBy, uint64 platformsStopBy);
 
     AssetRegistry public immutable assets;

@@ -87,8 +87,8 @@ class Terms:
 
     @classmethod
     def token_safe_harbor(cls, **overrides: Any) -> Terms:
-        """Token Safe Harbor Proposal 2.0: relief for three years from the notice, updates every
-        six months from it, each within 30 days after its period."""
+        """Token Safe Harbor Proposal 2.0: relief for three years from the notice (Rule 195(e)),
+        updates every six months from it, each within 30 days after its period (195(b)(2))."""
         fields: dict[str, Any] = {
             "window_months": rules.SAFE_HARBOR_WINDOW_MONTHS,
             "disclosure_months": rules.SAFE_HARBOR_UPDATE_EVERY_MONTHS,

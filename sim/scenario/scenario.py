@@ -176,7 +176,21 @@ class Scenario(Model):
                                   f"{kind} names must be unique: {section}.{names.index(name)} is {name!r} too", name)
         reg_cf = any(getattr(m, "kind", "") == "investment_limit" and m.regime == "reg_cf"
                      for m in self.security.compliance)  # type: ignore[union-attr]
+        regimes = {getattr(m, "regime", "") for m in self.security.compliance  # type: ignore[union-attr]
+                   if getattr(m, "kind", "") == "investment_limit"}
         for i, population in enumerate(self.investors):
+            for field, regime, rule in (("reg_cf_limit_usd", "reg_cf", "Reg CF"), ("reg_a_limit_usd", "reg_a_tier2", "Reg A")):
+                attested = getattr(population, field)
+                if attested is None:
+                    continue
+                if population.bands:
+                    raise Invalid(("investors", i, field),
+                                  "an attested limit replaces income and net worth: give it or bands: true, not both",
+                                  Invalid.NOTHING)
+                if regime not in regimes:
+                    raise Invalid(("investors", i, field),
+                                  f"an attested {rule} limit counts only towards a {rule} investment limit: add "
+                                  f"{{investment_limit: {{rule: {regime}}}}} to security.compliance", Invalid.NOTHING)
             if population.reg_cf_elsewhere_usd is not None and not reg_cf:
                 raise Invalid(("investors", i, "reg_cf_elsewhere_usd"),
                               "purchases in other Reg CF offerings count only towards a Reg CF limit: add "

@@ -132,6 +132,10 @@ class Population(Model):
             limits are computed from them, 17 CFR 227.100(a)(2), 230.251(d)(2)(i)(C)).
         bands: privacy option: record only the band of income and net worth; limits then
             use the band floors and come out low.
+        reg_cf_limit_usd, reg_a_limit_usd: the intermediary's attested Reg CF / Reg A
+            investment limit for each investor, relied on instead of income and net worth
+            (a funding portal may rely on the investor's representation, 17 CFR
+            227.303(b)(1)); recorded to the cent; not with ``bands``.
         reg_cf_elsewhere_usd: what each investor bought in other issuers' Reg CF offerings
             before the start, as the intermediary knows it; it counts towards the Reg CF
             limit, which runs across all issuers (17 CFR 227.100(a)(2)), for 12 months from
@@ -157,6 +161,8 @@ class Population(Model):
     cash_usd: Distribution = Field(default_factory=lambda: Fixed(value=100_000))
     subscription_usd: Distribution | None = None
     bands: bool = False
+    reg_cf_limit_usd: Distribution | None = None
+    reg_a_limit_usd: Distribution | None = None
     reg_cf_elsewhere_usd: Distribution | None = None
     reg_cf_elsewhere_days_before_start: int = Field(default=0, ge=0, le=365)
     counted_with: str | None = Field(default=None, pattern=NAME_PATTERN, max_length=40)

@@ -141,7 +141,8 @@ class Exit(Model):
         max_top10_share_pct: the ten largest holders hold at most this share (model choice).
         max_hhi: Herfindahl-Hirschman index of holdings at most this, 0 to 10,000 (model choice).
         max_developer_share_pct: the team holds at most this share (Token Safe Harbor
-            Proposal 2.0: more than 20% is not decentralised; default and ceiling 20).
+            Proposal 2.0, Rule 195(k)(2)(i): more than 20% is not decentralised; default and
+            ceiling 20).
         min_independent_holders: holders other than the team, at least (model choice).
         min_venues: venues trading the token, at least (model choice).
         on_mature: the class when every test passes.
@@ -171,7 +172,7 @@ class SafeHarbor(Model):
     Attributes:
         notice_day: when the developer files the notice of reliance.
         window_months: the relief runs this many calendar months from the notice (default,
-            when ``window_days`` is absent: Token Safe Harbor Proposal 2.0's three years, 36).
+            when ``window_days`` is absent: Token Safe Harbor Proposal 2.0's three years, Rule 195(e), 36).
         window_days: instead, this many days from the notice (another exemption's terms).
         disclosure_every_months: disclosure periods in calendar months, counted from the
             notice (default, when ``disclosure_every_days`` is absent: the proposal's six);

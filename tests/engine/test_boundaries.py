@@ -116,3 +116,30 @@ def test_relatives_sharing_a_purchasers_home_are_not_counted_apart_in_a_506b_off
     assert all(e["outcome"] == "ok" for e in mints if e["investor"].startswith("spouses"))
     refused = [e for e in mints if e["outcome"] == "refused"]
     assert len(refused) == 2 and {e["code"] for e in refused} == {Restriction.NON_ACCREDITED_LIMIT}
+
+
+def test_an_attested_reg_cf_limit_from_the_scenario_binds_to_the_cent(tmp_path):
+    """17 CFR 227.303(b)(1): the funding portal relies on the investor's attested limit. The
+    YAML's ``reg_cf_limit_usd`` is recorded on chain and used instead of income and net worth:
+    a subscription of exactly the limit is minted, one cent over it is refused."""
+    attested = scenario(
+        security={"name": "T", "symbol": "TST", "compliance": [{"investment_limit": {"rule": "reg_cf"}}]},
+        offering={"closes_day": 1, "price": 0.01, "shares": 10_000_000},
+        investors=[
+            {"name": "at", "count": 1, "types": {"retail": 1.0}, "income_usd": 1_000_000, "net_worth_usd": 1_000_000,
+             "reg_cf_limit_usd": 3_456.78, "subscription_usd": 3_456.78},
+            {"name": "over", "count": 1, "types": {"retail": 1.0}, "income_usd": 1_000_000, "net_worth_usd": 1_000_000,
+             "reg_cf_limit_usd": 3_456.77, "subscription_usd": 3_456.78},
+        ],
+        trading=None,
+    )
+    simulation = Run(attested, backend="revm")
+    simulation.run(out_dir=tmp_path)
+    part = simulation.part("securities")
+    module, registry = part.system.modules["investment-limit"], part.system.registry
+    at, over = part.investors.participants
+    assert module.limitOf(at.wallet, registry) == 345_678  # the attested figure, not 10% of $1M capped
+    assert module.limitOf(over.wallet, registry) == 345_677
+    mints = {e["investor"]: e for e in events(tmp_path) if e["act"] == "mint"}
+    assert mints[at.label]["outcome"] == "ok" and mints[at.label]["cash_cents"] == 345_678
+    assert mints[over.label]["outcome"] == "refused" and mints[over.label]["error"] == "InvestmentLimitExceeded"

@@ -82,6 +82,9 @@ class Investors(Actor):
         cash = draw(population.cash_usd, rng, n)
         wants = draw(population.subscription_usd, rng, n) if population.subscription_usd else np.zeros(n)
         pending = rng.random(n) < population.kyc_pending_share
+        # attested limits only when given: a population without them draws as it always did
+        attested = {field: draw(getattr(population, field), rng, n)
+                    for field in ("reg_cf_limit_usd", "reg_a_limit_usd") if getattr(population, field) is not None}
         custody = None if population.custody == "self" else population.custody
         mode = "self" if custody is None else next(c.mode for c in self.scenario.custodians if c.name == custody)
         for i in range(n):
@@ -96,6 +99,8 @@ class Investors(Actor):
                 income_usd=int(incomes[i]),
                 net_worth_usd=int(worths[i]),
                 bands=population.bands,
+                reg_cf_limit_cents=round(attested["reg_cf_limit_usd"][i] * 100) if "reg_cf_limit_usd" in attested else None,
+                reg_a_limit_cents=round(attested["reg_a_limit_usd"][i] * 100) if "reg_a_limit_usd" in attested else None,
                 verified=not bool(pending[i]),
             )
             participant = Participant(

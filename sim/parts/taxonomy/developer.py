@@ -9,10 +9,11 @@ asks (EIP-712: at most that many tokens at at most that price, for a day), and t
 sells under it (each sale is refused on chain when a cap, the whitelist, the time limit or an
 overdue disclosure forbids it). It updates its disclosures when due (late when the scenario
 says it misses one: six-month periods from the notice, each update due 30 days after its
-period under Token Safe Harbor Proposal 2.0), and by the end of the window (three years
-from the notice) files the exit report with the network's maturity measured from the
+period under Token Safe Harbor Proposal 2.0, Rule 195(b)(2)), and by the end of the window
+(three years from the notice, 195(e), (f)) files the exit report with the network's maturity measured from the
 chain; the registry reclassifies the token in the same transaction (at once: the proposal's
-120 days to register and six months for platforms are recorded, not waited for). On the refund path every investor holding tokens it bought then claims its
+120 days to register, 195(f)(1)(iii)(C), and six months for platforms, 195(g), are recorded,
+not waited for). On the refund path every investor holding tokens it bought then claims its
 refund (its own act: the registry burns them and repays what it paid). Without a safe
 harbor the developer just mints the team's allocation at the start. Grants: the team pays
 network rewards out of its allocation to investors the token's current rules let receive them.
