@@ -166,14 +166,15 @@ it within six months of the determination (Token Safe Harbor Proposal 2.0, propo
 195(g)); stated by the contract, not waited for (the same shortcut)."""
 
 ATS_FAIR_ACCESS_SHARE_BPS = 500
-"""Fair access applies at 5% or more of a security's average daily volume ... (Reg ATS
-301(b)(5), check)."""
+"""Fair access applies to an ATS that executed 5% or more of a security's average daily
+trading volume ... (Reg ATS, 17 CFR 242.301(b)(5)(i); the SEC's Form ATS-N, Part 3 Item 25,
+asks the same test)."""
 
 ATS_FAIR_ACCESS_MONTHS = 4
-"""... in at least 4 of the preceding 6 calendar months (Reg ATS 301(b)(5), check)."""
+"""... during at least 4 of the preceding 6 calendar months (Reg ATS, 17 CFR 242.301(b)(5)(i))."""
 
 ATS_FAIR_ACCESS_LOOKBACK_MONTHS = 6
-"""The months looked back over for fair access (Reg ATS 301(b)(5), check)."""
+"""The months looked back over for fair access (Reg ATS, 17 CFR 242.301(b)(5)(i))."""
 
 VENUES_BY_CLASS: dict[str, tuple[str, ...]] = {
     "tokenized_security": ("securities_exchange", "ats"),

@@ -28,7 +28,7 @@ import {Calendar} from "../utils/Calendar.sol";
 /// order names it. An owner can cancel an order (`cancelOrder`). Volume is counted per
 /// calendar month (UTC).
 ///
-/// Fair access (Reg ATS 301(b)(5), check): an ATS whose share of a token's average daily
+/// Fair access (Reg ATS, 17 CFR 242.301(b)(5)(i)): an ATS whose share of a token's average daily
 /// volume is at least `fairAccessShareBp` (5%) in at least `fairAccessMonths` (4) of the
 /// `lookbackMonths` (6) preceding calendar months must grant fair access. The share of the
 /// average daily volume in a month is the venue's volume over all venues' volume that month

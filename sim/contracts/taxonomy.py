@@ -284,7 +284,7 @@ def deploy_venue_registry(
 ) -> VenueRegistry:
     """Deploy a ``VenueRegistry`` with the class-to-venue table (default
     ``sim.rules.VENUES_BY_CLASS``) and the fair-access rule (share in basis points, months,
-    lookback months; default Reg ATS 301(b)(5): 5%, 4 of 6)."""
+    lookback months; default Reg ATS, 17 CFR 242.301(b)(5)(i): 5%, 4 of 6)."""
     venues = chain.deploy("VenueRegistry", admin, assets, sender=admin)
     venues.grantRole(REGULATOR_ROLE, admin, sender=admin)
     venues.permit(rules.VENUES_BY_CLASS if table is None else table, sender=admin)  # type: ignore[attr-defined]

@@ -133,7 +133,7 @@ def _taxonomy(files: RunFiles) -> list[RuleInForce]:
         rules.append(RuleInForce("taxonomy", "exit report", limits, SOURCES["exit"]))
     fair_access = next((e["rule"] for e in files.events if e["act"] == "assess_fair_access" and "rule" in e), None)
     if fair_access is not None:
-        rules.append(RuleInForce("taxonomy", "ATS fair access", _settings(fair_access, ()), "Reg ATS 301(b)(5)"))
+        rules.append(RuleInForce("taxonomy", "ATS fair access", _settings(fair_access, ()), "Reg ATS, 17 CFR 242.301(b)(5)(i)"))
     return rules
 
 

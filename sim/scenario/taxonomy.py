@@ -295,7 +295,7 @@ class Trading(Model):
 
 
 class FairAccess(Model):
-    """Reg ATS 301(b)(5) (check): at ``share_pct`` of a token's average daily volume in at
+    """Reg ATS, 17 CFR 242.301(b)(5)(i): at ``share_pct`` of a token's average daily volume in at
     least ``months`` of the ``lookback_months`` preceding calendar months."""
 
     share_pct: float = Field(default=rules.ATS_FAIR_ACCESS_SHARE_BPS / 100, gt=0, le=100)

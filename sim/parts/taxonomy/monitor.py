@@ -4,7 +4,7 @@ One second after each disclosure update falls due, the monitor records it as mis
 was not made (``SafeHarborRegistry.recordMissedDisclosure``: each further interval without
 one is another miss). At the start of every calendar month it reads each venue's share of
 the token's volume in the month just ended and asks the ``VenueRegistry`` to assess each
-ATS's fair-access duty (Reg ATS 301(b)(5): a share at the threshold in enough of the
+ATS's fair-access duty (Reg ATS, 17 CFR 242.301(b)(5)(i): a share at the threshold in enough of the
 preceding months); a duty that starts or lapses is noted.
 """
 
