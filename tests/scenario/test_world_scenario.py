@@ -54,9 +54,9 @@ def test_an_error_in_a_margin_file_of_the_earlier_format_names_the_field_as_the_
 
 def test_an_error_in_a_file_of_the_earlier_format_points_at_its_own_line():
     text = (Path(__file__).parent / "legacy" / "safe_harbor_matures.yaml").read_text()
-    line = next(i for i, row in enumerate(text.splitlines(), start=1) if row.strip().startswith("window_months:"))
-    text = text.replace("window_months: 36", "window_months: 0")
-    assert f"bad.yaml:{line}: safe_harbor.window_months: Input should be greater than 0 (got 0)" in _problems(text)
+    line = next(i for i, row in enumerate(text.splitlines(), start=1) if row.strip().startswith("per_investor_usd:"))
+    text = text.replace("per_investor_usd: 25000", "per_investor_usd: 0")
+    assert f"bad.yaml:{line}: safe_harbor.caps.per_investor_usd: Input should be greater than 0 (got 0)" in _problems(text)
 
 
 def test_the_earlier_taxonomy_formats_sampling_in_days_is_read_in_hours():
