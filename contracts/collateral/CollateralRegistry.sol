@@ -217,16 +217,21 @@ contract CollateralRegistry is AccessControl {
         (, haircutBps) = this.lockedValuationHaircut(token, currency);
     }
 
-    /// @notice Whether locked units of `token` count, and their haircut. Never reverts: with
-    /// the `Ineligible` policy, or a token that does not count at all, they count at zero.
+    /// @notice Whether locked units of `token` count, and their haircut: under `OtherExposure`
+    /// the larger of the other-exposure haircut (with any currency add-on) and the token's own,
+    /// so locked tokens never count for more than free ones. Never reverts: with the
+    /// `Ineligible` policy, or a token that does not count at all, they count at zero.
     function lockedValuationHaircut(address token, bytes3 currency) external view returns (bool counts, uint16 haircutBps) {
         if (lockedPolicy == LockedPolicy.Ineligible) return (false, BPS);
-        try this.haircutOf(token, currency) returns (uint16) {}
-        catch {
+        uint16 own;
+        try this.haircutOf(token, currency) returns (uint16 h) {
+            own = h;
+        } catch {
             return (false, BPS);
         }
         uint256 haircut = OTHER_EXPOSURE_BPS;
         if (assets.assetOf(token).currency != currency) haircut += currencyMismatchBps;
+        if (own > haircut) haircut = own; // never more than the same tokens count for unlocked
         return (true, haircut > BPS ? BPS : uint16(haircut));
     }
 

@@ -8,7 +8,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {CollateralRegistry} from "../collateral/CollateralRegistry.sol";
 import {PriceOracle} from "../oracle/PriceOracle.sol";
 import {CollateralCustodian} from "./CollateralCustodian.sol";
-import {MarginMath} from "./MarginMath.sol";
+import {MarginCalculator, MarginMath} from "./MarginMath.sol";
 import {IMarginAccounts, PerpetualFutures} from "./PerpetualFutures.sol";
 
 /// @title MarginEngine
@@ -25,9 +25,12 @@ import {IMarginAccounts, PerpetualFutures} from "./PerpetualFutures.sol";
 /// Below maintenance the margin desk issues a call with a deadline; a call unmet at its
 /// deadline, or a retail account under its close-out level, may be liquidated: the book
 /// passes to the liquidator's account at market prices, collateral is sold to it until the
-/// cash is no longer negative, and what is still negative is a shortfall charged to the
-/// default fund (retail: negative balance protection, nothing is owed; otherwise the firm
-/// keeps a claim). Every valuation reads the oracle and is refused when a price it needs is
+/// cash is no longer negative, and what is still negative once no collateral is left is a
+/// shortfall charged to the default fund (retail: negative balance protection, nothing is
+/// owed; otherwise the firm keeps a claim). While collateral is left that could not be sold
+/// (no fresh price, a foreclosure the token refused, such as a Rule 144 lot still locked)
+/// the debit stays on the account, secured by it (`DebitCarried`): the owner cannot take it
+/// back past its equity, and the account can be called and liquidated again. Every valuation reads the oracle and is refused when a price it needs is
 /// stale; collateral that no longer counts (delisted, matured, off the schedule: see
 /// `CollateralRegistry.valuationHaircut`) counts at zero and needs no price, so it never
 /// stops a valuation, a call or a liquidation. Concentration limits hold after a pledge and
@@ -44,7 +47,10 @@ import {IMarginAccounts, PerpetualFutures} from "./PerpetualFutures.sol";
 /// foreclosed, moved to the liquidator's wallet by a transfer the token checks like any
 /// other (a refusal, such as a Rule 144 lot still locked, is recorded and leaves them
 /// pledged); the liquidator sells them through the market and pays the proceeds in
-/// (`settleForeclosure`), and only then is what stays negative a shortfall. Tokens pledged
+/// (`settleForeclosure`); what stays negative is then foreclosed on again, or carried while
+/// refused, and only when no collateral is left is it a shortfall. A title pledge may not
+/// move the pledger's locked lots (`MarginLockedByTitle`: they would count in full in the
+/// custodian's hands); locked tokens are pledged in place. Tokens pledged
 /// while in a holding period count as the `CollateralRegistry.lockedPolicy` says.
 /// Amounts are in cash-token units; prices in cents (the oracle's price truncated to the
 /// cent); quantities in whole tokens.
@@ -118,6 +124,8 @@ contract MarginEngine is AccessControl, IMarginAccounts {
     error MarginOnlyPerpetuals(address caller);
     error MarginNotForeclosable(address token);
     error MarginNoForeclosure(address account);
+    error MarginCustodianInUse(address token, uint256 pledged);
+    error MarginLockedByTitle(address token, uint256 lockedBefore, uint256 lockedAfter);
 
     event AccountOpened(address indexed account, bool retail, Method method);
     event CashDeposited(address indexed account, uint256 amount);
@@ -139,6 +147,9 @@ contract MarginEngine is AccessControl, IMarginAccounts {
     /// @notice Collateral moved to the liquidator on default, valued at the mark (cash units).
     event Foreclosed(address indexed account, address indexed token, address indexed to, uint256 fromTitle, uint256 fromHold, uint256 markValue);
     event ForeclosureSettled(address indexed account, uint256 proceeds, uint256 markValue);
+    /// @notice After a liquidation the account still owes `debit`, secured by collateral it
+    /// could not sell (`tokens` kinds): not a shortfall while that collateral is there.
+    event DebitCarried(address indexed account, uint256 debit, uint256 tokens);
 
     IERC20 public immutable cash;
     CollateralRegistry public immutable collateral;
@@ -171,9 +182,13 @@ contract MarginEngine is AccessControl, IMarginAccounts {
 
     /// @notice The custodian of a token liquidated by foreclosure and a sale through the
     /// market (see the contract's documentation); only such tokens may be pledged in place.
+    /// @notice The requirement arithmetic (`MarginMath`), in a contract of its own that this
+    /// engine deploys: called, not inlined, to keep the engine within the code-size limit.
+    MarginCalculator public immutable calculator;
     mapping(address token => CollateralCustodian) public custodianOf;
     mapping(address => mapping(address => uint256)) private _inPlace; // part of _collateral under a hold
     mapping(address => uint256) private _pendingSale; // mark value of foreclosed collateral not yet sold
+    mapping(address token => uint256) private _pledgedTotal; // of every account, by title or in place
 
     constructor(
         address admin,
@@ -188,6 +203,7 @@ contract MarginEngine is AccessControl, IMarginAccounts {
         MarginMath.ScanMethod scanMethod_
     ) {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        calculator = new MarginCalculator();
         scanMethod = scanMethod_;
         cash = cash_;
         collateral = collateral_;
@@ -224,8 +240,9 @@ contract MarginEngine is AccessControl, IMarginAccounts {
 
     /// @notice Give `token` (a security token) a custodian: it holds what is given by title
     /// transfer, places the holds of what is pledged in place, and forecloses on default.
-    /// Set before any of the token is pledged.
+    /// Refused while any of the token is pledged (its holds and title would be stranded).
     function setCustodian(address token, CollateralCustodian custodian) external onlyRole(RISK_ADMIN_ROLE) {
+        if (_pledgedTotal[token] != 0) revert MarginCustodianInUse(token, _pledgedTotal[token]);
         custodianOf[token] = custodian;
         emit CustodianSet(token, address(custodian));
     }
@@ -286,7 +303,10 @@ contract MarginEngine is AccessControl, IMarginAccounts {
         collateral.haircutOf(token, currency); // reverts when off the schedule
         _addCollateral(msg.sender, token, amount);
         CollateralCustodian custodian = custodianOf[token];
+        uint256 lockedBefore = collateral.lockedUnits(token, msg.sender);
         IERC20(token).safeTransferFrom(msg.sender, address(custodian) == address(0) ? address(this) : address(custodian), amount);
+        uint256 lockedAfter = collateral.lockedUnits(token, msg.sender);
+        if (lockedAfter < lockedBefore) revert MarginLockedByTitle(token, lockedBefore, lockedAfter);
         _checkConcentration(msg.sender);
         emit Pledged(msg.sender, token, amount);
     }
@@ -319,9 +339,9 @@ contract MarginEngine is AccessControl, IMarginAccounts {
         uint256 held = _inPlace[msg.sender][token];
         if (amount == 0 || amount > held) revert MarginInsufficientCollateral(msg.sender, token, held, amount);
         _removeCollateral(msg.sender, token, amount);
+        _inPlace[msg.sender][token] = held - amount; // valued as it will be
         _requireInitial(msg.sender);
         _checkConcentration(msg.sender);
-        _inPlace[msg.sender][token] = held - amount;
         custodianOf[token].encumber(msg.sender, token, held - amount);
         emit ReleasedInPlace(msg.sender, token, amount);
     }
@@ -454,8 +474,8 @@ contract MarginEngine is AccessControl, IMarginAccounts {
 
     /// @notice Liquidate: a call unmet past its deadline, or a retail account under its
     /// close-out level. The book passes to the liquidation account at market prices;
-    /// collateral is sold to it while the cash is negative; what remains negative is a
-    /// shortfall, charged to the default fund.
+    /// collateral is sold to it (or foreclosed) while the cash is negative; what remains
+    /// negative is carried while collateral is left, else a shortfall charged to the default fund.
     function liquidate(address account) external onlyRole(LIQUIDATOR_ROLE) {
         (bool allowed, Status memory s) = liquidatable(account);
         Account storage a = _accounts[account];
@@ -477,7 +497,7 @@ contract MarginEngine is AccessControl, IMarginAccounts {
         _sellCollateral(account, to);
         a.callDeadline = 0;
         emit Liquidated(account, to, a.retail, s.equity, s.initial, s.maintenance);
-        if (_pendingSale[account] == 0) _chargeShortfall(account); // else once the sale is settled
+        _chargeShortfall(account);
     }
 
     /// @notice The liquidator has sold what it foreclosed of `account`'s collateral: it pays
@@ -492,6 +512,7 @@ contract MarginEngine is AccessControl, IMarginAccounts {
         if (proceeds != 0) cash.safeTransferFrom(msg.sender, address(this), proceeds);
         a.cash += int256(proceeds);
         emit ForeclosureSettled(account, proceeds, mark);
+        if (a.cash < 0) _sellCollateral(account, liquidationAccount); // what is left covers the rest
         _chargeShortfall(account);
     }
 
@@ -539,8 +560,8 @@ contract MarginEngine is AccessControl, IMarginAccounts {
         s.positionsValue = notional;
         s.equity = a.cash + int256(spotValue) + int256(s.collateralValue) + unsettled;
         MarginMath.ScanRange[] memory ranges = _ranges();
-        MarginMath.Requirement memory siloed = MarginMath.siloed(positions, ranges, scanMethod);
-        MarginMath.Requirement memory cross = MarginMath.portfolio(positions, ranges, crossFloorBps, scanMethod);
+        MarginMath.Requirement memory siloed = calculator.siloed(positions, ranges, scanMethod);
+        MarginMath.Requirement memory cross = calculator.portfolio(positions, ranges, crossFloorBps, scanMethod);
         s.siloedInitial = siloed.initial * cashScale;
         s.portfolioInitial = cross.initial * cashScale;
         if (a.method == Method.Siloed) {
@@ -702,12 +723,20 @@ contract MarginEngine is AccessControl, IMarginAccounts {
             if (_unitOf[token] == 0) _unitOf[token] = _unit(token);
         }
         _collateral[account][token] += amount;
+        _pledgedTotal[token] += amount;
     }
 
+    /// What stays negative after a liquidation: nothing while a foreclosure is selling;
+    /// carried while collateral is left; else a shortfall charged to the default fund.
     function _chargeShortfall(address account) private {
         Account storage a = _accounts[account];
-        if (a.cash >= 0) return;
+        if (a.cash >= 0 || _pendingSale[account] != 0) return;
         uint256 shortfall = uint256(-a.cash);
+        uint256 kinds = _collateralOf[account].length;
+        if (kinds != 0) {
+            emit DebitCarried(account, shortfall, kinds);
+            return;
+        }
         uint256 fromFund = shortfall < defaultFund ? shortfall : defaultFund;
         defaultFund -= fromFund;
         uint256 uncovered = shortfall - fromFund;
@@ -720,6 +749,7 @@ contract MarginEngine is AccessControl, IMarginAccounts {
     function _removeCollateral(address account, address token, uint256 amount) private {
         uint256 left = _collateral[account][token] - amount;
         _collateral[account][token] = left;
+        _pledgedTotal[token] -= amount;
         if (left != 0) return;
         address[] storage list = _collateralOf[account];
         for (uint256 i = 0; i < list.length; ++i) {
@@ -766,8 +796,7 @@ contract MarginEngine is AccessControl, IMarginAccounts {
         uint256 sold = needed < held ? needed : held;
         uint256 proceeds = (sold * perUnitNumerator) / _unitOf[token];
         _removeCollateral(account, token, sold);
-        if (_collateral[to][token] == 0) _collateralOf[to].push(token);
-        _collateral[to][token] += sold;
+        _addCollateral(to, token, sold);
         _accounts[account].cash += int256(proceeds);
         _accounts[to].cash -= int256(proceeds);
         emit CollateralSold(account, token, sold, proceeds);

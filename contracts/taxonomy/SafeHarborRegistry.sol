@@ -35,7 +35,11 @@ interface IAgentToken {
 /// this token, for at most an amount and at most a price, before a deadline; the developer
 /// can sell under it, not beyond it, and never to a buyer who signed none. A refund is the
 /// holder's own claim (`claimRefund`): the holder's tokens bought in the sales are burnt and
-/// repaid at the price that holder paid.
+/// repaid at the price that holder paid. When the notice promises refunds (`refundOnFail`)
+/// the sales' proceeds are held here in escrow (`escrowOf`) until the exit: paid to the
+/// developer when the network matures, the refunds' source when it fails, so the promise
+/// cannot be withdrawn (what buyers who sold their tokens cannot claim stays in escrow: the
+/// simulation models no claims deadline).
 ///
 /// | act | when | refused with |
 /// |---|---|---|
@@ -48,7 +52,7 @@ interface IAgentToken {
 /// |  | the token still `ExemptNetworkToken` (a ruling ends the exemption) | `SafeHarborNotExempt` |
 /// | `recordMissedDisclosure` | after the due time, once per due time | `SafeHarborNothingMissed` |
 /// | `fileExitReport` | from the notice until `windowEnd` (its last second included), still exempt, exit rules set | `SafeHarborExitReportLate`, `SafeHarborNotExempt`, `SafeHarborNoExitRules` |
-/// | `recordLapse` | after `windowEnd` with no exit report (anyone) | `SafeHarborNotLapsed` |
+/// | `recordLapse` | after `windowEnd` with no exit report (anyone), still exempt | `SafeHarborNotLapsed`, `SafeHarborNotExempt` |
 /// | `claimRefund` | after an exit report that failed with `refundOnFail` (a term of the notice) | `SafeHarborNoRefund` |
 ///
 /// The clock is the block's timestamp. Token Safe Harbor Proposal 2.0 (Peirce, 2021): the
@@ -210,6 +214,8 @@ contract SafeHarborRegistry is AccessControl, EIP712 {
         address indexed token, bytes32 report, Measures measures, uint8 failed, uint8 newClass, Status status
     );
     event Refunded(address indexed token, address indexed holder, uint256 amount, uint256 payment);
+    /// @notice The escrowed proceeds of a matured offering paid to its developer.
+    event EscrowReleased(address indexed token, address indexed developer, uint256 amount);
     event Lapsed(address indexed token, uint64 windowEnd, uint8 newClass);
     /// @notice After a failure: the team registers under 12(g) by `registerBy`, platforms stop
     /// trading by `platformsStopBy` (Token Safe Harbor Proposal 2.0, Rule 195(f)(1)(iii)(C), (g)).
@@ -223,6 +229,8 @@ contract SafeHarborRegistry is AccessControl, EIP712 {
     mapping(address token => mapping(address investor => uint256)) public boughtBy;
     mapping(address token => mapping(address investor => uint256)) public refundedTo;
     mapping(address token => uint256) public refundedTokens;
+    /// @notice Sales proceeds held for refunds (offerings whose notice promises them).
+    mapping(address token => uint256) public escrowOf;
     mapping(address token => ExitRules) private _exitRules;
     mapping(bytes32 intentHash => uint256) public purchased;
 
@@ -312,7 +320,12 @@ contract SafeHarborRegistry is AccessControl, EIP712 {
         boughtBy[token][buyer] += amount;
         o.raised += cost;
         o.sold += amount;
-        o.cash.safeTransferFrom(buyer, o.developer, cost);
+        if (o.terms.refundOnFail) {
+            escrowOf[token] += cost;
+            o.cash.safeTransferFrom(buyer, address(this), cost);
+        } else {
+            o.cash.safeTransferFrom(buyer, o.developer, cost);
+        }
         IAgentToken(token).mint(buyer, amount);
         emit SaleRecorded(token, buyer, amount, cost, o.raised);
     }
@@ -400,7 +413,14 @@ contract SafeHarborRegistry is AccessControl, EIP712 {
         }
         assets.reclassify(token, newClass, report);
         emit ExitReportFiled(token, report, m, failed, newClass, o.status);
-        if (failed != 0) _failureDeadlines(token);
+        if (failed != 0) {
+            _failureDeadlines(token);
+        } else if (escrowOf[token] != 0) {
+            uint256 escrowed = escrowOf[token];
+            escrowOf[token] = 0;
+            o.cash.safeTransfer(o.developer, escrowed);
+            emit EscrowReleased(token, o.developer, escrowed);
+        }
     }
 
     /// @notice Record that the window ended without an exit report (anyone may, from one
@@ -411,6 +431,7 @@ contract SafeHarborRegistry is AccessControl, EIP712 {
         if (o.status != Status.Running) revert SafeHarborEnded(token, o.status);
         uint64 end = windowEnd(token);
         if (block.timestamp <= end) revert SafeHarborNotLapsed(token, uint64(block.timestamp), end);
+        _requireExempt(token); // a ruling already ended the exemption: a lapse cannot undo it
         ExitRules memory r = _exitRules[token];
         if (r.failClass == 0) revert SafeHarborNoExitRules(token);
         o.status = o.terms.refundOnFail ? Status.Refunding : Status.Failed;
@@ -420,7 +441,7 @@ contract SafeHarborRegistry is AccessControl, EIP712 {
     }
 
     /// @notice On the refund path, the holder's own claim: its tokens bought in the sales
-    /// (and not yet refunded) are burnt and repaid at the price it paid, from the developer.
+    /// (and not yet refunded) are burnt and repaid at the price it paid, from the escrow.
     /// Tokens the holder got otherwise (grants, the team's allocation, trades) are not bought
     /// back, and one holder's claim never spends another's.
     function claimRefund(address token) external returns (uint256 amount, uint256 payment) {
@@ -433,8 +454,9 @@ contract SafeHarborRegistry is AccessControl, EIP712 {
         payment = Math.mulDiv(amount, paidBy[token][holder], bought);
         refundedTo[token][holder] += amount;
         refundedTokens[token] += amount;
+        escrowOf[token] -= payment;
         IAgentToken(token).burn(holder, amount);
-        o.cash.safeTransferFrom(o.developer, holder, payment);
+        o.cash.safeTransfer(holder, payment);
         emit Refunded(token, holder, amount, payment);
     }
 

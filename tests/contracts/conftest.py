@@ -100,8 +100,7 @@ def launch(make_token, harbor, cash_token, developer, regulator):
         token = make_token(EXEMPT, decimals=decimals)
         harbor.set_exit_rules(token, rules, sender=regulator)
         harbor.file(token, cash_token, DISCLOSURES, terms, sender=developer)
-        token.grantRole(AGENT_ROLE, harbor, sender=developer)
-        cash_token.approve(harbor, UNLIMITED, sender=developer)
+        token.grantRole(AGENT_ROLE, harbor, sender=developer)  # refunds come from escrow: no allowance asked
         return token
 
     return make

@@ -612,17 +612,54 @@ def test_a_refund_after_a_failed_exit_burns_the_holding_and_pays_what_the_holder
     chain.warp(harbor.windowEnd(token))
     harbor.exit_report(token, REASON, replace(PASSING, independent_holders=2), sender=developer)
     assert harbor.status(token) == HarborStatus.REFUNDING
-    developer_cash = cash_token.balanceOf(developer)
     receipt = harbor.claimRefund(token, sender=alice)
 
     (refunded,) = receipt.events_named("Refunded")
     assert (refunded.holder, refunded.amount, refunded.payment) == (alice, 100, 300)  # at alice's own price
     assert (token.balanceOf(alice), token.totalSupply()) == (0, 50)
     assert cash_token.balanceOf(alice) == 700 + 300
-    assert cash_token.balanceOf(developer) == developer_cash - 300
+    assert harbor.escrowOf(token) == 200  # paid from the escrow, not the developer's wallet
     harbor.claimRefund(token, sender=bob)
     assert cash_token.balanceOf(bob) == 800 + 200
-    assert token.totalSupply() == 0
+    assert token.totalSupply() == 0 and harbor.escrowOf(token) == 0
+
+
+def test_promised_refunds_hold_the_proceeds_in_escrow_which_the_developer_cannot_withdraw(
+    chain, launch, buyer, sell, harbor, cash_token, developer
+):
+    token = launch(Terms(window_seconds=30 * DAY, refund_on_fail=True), RULES)
+    alice = buyer(cash=1_000)
+    developer_cash = cash_token.balanceOf(developer)
+    sell(token, alice, 100, 3)
+    assert harbor.escrowOf(token) == cash_token.balanceOf(harbor) == 300
+    assert cash_token.balanceOf(developer) == developer_cash  # nothing to take back or spend
+    cash_token.approve(harbor, 0, sender=developer)  # no allowance of the developer's is relied on
+    chain.warp(harbor.windowEnd(token))
+    harbor.exit_report(token, REASON, replace(PASSING, independent_holders=2), sender=developer)
+    harbor.claimRefund(token, sender=alice)
+    assert cash_token.balanceOf(alice) == 1_000
+
+
+def test_a_matured_offering_pays_its_escrowed_proceeds_to_the_developer(
+    chain, launch, buyer, sell, harbor, cash_token, developer
+):
+    token = launch(Terms(window_seconds=30 * DAY, refund_on_fail=True), RULES)
+    sell(token, buyer(cash=1_000), 100, 3)
+    developer_cash = cash_token.balanceOf(developer)
+    chain.warp(harbor.windowEnd(token))
+    receipt = harbor.exit_report(token, REASON, PASSING, sender=developer)
+    (released,) = receipt.events_named("EscrowReleased")
+    assert (released.developer, released.amount) == (developer, 300)
+    assert cash_token.balanceOf(developer) == developer_cash + 300 and harbor.escrowOf(token) == 0
+
+
+def test_without_a_refund_promise_the_proceeds_go_straight_to_the_developer(
+    launch, buyer, sell, harbor, cash_token, developer
+):
+    token = launch(Terms(window_seconds=30 * DAY), RULES)
+    developer_cash = cash_token.balanceOf(developer)
+    sell(token, buyer(cash=1_000), 100, 3)
+    assert cash_token.balanceOf(developer) == developer_cash + 300 and harbor.escrowOf(token) == 0
 
 
 def test_refunds_never_buy_back_more_than_the_holder_bought(chain, launch, buyer, sell, harbor, cash_token, developer, reverts):

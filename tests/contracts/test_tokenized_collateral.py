@@ -271,19 +271,41 @@ def test_title_collateral_is_foreclosed_before_collateral_pledged_in_place(s):
     assert s.w.engine.inPlaceOf(s.owner, s.token) == 500
 
 
-def test_the_sales_proceeds_settle_the_debit_and_what_stays_owed_is_the_shortfall(s):
+def test_what_the_sale_leaves_owed_is_foreclosed_from_what_is_still_pledged(s):
     _released(s, 1_000)
     s.w.engine.pledgeInPlace(s.token, 1_000, sender=s.owner)
     _default(s)
     s.w.engine.liquidate(s.owner, sender=s.w.admin)
-    s.w.cash.mint(s.w.liquidator, 9_400 * USD, sender=s.w.admin)  # sold 500 at $18.80 on the market
-    s.w.cash.approve(s.w.engine, 9_400 * USD, sender=s.w.liquidator)
-    receipt = s.w.engine.settleForeclosure(s.owner, 9_400 * USD, sender=s.w.admin)
+    s.w.cash.mint(s.w.liquidator, 10_000 * USD, sender=s.w.admin)
+    s.w.cash.approve(s.w.engine, 10_000 * USD, sender=s.w.liquidator)
+    fund = s.w.engine.defaultFund()
+    receipt = s.w.engine.settleForeclosure(s.owner, 9_400 * USD, sender=s.w.admin)  # sold 500 at $18.80
     (settled,) = receipt.events_named("ForeclosureSettled")
     assert (settled.proceeds, settled.markValue) == (9_400 * USD, 10_000 * USD)
+    (again,) = receipt.events_named("Foreclosed")  # the $600 left: 30 more shares at the $20 mark
+    assert (again.fromHold, again.markValue) == (30, 600 * USD)
+    assert receipt.events_named("ShortfallCharged") == []
+    assert s.w.engine.pendingSaleOf(s.owner) == 600 * USD
+    receipt = s.w.engine.settleForeclosure(s.owner, 600 * USD, sender=s.w.admin)
+    assert receipt.events_named("ShortfallCharged") == [] and s.w.engine.defaultFund() == fund
+    assert s.w.engine.account(s.owner).cash == 0
+    assert s.w.engine.inPlaceOf(s.owner, s.token) == 470  # the rest stays the owner's, still pledged
+    assert s.w.ledger_balanced()
+
+
+def test_a_shortfall_is_charged_only_once_no_collateral_is_left(s):
+    _released(s, 1_000)
+    s.w.engine.pledgeInPlace(s.token, 1_000, sender=s.owner)
+    _default(s, tsf_cents=500)  # $10,000 owed after the index passes; 1,000 shares at $5 cover half
+    (foreclosed,) = s.w.engine.liquidate(s.owner, sender=s.w.admin).events_named("Foreclosed")
+    assert (foreclosed.fromHold, foreclosed.markValue) == (1_000, 5_000 * USD)
+    s.w.cash.mint(s.w.liquidator, 5_000 * USD, sender=s.w.admin)
+    s.w.cash.approve(s.w.engine, 5_000 * USD, sender=s.w.admin)
+    s.w.cash.approve(s.w.engine, 5_000 * USD, sender=s.w.liquidator)
+    receipt = s.w.engine.settleForeclosure(s.owner, 5_000 * USD, sender=s.w.admin)
     (shortfall,) = receipt.events_named("ShortfallCharged")
-    assert shortfall.shortfall == 600 * USD
-    assert s.w.engine.pendingSaleOf(s.owner) == 0
+    assert shortfall.shortfall == 5_000 * USD and not s.w.engine.collateralTokensOf(s.owner)
+    assert s.w.engine.account(s.owner).claim == 5_000 * USD  # not retail: the firm keeps its claim
     assert s.w.ledger_balanced()
 
 
@@ -307,7 +329,9 @@ def test_only_the_liquidator_settles_a_foreclosure(s, reverts):
         s.w.engine.settleForeclosure(s.owner, 0, sender=s.owner)
 
 
-def test_a_locked_pledge_cannot_be_foreclosed_and_the_debit_is_a_shortfall_at_once(s):
+def _locked_default(s: Secured) -> None:
+    """1,000 locked shares pledged in place (counting at zero), $50,000 cash; $100,000 of the
+    index bought; it falls 60%; the call goes unmet."""
     s.token.mint(s.owner, 1_000, sender=s.w.admin)
     s.w.engine.pledgeInPlace(s.token, 1_000, sender=s.owner)
     s.w.cash.mint(s.owner, 50_000 * USD, sender=s.w.admin)  # locked shares count at zero: cash backs the purchase
@@ -318,15 +342,50 @@ def test_a_locked_pledge_cannot_be_foreclosed_and_the_debit_is_a_shortfall_at_on
     s.w.engine.issueCall(s.owner, sender=s.w.admin)
     s.w.chain.advance(CALL_PERIOD + 1)
     s.w.refresh()
+
+
+def test_a_locked_pledge_cannot_be_foreclosed_and_the_debit_stays_on_the_account(s):
+    _locked_default(s)
+    fund = s.w.engine.defaultFund()
     receipt = s.w.engine.liquidate(s.owner, sender=s.w.admin)
     (refused,) = receipt.events_named("ForeclosureRefused")
     assert refused.inPlace and refused.amount == 100  # $10,000 still owed: 100 shares at $100
     assert type(decode_revert(refused.reason)).__name__ == "LockupActive"
     assert s.token.heldBalanceOf(s.owner) == 1_000  # still pledged
-    (shortfall,) = receipt.events_named("ShortfallCharged")
-    assert (shortfall.shortfall, shortfall.fromDefaultFund, shortfall.uncovered) == (10_000 * USD, 1_000 * USD,
-                                                                                     9_000 * USD)
+    assert receipt.events_named("ShortfallCharged") == []  # secured by the pledge: not a loss yet
+    (carried,) = receipt.events_named("DebitCarried")
+    assert carried.debit == 10_000 * USD
+    assert s.w.engine.account(s.owner).cash == -10_000 * USD and s.w.engine.defaultFund() == fund
     assert s.w.engine.pendingSaleOf(s.owner) == 0
+
+
+def test_the_owner_cannot_take_back_a_pledge_that_secures_a_carried_debit(s, reverts):
+    _locked_default(s)
+    s.w.engine.liquidate(s.owner, sender=s.w.admin)
+    with reverts("MarginInsufficient"):
+        s.w.engine.releaseInPlace(s.token, 1, sender=s.owner)
+    assert s.token.heldBalanceOf(s.owner) == 1_000
+
+
+def test_a_carried_debit_keeps_the_account_callable_and_liquidatable(s):
+    _locked_default(s)
+    s.w.engine.liquidate(s.owner, sender=s.w.admin)
+    s.w.engine.issueCall(s.owner, sender=s.w.admin)  # equity -$10,000 below a zero maintenance
+    s.w.chain.advance(CALL_PERIOD + 1)
+    s.w.refresh()
+    assert s.w.engine.liquidatable(s.owner)[0] is True
+
+
+def test_once_the_lock_up_ends_a_carried_debit_is_an_ordinary_loan_against_the_shares(s, reverts):
+    _locked_default(s)
+    s.w.engine.liquidate(s.owner, sender=s.w.admin)
+    s.w.chain.advance(LOCKUP_DAYS * DAY)
+    s.w.refresh()
+    assert _value(s) == 85_000 * USD  # 1,000 free shares at $100 after the 15% haircut
+    with reverts("MarginInsufficient"):  # 117 shares ($9,945 after the haircut) would not secure $10,000
+        s.w.engine.releaseInPlace(s.token, 883, sender=s.owner)
+    s.w.engine.releaseInPlace(s.token, 882, sender=s.owner)  # 118 shares ($10,030) still do
+    assert s.w.engine.inPlaceOf(s.owner, s.token) == 118
 
 
 def test_a_foreclosure_to_a_liquidator_the_token_does_not_admit_is_refused_by_the_token(

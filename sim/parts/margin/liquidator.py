@@ -3,9 +3,12 @@ foreclosed security tokens through the market.
 
 ``MarginEngine.liquidate`` passes the account's perpetuals and spot positions to the
 liquidation account at market, sells its plain collateral to it while the cash is negative,
-and charges what stays negative to the default fund (then records it as uncovered). The
-liquidator records each liquidation (``close_out`` for a retail account under its close-out
-level, ``liquidation`` for an unmet call) and each shortfall, and keeps their totals.
+and charges what stays negative, once no collateral is left, to the default fund (then
+records it as uncovered). While collateral is left that could not be sold the debit is
+carried on the account, secured by it (``debit_carried``): the desk may call the account
+again and the liquidator liquidate it again. The liquidator records each liquidation
+(``close_out`` for a retail account under its close-out level, ``liquidation`` for an unmet
+call), each carried debit and each shortfall, and keeps their totals.
 
 Security tokens pledged as collateral are not sold on the engine's ledger: the engine
 forecloses the shares covering the debit at the mark, moving them to the liquidator's
@@ -16,7 +19,8 @@ offers what is unsold at ``liquidation_sale.discount_pct`` below the oracle's pr
 whenever it has no offer resting, buyers who fail the token's rules are refused by the
 venue, trades settle by DvP; after ``max_days`` it withdraws what is still offered, waits
 for the trades made to settle or fail, and pays the cash received into the account
-(``settleForeclosure``), whose remaining debit is then the shortfall.
+(``settleForeclosure``); what stays owed is foreclosed on again from what is still pledged
+(another sale), carried while that is refused, and a shortfall only when nothing is left.
 """
 
 from __future__ import annotations
@@ -77,6 +81,8 @@ class Liquidator(Actor):
                      "sales": 0, "hours": []}
         self.buyer_refusals: Counter[str] = Counter()
         self.queued = 0  # token units foreclosed whose sale has not started
+        self.carried: dict[str, int] = {}  # account name -> debit last carried (cash units)
+        self.wallets: dict[str, str] = {}
 
     def sell_through(self, market: Any, participant: Participant, terms: LiquidationSale, cash: Any) -> None:
         """Sell foreclosed security tokens on ``market``'s venue as ``participant``."""
@@ -90,6 +96,12 @@ class Liquidator(Actor):
                            account=client.name, equity_usd=status[0] / self.usd, initial_usd=status[1] / self.usd).value
         if receipt is None:
             return
+        self._foreclosures(receipt, client)
+        self._shortfalls(receipt, client)
+        self.plot_events.append({"t": int(self.env.now), "act": act, "account": client.name})
+
+    def _foreclosures(self, receipt: Any, client: MarginClient) -> None:
+        """Record what ``receipt`` foreclosed (and what the token refused), and queue its sale."""
         for e in receipt.events_named("ForeclosureRefused"):
             self.record("foreclosure", "refused", **describe(decode_revert(e.reason)), account=client.name,
                         tokens=e.amount // self.market.unit, in_place=e.inPlace)
@@ -103,11 +115,15 @@ class Liquidator(Actor):
             self.sold["foreclosed_shares"] += shares
             self.queued += shares * self.market.unit
             self.sales.put(Sale(client, shares, mark, self.env.now))
-        self._shortfalls(receipt, client)
-        self.plot_events.append({"t": int(self.env.now), "act": act, "account": client.name})
 
     def _shortfalls(self, receipt: Any, client: MarginClient) -> None:
+        for e in receipt.events_named("DebitCarried"):
+            self.carried[client.name] = e.debit
+            self.wallets[client.name] = client.wallet
+            self.record("debit_carried", account=client.name, debit_usd=e.debit / self.usd,
+                        collateral_tokens=e.tokens)
         for e in receipt.events_named("ShortfallCharged"):
+            self.carried.pop(client.name, None)
             self.shortfall += e.shortfall
             self.default_fund_used += e.fromDefaultFund
             self.uncovered += e.uncovered
@@ -167,6 +183,7 @@ class Liquidator(Actor):
             self.sold["proceeds"] += proceeds
             self.sold["mark"] += sale.mark
             self.sold["hours"].append(hours)
+            self._foreclosures(outcome.value, sale.client)
             self._shortfalls(outcome.value, sale.client)
 
     def sale_metrics(self) -> dict[str, Any]:

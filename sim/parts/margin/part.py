@@ -350,6 +350,9 @@ class MarginPart(Part):
                 "shortfall": round(liquidator.shortfall / usd, 2),
                 "default_fund_used": round(liquidator.default_fund_used / usd, 2),
                 "uncovered_shortfall": round(liquidator.uncovered / usd, 2),
+                # debits carried after a liquidation, still owed now (secured by collateral left)
+                "debit_carried": round(sum(max(0, -self.engine.account(liquidator.wallets[name]).cash)
+                                           for name in liquidator.carried) / usd, 2),
                 "stale_price_refusals": errors.get("OracleStalePrice", 0),
                 "concentration_refusals": errors.get("CollateralConcentration", 0),
                 "leverage_refusals": sum(errors.get(e, 0) for e in LEVERAGE_ERRORS),

@@ -39,6 +39,7 @@ CALLS = (
     ("shortfall", "shortfall charged, US$"),
     ("default_fund_used", "paid by the default fund, US$"),
     ("uncovered_shortfall", "left uncovered, US$"),
+    ("debit_carried", "debit still owed, secured by collateral that could not be sold, US$"),
     ("defaults", "participants defaulted"),
 )
 

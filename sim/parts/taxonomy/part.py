@@ -193,8 +193,6 @@ class TaxonomyPart(Part):
             for spender in spenders:
                 self.cash.approve(spender, UNLIMITED, sender=holder.wallet)
             self.token.approve(self.venue_registry, UNLIMITED, sender=holder.wallet)
-        if self.harbor is not None:
-            self.cash.approve(self.harbor, UNLIMITED, sender=self.developer_account)
         initial = [(h.wallet, ledger.tokens[h.wallet]) for h in self.investors if ledger.tokens[h.wallet]]
         for chunk in chunks(initial, 100):
             self.token.batchMint([w for w, _ in chunk], [a for _, a in chunk], sender=self.developer_account)
