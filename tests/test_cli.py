@@ -87,11 +87,12 @@ def test_an_error_printed_to_a_pipe_stays_on_one_line(tmp_path):
     from sim.scenario import shipped
 
     path = tmp_path / "a_rather_long_file_name_for_a_scenario_that_does_not_validate.yaml"
-    path.write_text(shipped()["safe_harbor_matures"].read_text().replace("window_months: 36", "window_months: 0"))
+    path.write_text(shipped()["safe_harbor_matures"].read_text().replace("per_investor_usd: 25000", "per_investor_usd: 0"))
     result = CliRunner().invoke(app, ["validate", str(path)])
     assert result.exit_code == 2
-    (line,) = [row for row in result.output.splitlines() if "window_months" in row]
-    assert line.startswith(f"{path}:") and line.endswith("taxonomy.safe_harbor.window_months: Input should be greater than 0 (got 0)")
+    (line,) = [row for row in result.output.splitlines() if "per_investor_usd" in row]
+    assert line.startswith(f"{path}:") and line.endswith(
+        "taxonomy.safe_harbor.caps.per_investor_usd: Input should be greater than 0 (got 0)")
 
 
 # ------------------------------------------------------------------ the run directory
