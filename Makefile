@@ -8,8 +8,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 NPM_STAMP := contracts/node_modules/.package-lock.json
 HARDHAT_STAMP := tools/hardhat/node_modules/.package-lock.json
+TREX_STAMP := tools/trex/node_modules/.package-lock.json
 
-.PHONY: run test contracts bench clean
+.PHONY: run test contracts trex bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,10 +30,16 @@ $(NPM_STAMP): contracts/package.json contracts/package-lock.json
 $(HARDHAT_STAMP): tools/hardhat/package.json tools/hardhat/package-lock.json
 	cd tools/hardhat && npm ci --no-audit --no-fund --loglevel=error
 
+# ERC-3643 (T-REX) and ONCHAINID artifacts, loaded at run time (GPL-3.0: never copied in)
+$(TREX_STAMP): tools/trex/package.json tools/trex/package-lock.json
+	cd tools/trex && npm ci --no-audit --no-fund --loglevel=error
+
+trex: $(TREX_STAMP)
+
 run: $(VENV)/.installed
 	$(BIN)/tokensim run reg_d_506b_lifecycle --force
 
-test: $(VENV)/.installed-test $(NPM_STAMP) $(HARDHAT_STAMP)
+test: $(VENV)/.installed-test $(NPM_STAMP) $(HARDHAT_STAMP) $(TREX_STAMP)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 contracts: $(VENV)/.installed $(NPM_STAMP)
@@ -42,4 +49,4 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) contracts/node_modules tools/hardhat/node_modules runs .pytest_cache
+	rm -rf $(VENV) contracts/node_modules tools/hardhat/node_modules tools/trex/node_modules runs .pytest_cache
