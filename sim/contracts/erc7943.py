@@ -58,11 +58,11 @@ def standard_artifact() -> Artifact:
     abi = []
     for entry in load("SecurityToken").abi:
         kind = entry.get("type")
-        if kind == "function" and AbiFunction(entry).signature in SIGNATURES:
-            abi.append(entry)
-        elif kind == "event" and (entry["name"] in EVENTS or _event_signature(entry) in EVENTS):
-            abi.append(entry)
-        elif kind == "error" and (entry["name"].startswith(("ERC7943", "ERC20"))):
+        if (
+            (kind == "function" and AbiFunction(entry).signature in SIGNATURES)
+            or (kind == "event" and (entry["name"] in EVENTS or _event_signature(entry) in EVENTS))
+            or (kind == "error" and entry["name"].startswith(("ERC7943", "ERC20")))
+        ):
             abi.append(entry)
     return Artifact(name="IERC7943Fungible", abi=tuple(abi), bytecode=b"")
 
@@ -159,4 +159,4 @@ class ERC7943Token:
         return f"<ERC7943Token {self.address}>"
 
 
-__all__ = ["ERC165_ID", "ERC7943Token", "INTERFACE_ID", "standard_artifact"]
+__all__ = ["ERC165_ID", "INTERFACE_ID", "ERC7943Token", "standard_artifact"]
