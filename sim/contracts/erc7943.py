@@ -104,10 +104,10 @@ class ERC7943Token:
     # ------------------------------------------------------------------ reads
 
     def supports_erc7943(self) -> bool:
-        """``supportsInterface(0x3edbb4c4)``; False for a contract that does not answer."""
+        """``supportsInterface(0x3edbb4c4)``; False for an address that does not answer it."""
         try:
-            return bool(self.contract.supportsInterface(INTERFACE_ID))
-        except ContractRevert:
+            return self.contract.supportsInterface(INTERFACE_ID) is True
+        except (ContractRevert, ConfigError):  # a revert, or no answer to decode (no code there)
             return False
 
     def balance_of(self, account: Any) -> int:

@@ -104,9 +104,10 @@ def test_it_declares_erc7943_through_erc165(variant):
     assert contract.supportsInterface(b"\xff\xff\xff\xff") is False
 
 
-def test_the_adapter_refuses_a_contract_that_does_not_declare_it(chain, cash_token):
-    with pytest.raises(ConfigError, match="does not declare ERC-7943"):
-        ERC7943Token.at(chain, cash_token)
+def test_the_adapter_refuses_an_address_that_does_not_declare_it(chain, cash_token):
+    for address in (cash_token.address, chain.new_account()):  # ERC-165 without ERC-7943; no code at all
+        with pytest.raises(ConfigError, match="does not declare ERC-7943"):
+            ERC7943Token.at(chain, address)
 
 
 def test_set_frozen_tokens_sets_an_absolute_amount_and_emits_frozen(funded):
