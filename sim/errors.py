@@ -8,6 +8,7 @@ Every error tokensim raises derives from ``TokensimError``::
     ├── ChainError                      the chain backend refused or failed
     │   ├── BackendUnavailable          a backend cannot start (missing package, bad URL)
     │   ├── TimeTravelError (ValueError) the clock was asked to go backwards
+    │   ├── CheatUnsupported            the backend cannot do a test-chain cheat (impersonation, storage writes)
     │   └── TransactionInvalid          the chain rejected a transaction before executing it
     └── ContractRevert                  a contract call reverted or halted
         ├── Error                       Solidity ``Error(string)``: ``reason``
@@ -56,6 +57,21 @@ class BackendUnavailable(ChainError):
 
 class TimeTravelError(ChainError, ValueError):
     """The clock was asked to move backwards."""
+
+
+class CheatUnsupported(ChainError):
+    """The backend cannot do a test-chain cheat: send as an address without its key
+    (``Chain.impersonate``/``prank``) or write storage (``Chain.deal`` of a token).
+
+    Attributes:
+        backend: the backend's name (``"rpc"``...).
+        cheat: what was asked (``"impersonate"``, ``"set_storage"``...).
+    """
+
+    def __init__(self, backend: str, cheat: str, why: str = "") -> None:
+        super().__init__(f"the {backend} backend cannot {cheat}" + (f": {why}" if why else ""))
+        self.backend = backend
+        self.cheat = cheat
 
 
 class TransactionInvalid(ChainError):

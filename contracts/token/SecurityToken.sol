@@ -5,6 +5,8 @@ import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ISecurityToken} from "./ISecurityToken.sol";
+import {IERC7943Fungible} from "./IERC7943.sol";
+import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {IIdentityRegistry} from "../identity/IIdentityRegistry.sol";
 import {ICompliance} from "../compliance/ICompliance.sol";
 import {IRestrictionErrors} from "../compliance/IRestrictionErrors.sol";
@@ -24,6 +26,7 @@ import {Holds} from "./Holds.sol";
 /// | burn, batchBurn | agent | balance, partial freeze |
 /// | forcedTransfer (no override) | agent | balance, partial freeze, recipient verified, compliance |
 /// | forcedTransfer (override) | agent | balance, partial freeze; the override is recorded in `ForcedTransfer` |
+/// | forcedTransfer (ERC-7943, 3 arguments) | agent | recipient eligible (`canReceive`), balance, partial freeze, compliance |
 /// | recoverWallet | agent | lost and new wallet belong to one investor, new wallet verified, no holds |
 /// | hold | hold operator | wallet not frozen, balance not frozen and not on hold |
 /// | executeHold | hold operator | as a holder transfer, from the holder |
@@ -35,14 +38,35 @@ import {Holds} from "./Holds.sol";
 /// frozen amount and the wallet freeze to the new wallet and freezes the lost one.
 ///
 /// Holds (see `Holds`) keep tokens with their owner while a settlement is pending; the
-/// settlement contract holds `HOLD_OPERATOR_ROLE`. Frozen plus held never exceeds the
-/// balance.
+/// settlement contract holds `HOLD_OPERATOR_ROLE`. `freezePartialTokens` never freezes
+/// tokens on hold (frozen plus held stays within the balance); ERC-7943's
+/// `setFrozenTokens` sets any amount, and a freeze prevails over a hold placed before it.
 ///
 /// `detectTransferRestriction(from, to, amount)` (ERC-1404) runs the same function the
 /// holder transfer runs, so its code always equals what the transfer does; with `from` the
 /// zero address it reports the mint rules. A refusal reverts with the custom error named
 /// in `Restrictions`, carrying the values involved.
-contract SecurityToken is ERC20, AccessControlDefaultAdminRules, Pausable, Holds, ISecurityToken, IRestrictionErrors {
+///
+/// ERC-7943 (uRWA, fungible; `supportsInterface(0x3edbb4c4)`), on the same rules:
+/// `canSend` is "the wallet is not frozen", `canReceive` is `recipientRestriction == 0`,
+/// `canTransfer` is `detectTransferRestriction == 0` except that an amount above the
+/// balance is left to ERC-20 (then only pause, `canSend` and `canReceive` answer),
+/// `getFrozenTokens` is `frozenTokens`, `setFrozenTokens` sets the partial freeze to an
+/// absolute amount (it may exceed the balance: later receipts stay frozen), and
+/// `forcedTransfer(from, to, amount)` is the agent's compliance-checked forced transfer
+/// with the recipient's eligibility checked first. It never moves frozen tokens (the
+/// ERC's "should not bypass the frozen constraints"): the agent lowers the freeze first.
+/// Every change of the frozen amount emits `Frozen` (the new total) besides
+/// `TokensFrozen`/`TokensUnfrozen` (the change).
+contract SecurityToken is
+    ERC20,
+    AccessControlDefaultAdminRules,
+    Pausable,
+    Holds,
+    ISecurityToken,
+    IRestrictionErrors,
+    IERC7943Fungible
+{
     bytes32 public constant AGENT_ROLE = keccak256("AGENT_ROLE");
     bytes32 public constant HOLD_OPERATOR_ROLE = keccak256("HOLD_OPERATOR_ROLE");
 
@@ -119,10 +143,42 @@ contract SecurityToken is ERC20, AccessControlDefaultAdminRules, Pausable, Holds
         return Restrictions.message(code);
     }
 
-    /// @notice True when the transfer (or, with `from` zero, the mint) would succeed.
+    /// @notice ERC-7943: true when the token's rules allow the transfer (with `from` zero,
+    /// the mint). The same as `detectTransferRestriction == 0` for any amount up to the
+    /// balance; above it, ERC-20's balance check is not this function's (ERC-7943), and
+    /// only the pause, `canSend(from)` and `canReceive(to)` answer.
     function canTransfer(address from, address to, uint256 amount) external view returns (bool) {
+        if (from != address(0) && amount > balanceOf(from)) return !paused() && canSend(from) && canReceive(to);
         (uint8 code,) = transferRestriction(from, to, amount);
         return code == Restrictions.SUCCESS;
+    }
+
+    /// @notice ERC-7943: `account` may send (its wallet is not frozen). Amount rules
+    /// (balance, partial freeze, holds, lock-ups) are `canTransfer`'s.
+    function canSend(address account) public view returns (bool) {
+        return !isFrozen[account];
+    }
+
+    /// @notice ERC-7943: `account` may receive (`recipientRestriction(account)` is 0:
+    /// not frozen, verified, eligible under every compliance module).
+    function canReceive(address account) public view returns (bool) {
+        (uint8 code,) = recipientRestriction(account);
+        return code == Restrictions.SUCCESS;
+    }
+
+    /// @notice ERC-7943: the frozen amount of `account` (`frozenTokens`; may exceed its balance).
+    function getFrozenTokens(address account) external view returns (uint256) {
+        return frozenTokens[account];
+    }
+
+    /// @notice ERC-165: ERC-7943 fungible (`0x3edbb4c4`), AccessControl, ERC-165.
+    function supportsInterface(bytes4 interfaceId)
+        public
+        view
+        override(AccessControlDefaultAdminRules, IERC165)
+        returns (bool)
+    {
+        return interfaceId == type(IERC7943Fungible).interfaceId || super.supportsInterface(interfaceId);
     }
 
     /// @notice The restriction code and the ABI-encoded error the operation would revert
@@ -150,7 +206,7 @@ contract SecurityToken is ERC20, AccessControlDefaultAdminRules, Pausable, Holds
     /// @notice Pre-trade check of a buyer, or eligibility of a beneficial owner: a non-zero
     /// code means `to` may not receive the token at all (verification, freeze,
     /// jurisdiction, accreditation). A zero does not promise a transfer passes.
-    function recipientRestriction(address to) external view returns (uint8 code, bytes memory reason) {
+    function recipientRestriction(address to) public view returns (uint8 code, bytes memory reason) {
         if (to == address(0)) {
             return (Restrictions.INVALID_RECIPIENT, abi.encodeWithSelector(ERC20InvalidReceiver.selector, to));
         }
@@ -262,6 +318,23 @@ contract SecurityToken is ERC20, AccessControlDefaultAdminRules, Pausable, Holds
         return true;
     }
 
+    /// @notice ERC-7943's forced transfer: the recipient must be eligible (`canReceive`),
+    /// then as `forcedTransfer(from, to, amount, false)` (balance, partial freeze, holds,
+    /// compliance), recorded in ERC-7943's `ForcedTransfer(from, to, amount)`.
+    function forcedTransfer(address from, address to, uint256 amount)
+        external
+        onlyRole(AGENT_ROLE)
+        returns (bool)
+    {
+        (uint8 code, bytes memory reason) = recipientRestriction(to);
+        if (code != Restrictions.SUCCESS) _revertWith(reason);
+        _as(Operation.Forced);
+        _transfer(from, to, amount);
+        _as(Operation.Transfer);
+        emit ForcedTransfer(from, to, amount);
+        return true;
+    }
+
     function batchForcedTransfer(
         address[] calldata from,
         address[] calldata to,
@@ -294,10 +367,8 @@ contract SecurityToken is ERC20, AccessControlDefaultAdminRules, Pausable, Holds
         }
         uint256 frozen = frozenTokens[lostWallet];
         if (frozen > 0) {
-            frozenTokens[lostWallet] = 0;
-            frozenTokens[newWallet] += frozen;
-            emit TokensUnfrozen(lostWallet, frozen);
-            emit TokensFrozen(newWallet, frozen);
+            _setFrozenTokens(lostWallet, 0);
+            _setFrozenTokens(newWallet, frozenTokens[newWallet] + frozen);
         }
         if (isFrozen[lostWallet] && !isFrozen[newWallet]) _setFrozen(newWallet, true);
         if (!isFrozen[lostWallet]) _setFrozen(lostWallet, true);
@@ -327,6 +398,15 @@ contract SecurityToken is ERC20, AccessControlDefaultAdminRules, Pausable, Holds
         for (uint256 i = 0; i < wallets.length; ++i) {
             _freezePartial(wallets[i], amounts[i]);
         }
+    }
+
+    /// @notice ERC-7943: set `account`'s frozen amount to `amount`, above its balance too
+    /// (tokens it receives later stay frozen up to that amount). Frozen tokens never move
+    /// by a holder, a burn or a forced transfer; a settlement hold whose tokens are frozen
+    /// after it was placed cannot be executed (the freeze prevails) and is released.
+    function setFrozenTokens(address account, uint256 amount) external onlyRole(AGENT_ROLE) returns (bool) {
+        _setFrozenTokens(account, amount);
+        return true;
     }
 
     function unfreezePartialTokens(address wallet, uint256 amount) external onlyRole(AGENT_ROLE) {
@@ -469,7 +549,8 @@ contract SecurityToken is ERC20, AccessControlDefaultAdminRules, Pausable, Holds
                 abi.encodeWithSelector(ERC20InsufficientBalance.selector, from, balance, amount)
             );
         }
-        uint256 unfrozen = balance - frozenTokens[from];
+        uint256 frozen = frozenTokens[from];
+        uint256 unfrozen = balance > frozen ? balance - frozen : 0;
         if (unfrozen < amount) {
             return (
                 Restrictions.FROZEN_TOKENS,
@@ -503,15 +584,23 @@ contract SecurityToken is ERC20, AccessControlDefaultAdminRules, Pausable, Holds
         uint256 held = heldBalanceOf(wallet);
         uint256 frozenAfter = frozenTokens[wallet] + amount;
         if (frozenAfter + held > balance) revert TokenFreezeExceedsBalance(wallet, balance, held, frozenAfter);
-        frozenTokens[wallet] = frozenAfter;
-        emit TokensFrozen(wallet, amount);
+        _setFrozenTokens(wallet, frozenAfter);
     }
 
     function _unfreezePartial(address wallet, uint256 amount) private {
         uint256 frozen = frozenTokens[wallet];
         if (amount > frozen) revert TokenUnfreezeExceedsFrozen(wallet, frozen, amount);
-        frozenTokens[wallet] = frozen - amount;
-        emit TokensUnfrozen(wallet, amount);
+        _setFrozenTokens(wallet, frozen - amount);
+    }
+
+    /// @dev The one writer of `frozenTokens`: the change in `TokensFrozen`/`TokensUnfrozen`,
+    /// the new total in ERC-7943's `Frozen`.
+    function _setFrozenTokens(address wallet, uint256 amount) private {
+        uint256 before = frozenTokens[wallet];
+        frozenTokens[wallet] = amount;
+        if (amount > before) emit TokensFrozen(wallet, amount - before);
+        else if (amount < before) emit TokensUnfrozen(wallet, before - amount);
+        emit Frozen(wallet, amount);
     }
 
     function _setIdentityRegistry(IIdentityRegistry identityRegistry_) private {

@@ -9,6 +9,8 @@ implements the abstract methods below, grouped as eth-tester groups its own back
 - execution: ``deploy``, ``transact``, ``call``, ``code``
 - clock: ``now``, ``warp``, ``mine``, ``block_number``
 - snapshots: ``snapshot``, ``revert``
+- cheats (optional, for tests): ``impersonate``, ``storage``, ``set_storage``; a backend
+  that cannot raises ``CheatUnsupported`` naming itself
 
 Time: one block per simulated instant. ``warp(t)`` sets the timestamp the next
 transaction runs at; every transaction at the same timestamp goes into the same block,
@@ -39,7 +41,7 @@ from dataclasses import dataclass, field
 
 from eth_hash.auto import keccak
 
-from sim.errors import BackendUnavailable
+from sim.errors import BackendUnavailable, CheatUnsupported
 
 DEFAULT_GAS_LIMIT = 30_000_000
 """Gas limit of a transaction when the caller gives none (mainnet's block gas limit)."""
@@ -110,12 +112,16 @@ class Capabilities:
             timestamp); without it each transaction needs its own second.
         signed_transactions: transactions are signed and their sender recovered.
         web3: the backend exposes a web3.py ``Web3`` object (``backend.w3``).
+        impersonation: transactions can be sent as an address whose key it does not hold.
+        storage_writes: contract storage can be read and written slot by slot.
     """
 
     return_data: bool = True
     same_block_transactions: bool = True
     signed_transactions: bool = True
     web3: bool = False
+    impersonation: bool = False
+    storage_writes: bool = False
 
 
 @dataclass
@@ -242,6 +248,24 @@ class Backend(abc.ABC):
             signer = signers[account] = PrivateKey(self.private_key(account))
         signature = signer.sign_recoverable(digest, hasher=None)
         return signature[:64] + bytes([signature[64] + 27])
+
+    # ------------------------------------------------------------------- cheats
+
+    def impersonate(self, address: bytes) -> None:
+        """Accept transactions sent as ``address`` without its key from now on (like
+        ``anvil_impersonateAccount``). A backend that cannot raises ``CheatUnsupported``."""
+        raise CheatUnsupported(self.name or type(self).__name__, "impersonate an address without its key")
+
+    def stop_impersonating(self, address: bytes) -> None:
+        """Undo ``impersonate``: transactions as ``address`` need its key again."""
+
+    def storage(self, address: bytes, slot: int) -> int:
+        """The word at storage ``slot`` of the contract at ``address``."""
+        raise CheatUnsupported(self.name or type(self).__name__, "read storage slots")
+
+    def set_storage(self, address: bytes, slot: int, value: int) -> None:
+        """Write a storage word directly (like ``hardhat_setStorageAt``); undone by ``revert``."""
+        raise CheatUnsupported(self.name or type(self).__name__, "write storage slots")
 
     # --------------------------------------------------------------------- misc
 

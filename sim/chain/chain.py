@@ -11,13 +11,25 @@ events, and passes the clock and snapshots through to the backend::
     chain.warp(chain.now() + 86_400)          # one day later
     with chain.isolation():                   # everything inside is undone after
         ...
+
+For tests, the cheats Foundry and ape users reach for (backends without one raise
+``CheatUnsupported`` naming themselves)::
+
+    with chain.prank(treasury):               # send as an address without its key
+        token.transfer(bob, 10, sender=treasury)
+    chain.deal(alice, 10**18)                 # ether (wei)
+    chain.deal(alice, 500, token=cash)        # a token balance, written in storage
+    with chain.expect_emit("Transfer", emitter=cash, args={"from": alice, "value": 5}):
+        cash.transfer(bob, 5, sender=alice)
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
+
+from eth_hash.auto import keccak
 
 from sim.chain.abi import AbiFunction, address_bytes, address_str, checksum
 from sim.chain.artifacts import Artifact, load
@@ -27,7 +39,7 @@ from sim.chain.events import Event
 from sim.chain.events import registry as event_registry
 from sim.chain.reverts import decode_revert
 from sim.chain.reverts import registry as error_registry
-from sim.errors import ConfigError
+from sim.errors import ConfigError, ContractRevert
 
 BACKENDS = {
     "eth-tester": ("sim.chain.eth_tester", "EthTesterBackend"),
@@ -195,6 +207,132 @@ class Chain:
         """Ether balance (wei)."""
         return self.backend.balance(address_bytes(account))
 
+    # -------------------------------------------------------------- test cheats
+
+    def impersonate(self, account: Any) -> str:
+        """Let ``sender=account`` work without the account's key from now on (a contract,
+        a multisig, someone else's wallet); return its checksum address. Raises
+        ``CheatUnsupported`` on a backend that cannot (``rpc``)."""
+        self.backend.impersonate(address_bytes(account))
+        return address_str(account)
+
+    def stop_impersonating(self, account: Any) -> None:
+        """Undo ``impersonate``."""
+        self.backend.stop_impersonating(address_bytes(account))
+
+    @contextlib.contextmanager
+    def prank(self, account: Any) -> Iterator[str]:
+        """Impersonate ``account`` inside the block (Foundry's ``startPrank``/``stopPrank``,
+        ape's impersonated accounts); yields its checksum address. Pass it as ``sender=``:
+        tokensim never guesses who sends."""
+        address = self.impersonate(account)
+        try:
+            yield address
+        finally:
+            self.stop_impersonating(account)
+
+    def deal(self, account: Any, amount: int, *, token: Any = None, minter: Any = None,
+             adjust_supply: bool = False) -> None:
+        """Give ``account`` exactly ``amount``: ether (wei) without ``token``, else a balance
+        of ``token`` (a handle or address of an ERC-20).
+
+        A token balance is written in storage by default (the slot of the balances mapping
+        is found by probing ``balanceOf``, as forge-std's ``deal`` does), bypassing every
+        rule: a security token's compliance modules do not see it (no lock-up lot, no holder
+        count). ``adjust_supply=True`` moves ``totalSupply`` by the same difference. With
+        ``minter=``, the difference is minted or burned instead (``mint(account, n)`` /
+        ``burn(account, n)`` sent by ``minter``), so the token's rules apply and its
+        modules record it.
+
+        Raises:
+            ConfigError: a negative amount, or no balances mapping found.
+            CheatUnsupported: the backend cannot write storage.
+        """
+        if not isinstance(amount, int) or amount < 0:
+            raise ConfigError(f"amount(={amount!r}) must be an integer >= 0")
+        if token is None:
+            if minter is not None or adjust_supply:
+                raise ConfigError("minter= and adjust_supply= apply to a token balance: pass token=")
+            self.backend.set_balance(address_bytes(account), amount)
+            return
+        if not isinstance(token, Contract):
+            raise ConfigError(f"token(={token!r}) must be a contract handle (chain.at(address, artifact))")
+        handle = token
+        current = handle.balanceOf(account)
+        if minter is not None:
+            if amount > current:
+                handle.mint(account, amount - current, sender=minter)
+            elif amount < current:
+                handle.burn(account, current - amount, sender=minter)
+            return
+        slot = self._balance_slot(handle, account)
+        self.backend.set_storage(handle._address_bytes, slot, amount)
+        if adjust_supply:
+            self._adjust_supply(handle, amount - current)
+
+    _BALANCE_MAPPINGS = tuple(range(16)) + (
+        # ERC-7201 namespace of OpenZeppelin's upgradeable ERC20 ("openzeppelin.storage.ERC20")
+        0x52C63247E1F47DB19D5CE0460030C497F067CA4CEBF71BA98EEADABE20BACE00,
+    )
+
+    def _balance_slot(self, handle: Contract, account: Any) -> int:
+        address = handle._address_bytes
+        for base in self._BALANCE_MAPPINGS:
+            slot = _mapping_slot(account, base)
+            before = self.backend.storage(address, slot)
+            probe = before ^ 0x5EED
+            self.backend.set_storage(address, slot, probe)
+            try:
+                found = handle.balanceOf(account) == probe
+            except ContractRevert:
+                found = False
+            self.backend.set_storage(address, slot, before)
+            if found:
+                handle.__dict__["_deal_mapping"] = base
+                return slot
+        raise ConfigError(
+            f"{handle!r}: no balances mapping found in slots 0-15 or the OpenZeppelin ERC-7201 namespace; "
+            "pass minter= to deal through mint and burn"
+        )
+
+    def _adjust_supply(self, handle: Contract, difference: int) -> None:
+        # OpenZeppelin's ERC20 layout: _balances, _allowances, _totalSupply
+        slot = handle.__dict__["_deal_mapping"] + 2
+        supply = handle.totalSupply()
+        if self.backend.storage(handle._address_bytes, slot) != supply:
+            raise ConfigError(f"{handle!r}: totalSupply is not two slots after the balances mapping")
+        self.backend.set_storage(handle._address_bytes, slot, supply + difference)
+
+    @contextlib.contextmanager
+    def expect_emit(self, name: str, *, emitter: Any = None, args: Mapping[str, Any] | None = None,
+                    **fields: Any) -> Iterator[list[Event]]:
+        """Assert that a transaction sent inside the block emits event ``name`` with these
+        arguments (``args=`` for names Python reserves, such as ``from``; keywords for the
+        rest), from ``emitter`` when given. Addresses compare in any form. Yields the list
+        the matching events are put in; raises ``AssertionError`` listing what was emitted
+        when none matches (Foundry's ``expectEmit``, ape's ``tx.events`` checks)."""
+        wanted = {**(args or {}), **fields}
+        emitted: list[Event] = []
+
+        def listener(raw: RawReceipt) -> None:
+            emitted.extend(event_registry.decode(log) for log in raw.logs)
+
+        self._receipt_listeners.append(listener)
+        matches: list[Event] = []
+        try:
+            yield matches
+        finally:
+            self._receipt_listeners.remove(listener)
+        where = None if emitter is None else address_str(getattr(emitter, "address", emitter))
+        matches.extend(
+            e for e in emitted
+            if e.name == name and (where is None or e.address == where)
+            and all(k in e.args and _same(e.args[k], v) for k, v in wanted.items())
+        )
+        if not matches:
+            seen = "; ".join(f"{e.name}{e.args} from {e.address}" for e in emitted) or "no events"
+            raise AssertionError(f"expected {name}{wanted or ''}{f' from {where}' if where else ''}, got: {seen}")
+
     # --------------------------------------------------------------- contracts
 
     def deploy(
@@ -335,6 +473,20 @@ class Chain:
 
     def __repr__(self) -> str:
         return f"<Chain {self.backend.name} block={self.block_number} now={self.now()}>"
+
+
+def _mapping_slot(key: Any, base: int) -> int:
+    """Storage slot of ``mapping[key]`` for a mapping at slot ``base`` (Solidity layout)."""
+    return int.from_bytes(keccak(address_bytes(key).rjust(32, b"\0") + base.to_bytes(32, "big")), "big")
+
+
+def _same(actual: Any, expected: Any) -> bool:
+    """Equal, with addresses compared in any case and bytes against hex."""
+    if isinstance(actual, str) and isinstance(expected, str) and actual.startswith("0x"):
+        return actual.lower() == expected.lower()
+    if isinstance(expected, Contract):
+        return isinstance(actual, str) and actual.lower() == expected.address.lower()
+    return actual == expected
 
 
 __all__ = ["Chain", "Receipt", "handle_class", "make_backend", "register_artifact", "register_handle", "address_str"]

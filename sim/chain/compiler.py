@@ -57,6 +57,34 @@ def compile_contracts(
         CompilerError: Node.js or the pinned solc package is missing, or solc reported
             an error (the message lists solc's own messages).
     """
+    sources = {
+        str(p.relative_to(contracts_dir)): {"content": p.read_text()} for p in source_files(contracts_dir)
+    }
+    output = _solc(sources, contracts_dir)
+    return _write_artifacts(output, contracts_dir, out_dir)
+
+
+def compile_files(files: list[Path], contracts_dir: Path = CONTRACTS_DIR) -> dict[str, dict]:
+    """Compile Solidity files outside ``contracts/`` (a test's own contract) with the same
+    pinned solc and settings; imports of ``@openzeppelin/...`` resolve as for ours.
+
+    Returns each deployable contract's artifact dict by name (``Artifact.from_dict`` reads
+    it); nothing is written.
+    """
+    sources = {p.name: {"content": Path(p).read_text()} for p in files}
+    output = _solc(sources, contracts_dir)
+    kinds = _contract_kinds(output)
+    return {
+        name: {"contractName": name, "abi": c["abi"], "bytecode": "0x" + c["evm"]["bytecode"]["object"],
+               "deployedBytecode": "0x" + c["evm"]["deployedBytecode"]["object"]}
+        for path in sources
+        for name, c in output["contracts"].get(path, {}).items()
+        if kinds[(path, name)] == ("contract", False)
+    }
+
+
+def _solc(sources: dict, contracts_dir: Path) -> dict:
+    """Run the pinned solc on standard-JSON ``sources``; warnings fail as errors do."""
     node = shutil.which("node")
     if node is None:
         raise CompilerError("compiling needs Node.js: `node` is not on PATH")
@@ -64,9 +92,6 @@ def compile_contracts(
         raise CompilerError(
             f"the pinned solc package is not installed: run `npm ci` in {contracts_dir}"
         )
-    sources = {
-        str(p.relative_to(contracts_dir)): {"content": p.read_text()} for p in source_files(contracts_dir)
-    }
     standard_input = {"language": "Solidity", "sources": sources, "settings": SETTINGS}
     proc = subprocess.run(
         [node, str(contracts_dir / "compile.mjs")],
@@ -83,7 +108,7 @@ def compile_contracts(
     errors = [e for e in output.get("errors", []) if e.get("severity") in ("error", "warning")]
     if errors:
         raise CompilerError("\n".join(e.get("formattedMessage", e["message"]) for e in errors))
-    return _write_artifacts(output, contracts_dir, out_dir)
+    return output
 
 
 def _source_hash(output: dict) -> str:

@@ -113,6 +113,10 @@ class Contract:
         self.__dict__[name] = bound
         return bound
 
+    def __dir__(self) -> list[str]:
+        """Attributes and every ABI function, so ``dir(token)`` and completion show them."""
+        return sorted(set(super().__dir__()) | set(self.__dict__.get("_functions", ())))
+
     def fn(self, signature: str) -> ContractFunction:
         """The function with this exact signature, e.g. ``"transfer(address,uint256)"``."""
         try:

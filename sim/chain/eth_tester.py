@@ -16,6 +16,10 @@ come back at once, and the block is assembled, finalised, validated and persiste
 the clock moves (``warp``/``mine``). No gas estimation round trip, no JSON-RPC
 formatting, no receipt lookup: that is where the speed over the naive web3 loop comes
 from (``bench/chain_micro.py``).
+
+A test may impersonate an address it holds no key for (``impersonate``): that sender's
+transactions run with the sender spoofed, and the block records them signed by a stand-in
+key (a synthetic hash, as on revm).
 """
 
 from __future__ import annotations
@@ -43,6 +47,8 @@ from sim.chain.backend import GENESIS_BALANCE as GENESIS_BALANCE
 from sim.errors import BackendUnavailable, TimeTravelError, TransactionInvalid
 
 _ZERO_ADDRESS = b"\x00" * 20
+_STAND_IN_KEY = keys.PrivateKey(keccak(b"tokensim:impersonation"))
+"""Signs the block's record of an impersonated transaction; its address is never the sender."""
 
 
 class EthTesterBackend(Backend):
@@ -55,7 +61,7 @@ class EthTesterBackend(Backend):
     """
 
     name = "eth-tester"
-    capabilities = Capabilities(web3=True)
+    capabilities = Capabilities(web3=True, impersonation=True, storage_writes=True)
 
     def __init__(
         self, *, genesis_timestamp: int = DEFAULT_GENESIS_TIMESTAMP, accounts: int = 10
@@ -90,6 +96,7 @@ class EthTesterBackend(Backend):
         self._snapshots: dict[int, tuple] = {}
         self._next_snapshot = 1
         self._w3 = None
+        self._impersonated: set[bytes] = set()
         self._open_block(self._chain.header.copy(timestamp=genesis_timestamp + 1))
 
     # ---------------------------------------------------------------- accounts
@@ -145,16 +152,19 @@ class EthTesterBackend(Backend):
 
     def _send(self, sender: bytes, to: bytes, data: bytes, value: int, gas: int) -> RawReceipt:
         key = self._keys.get(sender)
-        if key is None:
+        if key is None and sender not in self._impersonated:
             raise TransactionInvalid(f"no key for sender 0x{sender.hex()}")
         vm = self._vm
         builder = vm.get_transaction_builder()
         unsigned = builder.create_unsigned_transaction(
             nonce=vm.state.get_nonce(sender), gas_price=0, gas=gas, to=to, value=value, data=data
         )
-        tx = unsigned.as_signed_transaction(key, chain_id=self.chain_id)
         try:
-            receipt, computation = vm.apply_transaction(self._header, tx)
+            if key is not None:
+                tx = unsigned.as_signed_transaction(key, chain_id=self.chain_id)
+                receipt, computation = vm.apply_transaction(self._header, tx)
+            else:
+                tx, receipt, computation = self._apply_impersonated(vm, unsigned, sender)
         except EVMValidationError as exc:
             raise TransactionInvalid(str(exc)) from exc
         gas_before = self._header.gas_used
@@ -189,6 +199,21 @@ class EthTesterBackend(Backend):
             revert_data=revert_data,
             halt_reason=halt_reason,
         )
+
+    def _apply_impersonated(self, vm, unsigned, sender: bytes) -> tuple:
+        """Execute ``unsigned`` as ``sender`` (what ``vm.apply_transaction`` does, with the
+        sender spoofed); the block records the same transaction signed by a stand-in key,
+        so its hash is synthetic, as on revm."""
+        from eth.vm.spoof import SpoofTransaction
+
+        spoofed = SpoofTransaction(unsigned, from_=sender)
+        stand_in = unsigned.as_signed_transaction(_STAND_IN_KEY, chain_id=self.chain_id)
+        vm.validate_transaction_against_header(self._header, spoofed)
+        vm.state.lock_changes()
+        computation = vm.state.apply_transaction(spoofed)
+        receipt = vm.make_receipt(self._header, stand_in, computation, vm.state)
+        vm.validate_receipt(receipt)
+        return stand_in, receipt, computation
 
     def call(
         self, to: bytes, data: bytes, *, sender: bytes | None = None, value: int = 0
@@ -320,6 +345,22 @@ class EthTesterBackend(Backend):
 
             self._w3 = Web3(EthereumTesterProvider(self._tester))
         return self._w3
+
+    # ------------------------------------------------------------------- cheats
+
+    def impersonate(self, address: bytes) -> None:
+        """Transactions as ``address`` run with the sender spoofed (py-evm's
+        ``SpoofTransaction``); nothing is signed by ``address``."""
+        self._impersonated.add(address)
+
+    def stop_impersonating(self, address: bytes) -> None:
+        self._impersonated.discard(address)
+
+    def storage(self, address: bytes, slot: int) -> int:
+        return self._vm.state.get_storage(address, slot)
+
+    def set_storage(self, address: bytes, slot: int, value: int) -> None:
+        self._vm.state.set_storage(address, slot, value)
 
     def info(self) -> BackendInfo:
         versions = {}

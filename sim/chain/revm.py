@@ -92,7 +92,7 @@ class RevmBackend(Backend):
     """revm chain with one block per simulated instant."""
 
     name = "revm"
-    capabilities = Capabilities(signed_transactions=False)
+    capabilities = Capabilities(signed_transactions=False, impersonation=True, storage_writes=True)
 
     def __init__(
         self,
@@ -360,6 +360,17 @@ class RevmBackend(Backend):
                 self._evm.insert_account_storage(address, key, value)
         self._since_compaction = 0
         self.compactions += 1
+
+    # ------------------------------------------------------------------- cheats
+
+    def impersonate(self, address: bytes) -> None:
+        """Nothing to do: revm runs message calls from any address, key or not."""
+
+    def storage(self, address: bytes, slot: int) -> int:
+        return self._evm.storage(_hex(address), slot)
+
+    def set_storage(self, address: bytes, slot: int, value: int) -> None:
+        self._evm.insert_account_storage(_hex(address), slot, value)
 
     # --------------------------------------------------------------------- misc
 

@@ -23,6 +23,7 @@ from sim.contracts.identity import (
     investor_id,
 )
 from sim.chain.restrictions import Restriction
+from sim.contracts.erc7943 import ERC7943Token
 from sim.contracts.token import (
     AGENT_ROLE,
     CashToken,
@@ -39,6 +40,7 @@ __all__ = [
     "EligibleParticipant",
     "ExemptionWhitelist",
     "DEFAULT_BAND_FLOORS_USD",
+    "ERC7943Token",
     "HolderLimit",
     "Identity",
     "IdentityRegistry",

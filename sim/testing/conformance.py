@@ -279,6 +279,24 @@ class BackendConformance:
         probe.setValue(2, TAG, sender=chain.deployer)
         assert probe.value() == 2
 
+    # ------------------------------------------------------------------ cheats
+
+    def test_an_impersonated_address_sends_without_its_key(self, chain, probe) -> None:
+        self._require(chain, "impersonation")
+        keyless = "0x" + "00" * 19 + "aa"
+        with chain.prank(keyless) as who:
+            receipt = probe.setValue(3, TAG, sender=who)
+        assert receipt.events[0].args["caller"].lower() == keyless
+        assert chain.backend.nonce(bytes.fromhex(keyless[2:])) == 1
+
+    def test_storage_writes_are_seen_and_undone_by_revert(self, chain, probe) -> None:
+        self._require(chain, "storage_writes")
+        address = bytes.fromhex(probe.address[2:])
+        with chain.isolation():
+            chain.backend.set_storage(address, 0, 99)  # ``value`` is the probe's slot 0
+            assert (probe.value(), chain.backend.storage(address, 0)) == (99, 99)
+        assert probe.value() == 7
+
     def test_revert_restores_nonces(self, chain, probe) -> None:
         sender = bytes.fromhex(chain.deployer[2:])
         nonce = chain.backend.nonce(sender)

@@ -17,6 +17,10 @@ test does (transfers, clock moves) is seen by the next. Mark a test
 ``@pytest.mark.ignore_isolation`` to keep what it does (for the tests that follow in
 the same fixture scope).
 
+Module-scoped fixtures build their tokens and investors with ``make_shared_security_token``
+and ``make_shared_investor``. The cheats Foundry and ape users expect are on ``chain``:
+``prank``/``impersonate``, ``deal`` and ``expect_emit`` (``sim.chain.Chain``).
+
 Options: ``--chain-backend NAME`` picks the backend (default ``eth-tester``).
 """
 
@@ -176,29 +180,7 @@ def identity_registry(chain: Chain, deployer: str) -> IdentityRegistry:
     return deploy_identity_registry(chain, admin=deployer)
 
 
-@pytest.fixture
-def make_investor(chain: Chain, identity_registry: IdentityRegistry, deployer: str) -> Callable[..., Investor]:
-    """Factory of registered investors: ``make_investor(investor_type, jurisdiction, ...)``.
-
-    Creates a new wallet and registers its identity (verified by ``deployer``); returns
-    an ``Investor``, a checksum address with ``.identity``. Arguments (all optional):
-
-    - ``investor_type``: ``"accredited"`` (default), ``"retail"``, ``"qualified_purchaser"``,
-      ``"institutional"``;
-    - ``jurisdiction``: ISO alpha-2 code, default ``"US"``; ``us_person`` defaults to
-      ``jurisdiction == "US"``;
-    - ``income_usd``, ``net_worth_usd``: exact figures in whole US dollars, what the Reg CF
-      and Reg A limits are computed from;
-    - ``bands``: record only the band of each figure (privacy option: limits come out low);
-    - ``reg_cf_limit_cents``, ``reg_a_limit_cents``: the intermediary's attested limits
-      (17 CFR 227.303(b)(1)), recorded instead of income and net worth;
-    - ``counted_with``: the investor id of the purchaser this one is counted with under
-      Rule 506(b) (a relative sharing the home, an entity more than 50% theirs, 17 CFR
-      230.501(e)(1));
-    - ``investor_id``: a label shared by wallets of one person (default: unique);
-    - ``verified`` (default True), ``expiry`` (Unix time; default 20 years on);
-    - ``wallet``: register this address instead of a new one.
-    """
+def _investor_factory(chain: Chain, identity_registry: IdentityRegistry, deployer: str) -> Callable[..., Investor]:
     counter = itertools.count(1)
 
     def make(
@@ -237,6 +219,40 @@ def make_investor(chain: Chain, identity_registry: IdentityRegistry, deployer: s
     return make
 
 
+@pytest.fixture
+def make_investor(chain: Chain, identity_registry: IdentityRegistry, deployer: str) -> Callable[..., Investor]:
+    """Factory of registered investors: ``make_investor(investor_type, jurisdiction, ...)``.
+
+    Creates a new wallet and registers its identity (verified by ``deployer``); returns
+    an ``Investor``, a checksum address with ``.identity``. Arguments (all optional):
+
+    - ``investor_type``: ``"accredited"`` (default), ``"retail"``, ``"qualified_purchaser"``,
+      ``"institutional"``;
+    - ``jurisdiction``: ISO alpha-2 code, default ``"US"``; ``us_person`` defaults to
+      ``jurisdiction == "US"``;
+    - ``income_usd``, ``net_worth_usd``: exact figures in whole US dollars, what the Reg CF
+      and Reg A limits are computed from;
+    - ``bands``: record only the band of each figure (privacy option: limits come out low);
+    - ``reg_cf_limit_cents``, ``reg_a_limit_cents``: the intermediary's attested limits
+      (17 CFR 227.303(b)(1)), recorded instead of income and net worth;
+    - ``counted_with``: the investor id of the purchaser this one is counted with under
+      Rule 506(b) (a relative sharing the home, an entity more than 50% theirs, 17 CFR
+      230.501(e)(1));
+    - ``investor_id``: a label shared by wallets of one person (default: unique);
+    - ``verified`` (default True), ``expiry`` (Unix time; default 20 years on);
+    - ``wallet``: register this address instead of a new one.
+    """
+    return _investor_factory(chain, identity_registry, deployer)
+
+
+@pytest.fixture(scope="module")
+def make_shared_investor(chain: Chain, identity_registry: IdentityRegistry, deployer: str) -> Callable[..., Investor]:
+    """``make_investor`` for module-scoped fixtures: the same arguments; the investors it
+    registers exist for the whole test module (and are fresh in every test, by snapshot).
+    """
+    return _investor_factory(chain, identity_registry, deployer)
+
+
 def default_token_modules() -> list[ModuleSpec]:
     """The rules of the ``security_token`` fixture: a Rule 506(c) private placement.
 
@@ -262,7 +278,24 @@ def make_security_token(chain: Chain, identity_registry: IdentityRegistry, deplo
     ``name``, ``symbol``, ``decimals`` (default 0). Bad module parameters raise
     ``ConfigError`` before anything is deployed.
     """
+    return _token_factory(chain, identity_registry, deployer)
 
+
+@pytest.fixture(scope="module")
+def make_shared_security_token(
+    chain: Chain, identity_registry: IdentityRegistry, deployer: str
+) -> Callable[..., SecurityToken]:
+    """``make_security_token`` for module-scoped fixtures: the same arguments; a token it
+    deploys is deployed once per test module and is fresh in every test (snapshots)::
+
+        @pytest.fixture(scope="module")
+        def token(make_shared_security_token):
+            return make_shared_security_token(modules=[Lockup.rule_144()])
+    """
+    return _token_factory(chain, identity_registry, deployer)
+
+
+def _token_factory(chain: Chain, identity_registry: IdentityRegistry, deployer: str) -> Callable[..., SecurityToken]:
     def make(modules: Sequence[ModuleSpec | dict[str, Any]] = (), **options: Any) -> SecurityToken:
         options.setdefault("admin", deployer)
         return deploy_security_token(chain, registry=identity_registry, modules=modules, **options)

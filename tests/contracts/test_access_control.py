@@ -135,7 +135,7 @@ MATRIX: dict[str, dict[str, str]] = {
             "mint", "batchMint", "burn", "batchBurn", "forcedTransfer", "batchForcedTransfer",
             "recoverWallet", "setAddressFrozen", "batchSetAddressFrozen", "freezePartialTokens",
             "batchFreezePartialTokens", "unfreezePartialTokens", "batchUnfreezePartialTokens",
-            "pause", "unpause",
+            "setFrozenTokens", "pause", "unpause",
         )},
         "setIdentityRegistry": ADMIN,
         "setCompliance": ADMIN,

@@ -329,9 +329,14 @@ def test_batch_transfer_and_batch_agent_actions(chain, funded, alice, bob, make_
 # ------------------------------------------------------------------ ERC-1404
 
 
-def test_can_transfer_matches_the_restriction_code(chain, funded, alice, bob, deployer):
-    assert funded.canTransfer(alice, bob, 100) is True
-    assert funded.canTransfer(alice, bob, 101) is False
+def test_can_transfer_matches_the_restriction_code_up_to_the_balance(chain, funded, alice, bob, deployer):
+    """Above the balance ``canTransfer`` leaves the refusal to ERC-20 (ERC-7943): the code
+    says INSUFFICIENT_BALANCE, ``canTransfer`` answers the token's own rules only."""
+    funded.freezePartialTokens(alice, 30, sender=deployer)
+    assert funded.canTransfer(alice, bob, 70) is True
+    assert (funded.canTransfer(alice, bob, 71), funded.restriction(alice, bob, 71)) == (False, Restriction.FROZEN_TOKENS)
+    assert (funded.canTransfer(alice, bob, 101), funded.restriction(alice, bob, 101)) == (
+        True, Restriction.INSUFFICIENT_BALANCE)
 
 
 def test_detect_with_zero_sender_reports_mint_rules(chain, funded, make_investor):

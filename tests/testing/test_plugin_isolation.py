@@ -75,6 +75,40 @@ def test_module_fixture_is_deployed_once_and_fresh_in_every_test(pytester):
     result.assert_outcomes(passed=4)
 
 
+def test_the_shared_factories_deploy_once_per_module_and_stay_fresh(pytester):
+    """``make_shared_security_token`` and ``make_shared_investor`` serve module-scoped
+    fixtures: one deployment for the module, its state reset for every test."""
+    result = run(
+        pytester,
+        """
+        from sim.contracts import Lockup
+
+        ADDRESSES = []
+
+        @pytest.fixture(scope="module")
+        def token(make_shared_security_token):
+            return make_shared_security_token(modules=[Lockup(days=30)], symbol="MOD")
+
+        @pytest.fixture(scope="module")
+        def alice(make_shared_investor, token, deployer):
+            investor = make_shared_investor("accredited")
+            token.mint(investor, 100, sender=deployer)
+            return investor
+
+        @pytest.mark.parametrize("run", range(3))
+        def test_burn(token, alice, deployer, run):
+            ADDRESSES.append((token.address, alice))
+            assert token.balanceOf(alice) == 100
+            token.burn(alice, 60, sender=deployer)
+            assert token.symbol() == "MOD" and token.totalSupply() == 40
+
+        def test_once():
+            assert len(set(ADDRESSES)) == 1 and len(ADDRESSES) == 3
+        """,
+    )
+    result.assert_outcomes(passed=4)
+
+
 def test_function_fixture_changes_are_undone(pytester):
     result = run(
         pytester,
@@ -150,7 +184,7 @@ def test_unknown_backend_is_a_usage_error(pytester):
 
 def test_fixtures_are_listed_with_docstrings(pytester):
     result = pytester.runpytest_inprocess("--fixtures")
-    for name in ("chain", "accounts", "deployer", "identity_registry", "make_investor",
-                 "make_security_token", "security_token", "cash_token", "reverts"):
+    for name in ("chain", "accounts", "deployer", "identity_registry", "make_investor", "make_shared_investor",
+                 "make_security_token", "make_shared_security_token", "security_token", "cash_token", "reverts"):
         result.stdout.fnmatch_lines([f"{name}*-- *sim/testing/plugin.py*"])
     result.stdout.fnmatch_lines(["*Factory of registered investors*"])
