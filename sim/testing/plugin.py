@@ -295,6 +295,25 @@ def make_shared_security_token(
     return _token_factory(chain, identity_registry, deployer)
 
 
+@pytest.fixture
+def make_trex_token(chain: Chain, deployer: str) -> Callable[..., Any]:
+    """Factory of ERC-3643 tokens, T-REX 4.1.6 (``sim.contracts.trex``):
+    ``make_trex_token(allow_countries=["US"], max_balance=..., supply_limit=...)`` deploys
+    T-REX's suite and token with ``deployer`` as owner and agent unless ``admin=`` /
+    ``agent=`` say otherwise; ``token.register(wallet, "US")`` gives a wallet an ONCHAINID
+    identity with a signed KYC claim; ``token.restriction(sender, to, amount)`` is the
+    ERC-1404 code our own token would give. T-REX is loaded from ``make trex``'s install
+    (or ``TOKENSIM_TREX_PATH``); without it ``TrexNotInstalled`` says what to run.
+    """
+    from sim.contracts.trex import deploy_trex_token
+
+    def make(**options: Any) -> Any:
+        options.setdefault("admin", deployer)
+        return deploy_trex_token(chain, **options)
+
+    return make
+
+
 def _token_factory(chain: Chain, identity_registry: IdentityRegistry, deployer: str) -> Callable[..., SecurityToken]:
     def make(modules: Sequence[ModuleSpec | dict[str, Any]] = (), **options: Any) -> SecurityToken:
         options.setdefault("admin", deployer)
