@@ -93,8 +93,8 @@ def make_token(chain, identity_registry, assets, harbor, developer, regulator):
 @pytest.fixture(scope="module")
 def launch(make_token, harbor, cash_token, developer, regulator):
     """``launch(terms, rules)``: an exempt token with the regulator's exit rules and its
-    notice filed by the developer; the harbor may mint and burn it, and take refunds from the
-    developer's cash."""
+    notice filed by the developer; the harbor may mint and burn it (refunds are paid from the
+    proceeds it holds in escrow when the terms promise them)."""
 
     def make(terms: Terms, rules: ExitRules = ExitRules(), decimals: int = 0):
         token = make_token(EXEMPT, decimals=decimals)

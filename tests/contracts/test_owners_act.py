@@ -105,7 +105,7 @@ MOVES_OWN: dict[str, set[str]] = {
     "MarginEngine": {"depositCash", "withdrawCash", "pledge", "release", "payIntoDefaultFund", "fundLending",
                      "pledgeInPlace", "releaseInPlace",  # the caller's own tokens, held or released in its wallet
                      "settleForeclosure"},  # the liquidator's own cash, the proceeds of its sale
-    "SafeHarborRegistry": {"claimRefund"},  # its own purchases; the developer's cash under its filed undertaking
+    "SafeHarborRegistry": {"claimRefund"},  # its own purchases; the escrowed proceeds under the developer's filed undertaking
     "VenueRegistry": {"cancelOrder"},
 }
 """Functions that move only the caller's own tokens or cash (msg.sender's)."""
