@@ -253,7 +253,7 @@ def probe(python: str, loop: str) -> str | None:
               "verbs": "verbs.envs"}[loop]
     if not Path(python).exists():
         return f"no interpreter at {python} (see bench/requirements-peers.txt)"
-    done = subprocess.run([python, "-c", f"import {module}"], capture_output=True, text=True)
+    done = subprocess.run([python, "-c", f"import {module}"], capture_output=True, text=True, check=False)
     if done.returncode:
         return (done.stderr.strip().splitlines() or ["import failed"])[-1]
     return None
@@ -263,7 +263,7 @@ def run_one(python: str, loop: str, n: int, baseline_root: str | None = None) ->
     path = baseline_root if loop == "tokensim_base" else str(ROOT) if LOOPS[loop][1] == "self" else ""
     env = dict(os.environ, PYTHONPATH=path or "")
     done = subprocess.run([python, __file__, "--worker", loop, "--transfers", str(n)],
-                          capture_output=True, text=True, env=env)
+                          capture_output=True, text=True, env=env, check=False)
     if done.returncode:
         raise RuntimeError(f"{loop} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
