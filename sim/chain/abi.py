@@ -490,6 +490,9 @@ def _fast_address(value: Any) -> bytes:
         return word
     if type(value) is bytes and len(value) == 20:
         return _PAD12 + value
+    inner = getattr(value, "address", None)  # a contract handle, a participant
+    if type(inner) is str:
+        return _fast_address(inner)
     raise _Slow
 
 
