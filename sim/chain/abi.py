@@ -312,8 +312,28 @@ def checksum(address: str) -> str:
     return to_checksum_address(address)
 
 
+_ADDRESS_BYTES: dict[str, bytes] = {}
+"""Address strings already converted (a run's addresses repeat on every call)."""
+
+
 def address_bytes(value: Any) -> bytes:
     """20-byte form of an address given as bytes, hex string or object with ``.address``."""
+    kind = type(value)
+    if kind is bytes and len(value) == 20:
+        return value
+    if kind is str:
+        known = _ADDRESS_BYTES.get(value)
+        if known is not None:
+            return known
+        converted = _address_bytes(value)
+        if len(_ADDRESS_BYTES) > 1_000_000:  # bounded whatever the run
+            _ADDRESS_BYTES.clear()
+        _ADDRESS_BYTES[value] = converted
+        return converted
+    return _address_bytes(value)
+
+
+def _address_bytes(value: Any) -> bytes:
     if isinstance(value, bytes):
         if len(value) != 20:
             raise ConfigError(f"an address has 20 bytes, got {len(value)}")
@@ -441,6 +461,124 @@ def _apply(converters: list[Converter], values: Sequence[Any]) -> list[Any]:
     return [c(v) if c else v for c, v in zip(converters, values)]
 
 
+# ------------------------------------------------------- precompiled call encoders
+
+
+class _Slow(Exception):
+    """A value the precompiled encoder does not take as is: the general path decides."""
+
+
+_ADDRESS_WORDS: dict[str, bytes] = {}
+"""Address strings already encoded as an ABI word."""
+
+
+def _fast_address(value: Any) -> bytes:
+    if type(value) is str:
+        word = _ADDRESS_WORDS.get(value)
+        if word is None:
+            if len(value) != 42 or value[:2] not in ("0x", "0X"):
+                raise _Slow
+            try:
+                raw = bytes.fromhex(value[2:])
+            except ValueError:
+                raise _Slow from None
+            if len(raw) != 20:
+                raise _Slow
+            if len(_ADDRESS_WORDS) > 1_000_000:  # bounded whatever the run
+                _ADDRESS_WORDS.clear()
+            word = _ADDRESS_WORDS[value] = _PAD12 + raw
+        return word
+    if type(value) is bytes and len(value) == 20:
+        return _PAD12 + value
+    inner = getattr(value, "address", None)  # a contract handle, a participant
+    if type(inner) is str:
+        return _fast_address(inner)
+    raise _Slow
+
+
+def _fast_bool(value: Any) -> bytes:
+    if value is True:
+        return _TRUE
+    if value is False:
+        return _FALSE
+    raise _Slow
+
+
+def _fast_word(param: Mapping[str, Any]) -> Callable[[Any], bytes] | None:
+    """An encoder of one argument of an elementary static type that takes the common
+    Python forms (int, bool, address string or 20 bytes, bytes of a ``bytesN``) straight to
+    its 32-byte word and raises ``_Slow`` for anything else; None for other types."""
+    kind = param["type"]
+    if kind == "address":
+        return _fast_address
+    if kind == "bool":
+        return _fast_bool
+    m = _STATIC_WORD.match(kind)
+    if m is None:
+        return None
+    if m.group(4) is not None:
+        size = int(m.group(4))
+        if not 1 <= size <= 32:
+            return None
+
+        def encode_bytes(value: Any) -> bytes:
+            if type(value) is bytes and len(value) <= size:
+                return value.ljust(32, b"\x00")
+            raise _Slow
+
+        return encode_bytes
+    bits = int(m.group(3) or 256)
+    if bits % 8 or not 8 <= bits <= 256:
+        return None
+    signed = m.group(2) != "u"
+    low, high = (-(1 << (bits - 1)), 1 << (bits - 1)) if signed else (0, 1 << bits)
+
+    def encode_int(value: Any) -> bytes:
+        if type(value) is int and low <= value < high:
+            return value.to_bytes(32, "big", signed=signed)
+        raise _Slow
+
+    return encode_int
+
+
+def _fast_call_encoder(selector: bytes, inputs: Sequence[Mapping[str, Any]]) -> Callable[[Sequence[Any]], bytes] | None:
+    """Calldata of a function whose arguments are all elementary static words, built with
+    one precompiled encoder per argument (the same bytes as the general path, which takes
+    over, through ``_Slow``, for any value not in a common form); None for other functions."""
+    words = [_fast_word(p) for p in inputs]
+    if any(w is None for w in words):
+        return None
+    count = len(words)
+    if count == 0:
+        def encode0(args: Sequence[Any]) -> bytes:
+            if len(args):
+                raise _Slow
+            return selector
+        return encode0
+    if count == 1:
+        (w0,) = words
+
+        def encode1(args: Sequence[Any]) -> bytes:
+            if len(args) != 1:
+                raise _Slow
+            return selector + w0(args[0])  # type: ignore[misc]
+        return encode1
+    if count == 2:
+        w0, w1 = words
+
+        def encode2(args: Sequence[Any]) -> bytes:
+            if len(args) != 2:
+                raise _Slow
+            return selector + w0(args[0]) + w1(args[1])  # type: ignore[misc]
+        return encode2
+
+    def encode(args: Sequence[Any]) -> bytes:
+        if len(args) != count:
+            raise _Slow
+        return selector + b"".join([w(a) for w, a in zip(words, args)])  # type: ignore[misc]
+    return encode
+
+
 # --------------------------------------------------------------------- entries
 
 
@@ -458,6 +596,9 @@ class AbiFunction:
         "_in",
         "_out",
         "_encode",
+        "_fast",
+        "_decode",
+        "_single",
     )
 
     def __init__(self, entry: Mapping[str, Any]) -> None:
@@ -475,9 +616,21 @@ class AbiFunction:
         outs = [_output_converter(p) for p in outputs]
         self._out = outs if any(outs) else None
         self._encode = tuple_encoder(self.input_types)
+        self._fast = _fast_call_encoder(self.selector, inputs)
+        self._decode = _tuple_decoder(self.output_types) if self.output_types else None
+        self._single = None
+        if len(self.output_types) == 1 and self._out is None:
+            codec = _word_codec(self.output_types[0])
+            self._single = codec[1] if codec is not None else None
 
     def encode(self, args: Sequence[Any], kwargs: Mapping[str, Any] | None = None) -> bytes:
         """Calldata: selector and arguments (positional, or by parameter name)."""
+        fast = self._fast
+        if fast is not None and not kwargs:
+            try:
+                return fast(args)
+            except _Slow:
+                pass  # the general path below encodes it or says why not
         if kwargs:
             args = self._merge_kwargs(args, kwargs)
         if len(args) != len(self.input_types):
@@ -507,8 +660,14 @@ class AbiFunction:
         """Return value: None for none, the value for one, a tuple for several."""
         if not self.output_types:
             return None
+        single = self._single
+        if single is not None and len(data) >= 32:
+            try:
+                return single(data[:32] if len(data) > 32 else data)
+            except DecodingError:
+                pass  # the general path below refuses it with the function's name
         try:
-            values = decode(self.output_types, data)
+            values = self._decode(data)
         except DecodingError as exc:
             raise ConfigError(f"{self.signature}: cannot decode return data 0x{data.hex()}: {exc}") from exc
         if self._out is not None:

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from eth_hash.auto import keccak
 
@@ -61,9 +62,8 @@ def account_key(index: int, seed: bytes = b"tokensim") -> bytes:
     return keccak(seed + b":account:" + index.to_bytes(8, "big"))
 
 
-@dataclass(frozen=True, slots=True)
-class Log:
-    """One log entry of a transaction."""
+class Log(NamedTuple):
+    """One log entry of a transaction (a named tuple: cheap to make, immutable)."""
 
     address: bytes
     topics: tuple[bytes, ...]
@@ -71,26 +71,70 @@ class Log:
     log_index: int
 
 
-@dataclass(frozen=True, slots=True)
+_RECEIPT_FIELDS = ("tx_hash", "block_number", "timestamp", "status", "gas_used", "logs", "contract_address",
+                   "output", "revert_data", "halt_reason")
+
+
 class RawReceipt:
-    """The outcome of a mined transaction, undecoded.
+    """The outcome of a mined transaction, undecoded (read-only: never assign to it).
 
     ``status`` is 1 for success, 0 for a revert or halt; then ``revert_data`` holds the
     revert payload (empty when the execution halted or reverted without data) and
     ``halt_reason`` says why execution stopped when there was no revert (out of gas...).
     ``output`` is the return data when the backend can report it (else None).
+
+    A plain class with slots rather than a frozen dataclass: one is made per transaction,
+    and a frozen dataclass's ``__init__`` costs a microsecond or two more. ``tx_hash`` and
+    ``logs`` are properties so that a backend can make them on first access (the revm
+    backend does: its transaction id is a hash it computes only when asked, its logs are
+    turned into ``Log`` tuples only when read).
     """
 
-    tx_hash: bytes
-    block_number: int
-    timestamp: int
-    status: int
-    gas_used: int
-    logs: tuple[Log, ...]
-    contract_address: bytes | None = None
-    output: bytes | None = None
-    revert_data: bytes = b""
-    halt_reason: str | None = None
+    __slots__ = ("_logs", "_tx_hash", "block_number", "contract_address", "gas_used", "halt_reason", "output",
+                 "revert_data", "status", "timestamp")
+
+    def __init__(
+        self,
+        tx_hash: bytes,
+        block_number: int,
+        timestamp: int,
+        status: int,
+        gas_used: int,
+        logs: tuple[Log, ...],
+        contract_address: bytes | None = None,
+        output: bytes | None = None,
+        revert_data: bytes = b"",
+        halt_reason: str | None = None,
+    ) -> None:
+        self._tx_hash = tx_hash
+        self.block_number = block_number
+        self.timestamp = timestamp
+        self.status = status
+        self.gas_used = gas_used
+        self._logs = logs
+        self.contract_address = contract_address
+        self.output = output
+        self.revert_data = revert_data
+        self.halt_reason = halt_reason
+
+    @property
+    def tx_hash(self) -> bytes:
+        return self._tx_hash
+
+    @property
+    def logs(self) -> tuple[Log, ...]:
+        return self._logs
+
+    def _fields(self) -> tuple:
+        return tuple(getattr(self, name) for name in _RECEIPT_FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RawReceipt) and self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return "RawReceipt(" + ", ".join(f"{n}={getattr(self, n)!r}" for n in _RECEIPT_FIELDS) + ")"
 
 
 @dataclass(frozen=True, slots=True)

@@ -112,14 +112,30 @@ def register_artifact(artifact: Artifact) -> None:
 
 
 class Receipt:
-    """A mined, successful transaction: block, time, gas, events, return value."""
+    """A mined, successful transaction: block, time, gas, events, return value.
 
-    __slots__ = ("raw", "return_value", "_events")
+    The return value and the events are decoded on first access: most transactions of a
+    run are never asked for either."""
 
-    def __init__(self, raw: RawReceipt, return_value: Any = None) -> None:
+    __slots__ = ("raw", "_function", "_return_value", "_events")
+
+    def __init__(self, raw: RawReceipt, return_value: Any = None, *, function: AbiFunction | None = None) -> None:
         self.raw = raw
-        self.return_value = return_value
+        self._function = function
+        self._return_value = return_value
         self._events: list[Event] | None = None
+
+    @property
+    def return_value(self) -> Any:
+        """The function's decoded return value (None if it returns nothing or the backend
+        cannot report return data)."""
+        function = self._function
+        if function is not None:
+            self._function = None
+            output = self.raw.output
+            if output is not None and function.output_types:
+                self._return_value = function.decode_output(output)
+        return self._return_value
 
     @property
     def tx_hash(self) -> str:
@@ -386,16 +402,14 @@ class Chain:
         function: AbiFunction | None = None,
     ) -> Receipt:
         """Send a transaction; raise the typed exception if it reverted."""
-        sender_bytes, to_bytes = address_bytes(sender), address_bytes(to)
         self.transactions += 1
-        raw = self.backend.transact(sender_bytes, to_bytes, data, value=value, gas=gas or DEFAULT_GAS_LIMIT)
-        self._raise_if_failed(raw, context)
+        raw = self.backend.transact(address_bytes(sender), address_bytes(to), data, value=value,
+                                    gas=gas or DEFAULT_GAS_LIMIT)
+        if raw.status != 1:
+            self._raise_if_failed(raw, context)
         for listener in self._receipt_listeners:
             listener(raw)
-        return_value = None
-        if function is not None and raw.output is not None and function.output_types:
-            return_value = function.decode_output(raw.output)
-        return Receipt(raw, return_value)
+        return Receipt(raw, function=function)
 
     def call(
         self,

@@ -52,7 +52,8 @@ class ContractFunction:
     def __call__(
         self, *args: Any, sender: Any = None, value: int = 0, gas: int | None = None, **kwargs: Any
     ) -> Any:
-        fn = self._select(args, kwargs)
+        overloads = self._overloads
+        fn = overloads[0] if len(overloads) == 1 else self._select(args, kwargs)
         if fn.is_view:
             return self._contract._call(fn, args, kwargs, sender, value)
         return self._contract._transact(fn, args, kwargs, sender, value, gas)

@@ -88,6 +88,56 @@ def _hex(address: bytes) -> str:
     return "0x" + address.hex()
 
 
+_LOG_ADDRESSES: dict[str, bytes] = {}
+"""pyrevm's hex address of a log's emitter -> its 20 bytes (a run's logs come from a few contracts)."""
+
+
+class _RevmReceipt(RawReceipt):
+    """A revm receipt whose transaction id and ``Log`` tuples are made on first access.
+
+    No signed transaction exists on revm, so the id is a synthetic hash, unique within the
+    chain (of the sender, its nonce and the chain's transaction count): it costs a hash per
+    transaction, so it is computed only when someone reads ``tx_hash``. The logs are kept as
+    pyrevm returned them and turned into ``Log`` tuples, numbered from ``first`` (their
+    index in the block), on the first read of ``logs``.
+    """
+
+    __slots__ = ("_first_log",)
+
+    def __init__(self, seed: tuple, block_number: int, timestamp: int, status: int, gas_used: int,
+                 raw_logs, first_log: int, **rest) -> None:
+        RawReceipt.__init__(self, seed, block_number, timestamp, status, gas_used, raw_logs, **rest)
+        self._first_log = first_log
+
+    @property
+    def tx_hash(self) -> bytes:
+        seed = self._tx_hash
+        if type(seed) is tuple:
+            sender, nonce, count = seed
+            seed = self._tx_hash = blake2b(
+                b"revm-tx" + sender + nonce.to_bytes(8, "big") + count.to_bytes(8, "big"), digest_size=32
+            ).digest()
+        return seed
+
+    @property
+    def logs(self) -> tuple[Log, ...]:
+        logs = self._logs
+        if type(logs) is not tuple:
+            made = []
+            index = self._first_log
+            addresses = _LOG_ADDRESSES
+            for entry in logs:
+                emitter = entry.address
+                address = addresses.get(emitter)
+                if address is None:
+                    address = addresses[emitter] = bytes.fromhex(emitter[2:])
+                topics, data = entry.data  # bytes already
+                made.append(Log(address, tuple(topics), data, index))
+                index += 1
+            logs = self._logs = tuple(made)
+        return logs
+
+
 class RevmBackend(Backend):
     """revm chain with one block per simulated instant."""
 
@@ -125,6 +175,7 @@ class RevmBackend(Backend):
         self._tx_count = 0
         self._account_count = 0
         self._keys: dict[bytes, bytes] = {}
+        self._hexes: dict[bytes, str] = {}
         self._accounts = [self.new_account() for _ in range(accounts)]
         for address in self._accounts:
             self._evm.set_balance(_hex(address), GENESIS_BALANCE)
@@ -182,7 +233,12 @@ class RevmBackend(Backend):
         balance = self._evm.get_balance(account)
         self._evm.insert_account_info(account, AccountInfo(nonce=nonce))
         self._evm.set_balance(account, balance)
-        return self._execute(sender, b"", lambda: self._evm.deploy(account, initcode, value, gas), deployment=True)
+        nonce = self._begin(sender)
+        try:
+            output = self._evm.deploy(account, initcode, value, gas)
+        except RuntimeError as exc:
+            return self._failed(sender, nonce, exc)
+        return self._receipt(sender, nonce, contract_address=bytes.fromhex(output[2:]))
 
     def transact(
         self,
@@ -193,10 +249,25 @@ class RevmBackend(Backend):
         value: int = 0,
         gas: int = DEFAULT_GAS_LIMIT,
     ) -> RawReceipt:
-        account = _hex(sender)
-        return self._execute(sender, to, lambda: self._evm.message_call(account, _hex(to), data, value, gas))
+        # The hot path of every run: kept flat (no closures, hex forms of addresses cached).
+        hexes = self._hexes
+        account = hexes.get(sender) or self._remember(sender)
+        nonce = self._begin(sender)
+        try:
+            output = self._evm.message_call(account, hexes.get(to) or self._remember(to), data, value, gas)
+        except RuntimeError as exc:
+            return self._failed(sender, nonce, exc)
+        return self._receipt(sender, nonce, output=bytes(output))
 
-    def _execute(self, sender: bytes, to: bytes, run, deployment: bool = False) -> RawReceipt:
+    def _remember(self, address: bytes) -> str:
+        """The ``0x`` hex form pyrevm takes, cached (a run's addresses repeat)."""
+        if len(self._hexes) > 1_000_000:  # bounded whatever the run
+            self._hexes.clear()
+        text = self._hexes[address] = "0x" + address.hex()
+        return text
+
+    def _begin(self, sender: bytes) -> int:
+        """Count the transaction, compact if due; the sender's nonce for this transaction."""
         nonce = self._nonces.get(sender, 0)
         self._nonces[sender] = nonce + 1
         self._pending += 1
@@ -204,34 +275,28 @@ class RevmBackend(Backend):
         self._since_compaction += 1
         if self.compact_every is not None and self._since_compaction > self.compact_every and not self._snapshots:
             self.compact()
-        # No signed transaction exists: the hash is a synthetic id, unique within the chain.
-        tx_hash = blake2b(b"revm-tx" + sender + nonce.to_bytes(8, "big") + self._tx_count.to_bytes(8, "big"),
-                          digest_size=32).digest()
-        try:
-            output = run()
-        except RuntimeError as exc:
-            revert_data, halt_reason, gas_used = self._failure(exc)
-            self._evm.reset_transient_storage()
-            return RawReceipt(
-                tx_hash=tx_hash, block_number=self._number, timestamp=self._timestamp, status=0,
-                gas_used=gas_used, logs=(), revert_data=revert_data, halt_reason=halt_reason,
-            )
+        return nonce
+
+    def _failed(self, sender: bytes, nonce: int, exc: RuntimeError) -> RawReceipt:
+        revert_data, halt_reason, gas_used = self._failure(exc)
         self._evm.reset_transient_storage()
-        result = self._evm.result
-        logs = []
-        for entry in result.logs:
-            topics, data = entry.data  # bytes already
-            logs.append(Log(bytes.fromhex(entry.address[2:]), tuple(topics), data, self._log_count))
-            self._log_count += 1
-        return RawReceipt(
-            tx_hash=tx_hash,
-            block_number=self._number,
-            timestamp=self._timestamp,
-            status=1,
-            gas_used=result.gas_used,
-            logs=tuple(logs),
-            contract_address=bytes.fromhex(output[2:]) if deployment else None,
-            output=None if deployment else bytes(output),
+        return _RevmReceipt(
+            (sender, nonce, self._tx_count), self._number, self._timestamp, 0, gas_used, (), 0,
+            revert_data=revert_data, halt_reason=halt_reason,
+        )
+
+    def _receipt(
+        self, sender: bytes, nonce: int, *, contract_address: bytes | None = None, output: bytes | None = None
+    ) -> RawReceipt:
+        evm = self._evm
+        evm.reset_transient_storage()
+        result = evm.result
+        logs = result.logs
+        first = self._log_count
+        self._log_count = first + len(logs)
+        return _RevmReceipt(
+            (sender, nonce, self._tx_count), self._number, self._timestamp, 1, result.gas_used,
+            logs or (), first, contract_address=contract_address, output=output,
         )
 
     @staticmethod
@@ -250,15 +315,18 @@ class RevmBackend(Backend):
     def call(
         self, to: bytes, data: bytes, *, sender: bytes | None = None, value: int = 0
     ) -> CallResult:
-        checkpoint = self._evm.snapshot()
+        evm = self._evm
+        hexes = self._hexes
+        caller = (hexes.get(sender) or self._remember(sender)) if sender else _ZERO
+        checkpoint = evm.snapshot()
         try:
-            output = self._evm.message_call(_hex(sender) if sender else _ZERO, _hex(to), data, value)
+            output = evm.message_call(caller, hexes.get(to) or self._remember(to), data, value)
         except RuntimeError as exc:
             revert_data, halt_reason, _ = self._failure(exc)
             return CallResult(False, revert_data, halt_reason)
         finally:
-            self._evm.revert(checkpoint)
-            self._evm.reset_transient_storage()
+            evm.revert(checkpoint)
+            evm.reset_transient_storage()
         return CallResult(True, bytes(output))
 
     # -------------------------------------------------------------------- clock

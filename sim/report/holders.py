@@ -24,6 +24,7 @@ class HolderIndex:
     def __init__(self, token_address: str) -> None:
         self.token = bytes.fromhex(token_address[2:])
         self.balances: dict[bytes, int] = {}
+        self._names: dict[bytes, str] = {}  # checksum address of each account seen, made once
 
     def __call__(self, receipt: RawReceipt) -> None:
         for log in receipt.logs:
@@ -42,4 +43,11 @@ class HolderIndex:
 
     def holders(self) -> list[tuple[str, int]]:
         """(checksum address, balance) of every holder, in order of first holding."""
-        return [(checksum("0x" + a.hex()), b) for a, b in self.balances.items()]
+        names = self._names
+        out = []
+        for account, balance in self.balances.items():
+            name = names.get(account)
+            if name is None:
+                name = names[account] = checksum("0x" + account.hex())
+            out.append((name, balance))
+        return out
