@@ -54,6 +54,9 @@ class EventRegistry:
                 self.register(artifact)
 
     def register(self, artifact: Artifact) -> None:
+        """Add the events of ``artifact``'s ABI; one with the topic of a known event keeps the
+        known one (the shipped contracts' are loaded first, so their field names stay)."""
+        self._ensure_loaded()
         for entry in artifact.abi:
             if entry.get("type") == "event" and not entry.get("anonymous"):
                 event = AbiEvent(entry)

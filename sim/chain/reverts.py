@@ -56,8 +56,11 @@ class ErrorRegistry:
                 self.register(artifact)
 
     def register(self, artifact: Artifact) -> None:
-        """Add every custom error of ``artifact``'s ABI (known ones are kept)."""
+        """Add every custom error of ``artifact``'s ABI (known ones are kept: the shipped
+        contracts' are loaded first, so another artifact never redefines one of ours)."""
         from sim.chain.restrictions import RESTRICTION_OF_ERROR
+
+        self._ensure_loaded()
 
         for entry in artifact.abi:
             if entry.get("type") != "error":

@@ -38,10 +38,10 @@ import pycountry
 from eth_abi import encode
 from eth_utils import keccak
 
-from sim.chain import Chain
+from sim.chain import Chain, register_artifact
 from sim.chain.artifacts import Artifact
 from sim.chain.restrictions import Restriction
-from sim.errors import ConfigError
+from sim.errors import ConfigError, ContractRevert
 
 TREX_VERSION = "4.1.6"
 """The T-REX release tokensim drives (npm ``@tokenysolutions/t-rex``)."""
@@ -84,6 +84,17 @@ class TrexNotInstalled(ConfigError):
     """T-REX's artifacts are not where tokensim looks (the message says what to run)."""
 
 
+class ForcedTransferRefused(ContractRevert):
+    """A forced transfer the token's compliance refuses, stopped before it was sent: T-REX's
+    own ``forcedTransfer`` consults no module, so the handle runs them first unless told not
+    to (``run_compliance=False``). ``code`` is the ERC-1404 restriction code."""
+
+    def __init__(self, code: Restriction, holder: str, to: str, amount: int) -> None:
+        super().__init__(f"forced transfer of {amount} from {holder} to {to} refused by compliance: "
+                         f"{code.name} ({code.message})")
+        self.code, self.holder, self.to, self.amount = code, holder, to, amount
+
+
 def trex_root(path: str | Path | None = None) -> Path:
     """The ``node_modules`` folder to load T-REX from: ``path``, else ``TOKENSIM_TREX_PATH``,
     else ``tools/trex/node_modules`` of this checkout. Refused (``TrexNotInstalled``) when
@@ -101,7 +112,9 @@ def trex_root(path: str | Path | None = None) -> Path:
 
 @cache
 def _artifact(root: Path, name: str) -> Artifact:
-    return Artifact.from_file(root / ARTIFACTS[name])
+    artifact = Artifact.from_file(root / ARTIFACTS[name])
+    register_artifact(artifact)  # its events and errors decode by name in receipts
+    return artifact
 
 
 def country_code(iso: str) -> int:
@@ -192,13 +205,7 @@ class TrexToken:
                 return Restriction.INSUFFICIENT_BALANCE
             if amount > balance - int(token.getFrozenTokens(sender)):
                 return Restriction.FROZEN_TOKENS
-        if not self.identity_registry.isVerified(to):
-            return Restriction.RECIPIENT_NOT_VERIFIED
-        source = sender or "0x0000000000000000000000000000000000000000"
-        for name, module in self.modules.items():
-            if not module.moduleCheck(source, to, amount, self.compliance.address):
-                return MODULE_CODES[name]
-        return Restriction.SUCCESS
+        return self.compliance_restriction(sender, to, amount)
 
     # ----------------------------------------------------------------- writes
 
@@ -226,11 +233,40 @@ class TrexToken:
     def unfreeze_partial(self, wallet: str, amount: int) -> Any:
         return self.token.unfreezePartialTokens(wallet, amount, sender=self.agent)
 
-    def forced_transfer(self, holder: str, to: str, amount: int) -> Any:
-        """T-REX's own forced transfer: the agent moves ``holder``'s tokens (frozen ones
-        unfrozen first) to a verified ``to``; no module is consulted (tokensim's token runs
-        compliance unless told not to)."""
+    def compliance_restriction(self, holder: str | None, to: str, amount: int) -> Restriction:
+        """The recipient's verification and each module's check, alone (what a forced
+        transfer must still pass, as tokensim's own token requires)."""
+        if not self.identity_registry.isVerified(to):
+            return Restriction.RECIPIENT_NOT_VERIFIED
+        source = holder or "0x0000000000000000000000000000000000000000"
+        for name, module in self.modules.items():
+            if not module.moduleCheck(source, to, amount, self.compliance.address):
+                return MODULE_CODES[name]
+        return Restriction.SUCCESS
+
+    def forced_transfer(self, holder: str, to: str, amount: int, *, run_compliance: bool = True) -> Any:
+        """The agent moves ``holder``'s tokens to a verified ``to`` (frozen ones unfrozen
+        first, as T-REX does). T-REX's own ``forcedTransfer`` consults no module; with
+        ``run_compliance`` (the default, as on tokensim's token) the handle checks them first
+        and refuses with ``ForcedTransferRefused``, sending nothing; ``run_compliance=False``
+        is T-REX's behaviour, an explicit override."""
+        if run_compliance:
+            code = self.compliance_restriction(holder, to, amount)
+            if code != Restriction.SUCCESS:
+                raise ForcedTransferRefused(code, holder, to, amount)
         return self.token.forcedTransfer(holder, to, amount, sender=self.agent)
+
+    def recover(self, lost: str, new: str) -> Any:
+        """Recover a lost wallet's tokens to ``new`` through the holder's identity: its owner
+        adds ``new`` as a management key of the same ONCHAINID (the identity's keys, not the
+        agent, prove it is the same investor), then the agent calls T-REX's
+        ``recoveryAddress``, which moves the tokens and their freezes and re-registers the
+        identity under the new wallet."""
+        identity = self.identities[lost]
+        identity.addKey(keccak(encode(["address"], [new])), 1, 1, sender=lost)
+        receipt = self.token.recoveryAddress(lost, new, identity.address, sender=self.agent)
+        self.identities[new] = self.identities.pop(lost)
+        return receipt
 
 
 def deploy_trex_token(
@@ -284,6 +320,7 @@ def deploy_trex_token(
     token.init(registry.address, compliance.address, name, symbol, decimals, token_identity.address, sender=admin)
     token.addAgent(agent, sender=admin)
     registry.addAgent(agent, sender=admin)
+    registry.addAgent(token.address, sender=admin)  # recovery re-registers the identity (T-REX's own set-up)
     suite = TrexToken(chain, folder, chain_address(admin), chain_address(agent), token, registry, storage, compliance,
                       claim_issuer, claim_key)
     settings: list[tuple[str, str, list[str], list[Any]]] = []
@@ -312,5 +349,5 @@ def chain_address(account: Any) -> str:
     return checksum(getattr(account, "address", account))
 
 
-__all__ = ["KYC_TOPIC", "TREX_VERSION", "TrexNotInstalled", "TrexToken", "country_code", "deploy_trex_token",
+__all__ = ["KYC_TOPIC", "TREX_VERSION", "ForcedTransferRefused", "TrexNotInstalled", "TrexToken", "country_code", "deploy_trex_token",
            "trex_root"]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from sim.contracts import Restriction
+from sim.contracts.trex import ForcedTransferRefused
 from sim.errors import ContractRevert
 
 
@@ -50,3 +51,29 @@ def test_only_verified_us_holders(chain, make_trex_token):
 def test_the_docs_quote_the_t_rex_example_verbatim():
     docs = (Path(__file__).resolve().parents[2] / "docs" / "testing-tokens.md").read_text()
     assert inspect.getsource(test_only_verified_us_holders) in docs
+
+
+def test_a_t_rex_forced_transfer_runs_compliance_first_unless_overridden(chain, make_trex_token):
+    token = make_trex_token(allow_countries=["US"])
+    alice, bob = chain.new_account(), chain.new_account()
+    token.register(alice, "US")
+    token.register(bob, "FR")  # verified, but outside the allow-list
+    token.mint(alice, 100)
+    with pytest.raises(ForcedTransferRefused) as refused:
+        token.forced_transfer(alice, bob, 10)
+    assert refused.value.code == Restriction.JURISDICTION and token.balanceOf(bob) == 0
+    token.forced_transfer(alice, bob, 10, run_compliance=False)  # T-REX's own: no module consulted
+    assert token.balanceOf(bob) == 10
+
+
+def test_a_lost_wallet_is_recovered_through_the_holders_identity(chain, make_trex_token):
+    token = make_trex_token()
+    lost, new = chain.new_account(), chain.new_account()
+    token.register(lost, "US")
+    token.mint(lost, 100)
+    token.freeze_partial(lost, 30)
+    receipt = token.recover(lost, new)
+    assert receipt.events_named("RecoverySuccess")
+    assert (token.balanceOf(lost), token.balanceOf(new)) == (0, 100)
+    assert token.token.getFrozenTokens(new) == 30  # the freeze follows the tokens
+    assert token.is_verified(new) and not token.is_verified(lost)
