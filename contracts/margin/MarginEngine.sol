@@ -125,6 +125,7 @@ contract MarginEngine is AccessControl, IMarginAccounts {
     error MarginNotForeclosable(address token);
     error MarginNoForeclosure(address account);
     error MarginCustodianInUse(address token, uint256 pledged);
+    error MarginForeclosurePending(address account, uint256 markValue);
     error MarginLockedByTitle(address token, uint256 lockedBefore, uint256 lockedAfter);
 
     event AccountOpened(address indexed account, bool retail, Method method);
@@ -615,7 +616,12 @@ contract MarginEngine is AccessControl, IMarginAccounts {
         return equity >= 0 && uint256(equity) >= requirement;
     }
 
+    /// Opening, withdrawing and releasing need equity at the initial requirement, and no
+    /// foreclosure still selling: an account under liquidation cannot add risk or take value
+    /// out while it is not liquidatable (until the liquidator settles the sale).
     function _requireInitial(address account) private view {
+        uint256 pending = _pendingSale[account];
+        if (pending != 0) revert MarginForeclosurePending(account, pending);
         Status memory s = statusOf(account);
         if (_covers(s.equity, s.initial)) return;
         if (_accounts[account].retail && s.retailInitial == s.initial) {

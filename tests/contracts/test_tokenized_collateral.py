@@ -401,3 +401,18 @@ def test_a_foreclosure_to_a_liquidator_the_token_does_not_admit_is_refused_by_th
     assert type(decode_revert(refused.reason)).__name__ == "RecipientNotVerified"
     assert s.token.balanceOf(s.w.mm) == 0
     assert s.token.heldBalanceOf(s.owner) == 1_000
+
+
+def test_an_account_whose_foreclosure_is_selling_can_neither_add_risk_nor_take_value_out(s, reverts):
+    _released(s, 1_000)
+    s.w.engine.pledgeInPlace(s.token, 1_000, sender=s.owner)
+    _default(s)
+    s.w.engine.liquidate(s.owner, sender=s.w.admin)  # 500 shares foreclosed, selling; 500 still pledged
+    with reverts("MarginForeclosurePending", account=s.owner, markValue=10_000 * USD):
+        s.w.engine.releaseInPlace(s.token, 1, sender=s.owner)
+    with reverts("MarginForeclosurePending"):
+        s.w.buy(s.owner, "IDX", 1)
+    s.w.cash.mint(s.w.liquidator, 10_000 * USD, sender=s.w.admin)
+    s.w.cash.approve(s.w.engine, 10_000 * USD, sender=s.w.liquidator)
+    s.w.engine.settleForeclosure(s.owner, 10_000 * USD, sender=s.w.admin)  # sold at the mark
+    s.w.engine.releaseInPlace(s.token, 1, sender=s.owner)  # settled: the rest is the owner's again
