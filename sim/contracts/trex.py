@@ -39,6 +39,7 @@ from eth_abi import encode
 from eth_utils import keccak
 
 from sim.chain import Chain, register_artifact
+from sim.chain.abi import address_str
 from sim.chain.artifacts import Artifact
 from sim.chain.restrictions import Restriction
 from sim.errors import ConfigError, ContractRevert
@@ -321,7 +322,7 @@ def deploy_trex_token(
     token.addAgent(agent, sender=admin)
     registry.addAgent(agent, sender=admin)
     registry.addAgent(token.address, sender=admin)  # recovery re-registers the identity (T-REX's own set-up)
-    suite = TrexToken(chain, folder, chain_address(admin), chain_address(agent), token, registry, storage, compliance,
+    suite = TrexToken(chain, folder, address_str(admin), address_str(agent), token, registry, storage, compliance,
                       claim_issuer, claim_key)
     settings: list[tuple[str, str, list[str], list[Any]]] = []
     if allow_countries is not None:
@@ -340,13 +341,6 @@ def deploy_trex_token(
         suite.modules[contract] = module
     token.unpause(sender=agent)
     return suite
-
-
-def chain_address(account: Any) -> str:
-    """A checksum address of an account given as text or as a handle."""
-    from sim.chain.abi import checksum
-
-    return checksum(getattr(account, "address", account))
 
 
 __all__ = ["KYC_TOPIC", "TREX_VERSION", "ForcedTransferRefused", "TrexNotInstalled", "TrexToken", "country_code", "deploy_trex_token",

@@ -16,25 +16,13 @@ from hashlib import blake2b
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from test_abi_words import _value  # one strategy per ABI kind for both files
 
 from sim.chain import Chain
 from sim.chain.abi import AbiFunction, checksum
 from sim.errors import ConfigError
 
 KINDS = ["address", "bool", "bytes1", "bytes4", "bytes32"] + [f"{s}int{b}" for s in ("u", "") for b in (8, 64, 256)]
-
-
-def _value(kind: str) -> st.SearchStrategy:
-    if kind == "address":
-        return st.binary(min_size=20, max_size=20)
-    if kind == "bool":
-        return st.booleans()
-    if kind.startswith("bytes"):
-        return st.binary(min_size=0, max_size=int(kind[5:]))
-    bits = int(kind.lstrip("uint") or 256)
-    if kind.startswith("u"):
-        return st.integers(min_value=0, max_value=(1 << bits) - 1)
-    return st.integers(min_value=-(1 << (bits - 1)), max_value=(1 << (bits - 1)) - 1)
 
 
 def _entry(kinds: tuple[str, ...]) -> dict:

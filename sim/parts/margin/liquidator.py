@@ -81,8 +81,7 @@ class Liquidator(Actor):
                      "sales": 0, "hours": []}
         self.buyer_refusals: Counter[str] = Counter()
         self.queued = 0  # token units foreclosed whose sale has not started
-        self.carried: dict[str, int] = {}  # account name -> debit last carried (cash units)
-        self.wallets: dict[str, str] = {}
+        self.carried: dict[str, str] = {}  # account name -> wallet, for accounts whose debit is carried
 
     def sell_through(self, market: Any, participant: Participant, terms: LiquidationSale, cash: Any) -> None:
         """Sell foreclosed security tokens on ``market``'s venue as ``participant``."""
@@ -118,8 +117,7 @@ class Liquidator(Actor):
 
     def _shortfalls(self, receipt: Any, client: MarginClient) -> None:
         for e in receipt.events_named("DebitCarried"):
-            self.carried[client.name] = e.debit
-            self.wallets[client.name] = client.wallet
+            self.carried[client.name] = client.wallet
             self.record("debit_carried", account=client.name, debit_usd=e.debit / self.usd,
                         collateral_tokens=e.tokens)
         for e in receipt.events_named("ShortfallCharged"):

@@ -351,8 +351,8 @@ class MarginPart(Part):
                 "default_fund_used": round(liquidator.default_fund_used / usd, 2),
                 "uncovered_shortfall": round(liquidator.uncovered / usd, 2),
                 # debits carried after a liquidation, still owed now (secured by collateral left)
-                "debit_carried": round(sum(max(0, -self.engine.account(liquidator.wallets[name]).cash)
-                                           for name in liquidator.carried) / usd, 2),
+                "debit_carried": round(sum(max(0, -self.engine.account(wallet).cash)
+                                           for wallet in liquidator.carried.values()) / usd, 2),
                 "stale_price_refusals": errors.get("OracleStalePrice", 0),
                 "concentration_refusals": errors.get("CollateralConcentration", 0),
                 "leverage_refusals": sum(errors.get(e, 0) for e in LEVERAGE_ERRORS),
