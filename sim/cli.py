@@ -227,6 +227,14 @@ def _run(scenario: str, seed: int | None, backend: str, rpc_url: str, out: Path 
     if backend not in BACKENDS:
         err_console.print(f"[red]unknown backend[/red] {backend!r}; expected one of: {', '.join(BACKENDS)}")
         raise typer.Exit(EXIT_BAD_INPUT)
+    if loaded.security is not None and loaded.security.standard == "erc3643":
+        from sim.contracts.trex import trex_root
+
+        try:  # before anything is written: the token is loaded from tools/trex
+            trex_root()
+        except ConfigError as exc:
+            err_console.print(f"[red]security.standard erc3643:[/red] {escape(str(exc))}")
+            raise typer.Exit(EXIT_BAD_INPUT) from None
     if seed is not None and not 0 <= seed < 2**63:
         err_console.print(f"[red]bad seed[/red] {seed}: expected 0 <= seed < 2**63")
         raise typer.Exit(EXIT_BAD_INPUT)

@@ -89,5 +89,9 @@ RESTRICTION_OF_ERROR: dict[str, Restriction] = {
     "OfferingCapExceeded": Restriction.OFFERING_CAP,
     "RecipientNotWhitelisted": Restriction.NOT_WHITELISTED,
     "RecipientNotEligibleParticipant": Restriction.NOT_ELIGIBLE_PARTICIPANT,
+    # ERC3643HoldAdapter's errors for T-REX's modules (T-REX records countries as numbers
+    # and balances per identity, so these carry what T-REX has)
+    "ERC3643JurisdictionRestricted": Restriction.JURISDICTION,
+    "ERC3643MaxBalanceExceeded": Restriction.MAX_BALANCE,
 }
 """The custom error each restriction code reverts with."""

@@ -66,6 +66,7 @@ ARTIFACTS = {
     "TrustedIssuersRegistry": _TREX + "registry/implementation/TrustedIssuersRegistry.sol/TrustedIssuersRegistry.json",
     "ModularCompliance": _TREX + "compliance/modular/ModularCompliance.sol/ModularCompliance.json",
     "CountryAllowModule": _TREX + "compliance/modular/modules/CountryAllowModule.sol/CountryAllowModule.json",
+    "CountryRestrictModule": _TREX + "compliance/modular/modules/CountryRestrictModule.sol/CountryRestrictModule.json",
     "MaxBalanceModule": _TREX + "compliance/modular/modules/MaxBalanceModule.sol/MaxBalanceModule.json",
     "SupplyLimitModule": _TREX + "compliance/modular/modules/SupplyLimitModule.sol/SupplyLimitModule.json",
     "Identity": _OID + "Identity.sol/Identity.json",
@@ -75,6 +76,7 @@ ARTIFACTS = {
 
 MODULE_CODES = {
     "CountryAllowModule": Restriction.JURISDICTION,
+    "CountryRestrictModule": Restriction.JURISDICTION,
     "MaxBalanceModule": Restriction.MAX_BALANCE,
     "SupplyLimitModule": Restriction.SUPPLY_LIMIT,
 }
@@ -143,6 +145,8 @@ class TrexToken:
     claim_key: str
     modules: dict[str, Any] = field(default_factory=dict)
     identities: dict[str, Any] = field(default_factory=dict)
+    managers: dict[str, str] = field(default_factory=dict)
+    """The management key of each wallet's identity (the wallet itself unless given)."""
 
     @property
     def address(self) -> str:
@@ -150,31 +154,37 @@ class TrexToken:
 
     # ------------------------------------------------------------- identities
 
-    def register(self, wallet: str, jurisdiction: str = "US", *, verified: bool = True) -> Any:
-        """Give ``wallet`` an ONCHAINID identity (its own key manages it), with a signed KYC
-        claim when ``verified``, and register it with its country."""
-        identity = self.chain.deploy(_artifact(self.root, "Identity"), wallet, False, sender=wallet)
+    def register(self, wallet: str, jurisdiction: str = "US", *, verified: bool = True,
+                 manager: str | None = None) -> Any:
+        """Give ``wallet`` an ONCHAINID identity managed by ``manager``'s key (default: the
+        wallet's own; a contract wallet, or an investor keeping a recovery key apart, gives
+        another), with a signed KYC claim when ``verified``, and register it with its country."""
+        manager = address_str(manager) if manager is not None else address_str(wallet)
+        identity = self.chain.deploy(_artifact(self.root, "Identity"), manager, False, sender=manager)
         if verified:
-            self._add_claim(wallet, identity)
+            self._add_claim(manager, identity)
         self.identity_registry.registerIdentity(wallet, identity.address, country_code(jurisdiction),
                                                 sender=self.agent)
-        self.identities[wallet] = identity
+        self.identities[address_str(wallet)] = identity
+        self.managers[address_str(wallet)] = manager
         return identity
 
-    def _add_claim(self, wallet: str, identity: Any) -> None:
+    def _add_claim(self, manager: str, identity: Any) -> None:
         data = b"KYC verified by tokensim"
         digest = keccak(encode(["address", "uint256", "bytes"], [identity.address, KYC_TOPIC, data]))
         signature = self.chain.sign(self.claim_key, keccak(b"\x19Ethereum Signed Message:\n32" + digest))
-        identity.addClaim(KYC_TOPIC, 1, self.claim_issuer.address, signature, data, "", sender=wallet)
+        identity.addClaim(KYC_TOPIC, 1, self.claim_issuer.address, signature, data, "", sender=manager)
 
     def revoke_kyc(self, wallet: str) -> None:
         """The claim issuer revokes ``wallet``'s KYC claim: it is no longer verified."""
+        wallet = address_str(wallet)
         identity = self.identities[wallet]
         claim_id = keccak(encode(["address", "uint256"], [self.claim_issuer.address, KYC_TOPIC]))
-        identity.removeClaim(claim_id, sender=wallet)
+        identity.removeClaim(claim_id, sender=self.managers[wallet])
 
     def restore_kyc(self, wallet: str) -> None:
-        self._add_claim(wallet, self.identities[wallet])
+        wallet = address_str(wallet)
+        self._add_claim(self.managers[wallet], self.identities[wallet])
 
     def set_jurisdiction(self, wallet: str, jurisdiction: str) -> None:
         self.identity_registry.updateCountry(wallet, country_code(jurisdiction), sender=self.agent)
@@ -263,10 +273,12 @@ class TrexToken:
         agent, prove it is the same investor), then the agent calls T-REX's
         ``recoveryAddress``, which moves the tokens and their freezes and re-registers the
         identity under the new wallet."""
+        lost, new = address_str(lost), address_str(new)
         identity = self.identities[lost]
-        identity.addKey(keccak(encode(["address"], [new])), 1, 1, sender=lost)
+        identity.addKey(keccak(encode(["address"], [new])), 1, 1, sender=self.managers[lost])
         receipt = self.token.recoveryAddress(lost, new, identity.address, sender=self.agent)
         self.identities[new] = self.identities.pop(lost)
+        self.managers[new] = self.managers.pop(lost)
         return receipt
 
 
@@ -279,6 +291,7 @@ def deploy_trex_token(
     symbol: str = "TRX",
     decimals: int = 0,
     allow_countries: Sequence[str] | None = None,
+    block_countries: Sequence[str] | None = None,
     max_balance: int | None = None,
     supply_limit: int | None = None,
     root: str | Path | None = None,
@@ -290,7 +303,9 @@ def deploy_trex_token(
         agent: the token's and identity registry's agent (mint, burn, freeze, force,
             register identities); defaults to ``admin``.
         allow_countries: recipients' jurisdictions allowed (ISO alpha-2), by
-            ``CountryAllowModule``; None: no jurisdiction rule.
+            ``CountryAllowModule``; None: no allow-list.
+        block_countries: recipients' jurisdictions refused, by ``CountryRestrictModule``;
+            None: no block-list.
         max_balance: most units one identity may hold (``MaxBalanceModule``).
         supply_limit: most units in issue (``SupplyLimitModule``).
         root: the node_modules to load T-REX from (see ``trex_root``).
@@ -328,6 +343,9 @@ def deploy_trex_token(
     if allow_countries is not None:
         settings.append(("CountryAllowModule", "batchAllowCountries(uint16[])", ["uint16[]"],
                          [[country_code(c) for c in allow_countries]]))
+    if block_countries is not None:
+        settings.append(("CountryRestrictModule", "batchRestrictCountries(uint16[])", ["uint16[]"],
+                         [[country_code(c) for c in block_countries]]))
     if max_balance is not None:
         settings.append(("MaxBalanceModule", "setMaxBalance(uint256)", ["uint256"], [max_balance]))
     if supply_limit is not None:

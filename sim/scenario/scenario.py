@@ -55,6 +55,22 @@ from sim.scenario.securities import (
 )
 from sim.scenario.taxonomy import TaxonomySection
 
+TREX_VERSION = "4.1.6"  # sim.contracts.trex.TREX_VERSION (not imported: loading stays light)
+
+ERC3643_RULES = ("jurisdiction", "max_balance", "supply_limit")
+"""The compliance kinds a T-REX token plays (CountryAllow/RestrictModule, MaxBalanceModule,
+SupplyLimitModule)."""
+
+ERC3643_MISSING = {
+    "lockup": "holding periods (lock-ups: Rule 144, Reg S distribution compliance periods)",
+    "holder_limit": "holder counts (Rule 506(b) purchasers, Section 12(g) holders of record)",
+    "accredited_only": "accredited-investor status (Rule 506(c))",
+    "investment_limit": "investment limits (Reg CF, Reg A Tier 2)",
+    "eligible_participant": "eligible contract participant status",
+    "exemption_whitelist": "exemption whitelists (the safe harbor)",
+}
+"""What each refused kind enforces, for the load-time message."""
+
 PARTS = ("securities", "margin", "taxonomy")
 """The parts a scenario may play, in the order they are set up."""
 
@@ -167,6 +183,8 @@ class Scenario(Model):
         if not self.investors:
             raise Invalid(("investors",), "List should have at least 1 item after validation, not 0")
         self._modules(self.security.compliance, ("security", "compliance"))  # type: ignore[union-attr]
+        if self.security.standard == "erc3643":  # type: ignore[union-attr]
+            self._erc3643()
         for section, names in (("custodians", [c.name for c in self.custodians]),
                                ("investors", [p.name for p in self.investors])):
             kind = "custodian" if section == "custodians" else "population"
@@ -231,6 +249,20 @@ class Scenario(Model):
                 f"bond matures on day {bond.maturity_day}, after the end (day {self.duration_days:g})",
             )
 
+    def _erc3643(self) -> None:
+        """What a T-REX token cannot play is refused here, naming the rule and the standard."""
+        for i, module in enumerate(self.security.compliance):  # type: ignore[union-attr]
+            if module.kind not in ERC3643_RULES:
+                raise Invalid(("security", "compliance", i, module.kind),
+                              f"standard erc3643 (T-REX {TREX_VERSION}) has no compliance module for "
+                              f"{ERC3643_MISSING.get(module.kind, module.kind)}: it takes "
+                              f"{', '.join(ERC3643_RULES)} (or use standard: tokensim)", Invalid.NOTHING)
+        for i, custodian in enumerate(self.custodians):
+            if custodian.mode == "omnibus":
+                raise Invalid(("custodians", i, "mode"),
+                              "standard erc3643: omnibus custody vaults run on tokensim's token only "
+                              "(use segregated custody or standard: tokensim)", custodian.mode)
+
     def _margin(self, margin: MarginSection) -> None:
         for i, asset in enumerate(margin.assets):
             if asset.token != "security":
@@ -238,6 +270,10 @@ class Scenario(Model):
             if self.security is None:
                 raise Invalid(("margin", "assets", i, "token"),
                               "token: security names the scenario's security token: give a security section")
+            if self.security.standard == "erc3643":
+                raise Invalid(("margin", "assets", i, "token"),
+                              "standard erc3643: the margin engine takes tokensim's own security token as "
+                              "collateral (its holds and lock-ups); give standard: tokensim", asset.token)
             if asset.symbol != self.security.symbol:
                 raise Invalid(("margin", "assets", i, "symbol"),
                               f"the security token's symbol is {self.security.symbol!r} (got {asset.symbol!r})")

@@ -70,9 +70,14 @@ class Security(Model):
             ``max_balance``, ``supply_limit``, ``investment_limit`` (see
             ``sim.contracts.compliance``); ``rule`` picks a preset.
         bond: present for a bond (coupons and redemption); absent for equity.
+        standard: the token the run deploys: ``tokensim`` (the default: tokensim's own
+            ``SecurityToken``) or ``erc3643`` (T-REX 4.1.6, loaded from tools/trex; its
+            compliance takes ``jurisdiction``, ``max_balance`` and ``supply_limit``, the rules
+            T-REX has a module for; the others are refused at load).
     """
 
     name: str = Field(min_length=1, max_length=64)
+    standard: Literal["tokensim", "erc3643"] = "tokensim"
     symbol: str = Field(min_length=1, max_length=11, pattern=r"^[A-Z0-9]+$")
     decimals: int = Field(default=0, ge=0, le=18)
     compliance: list[ComplianceEntry] = Field(default_factory=list, max_length=16)

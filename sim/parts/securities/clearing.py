@@ -127,7 +127,7 @@ class ClearingAgent(Actor):
         ref = trade.to_bytes(32, "big")
         receipt, refused = self.quietly(
             lambda: system.dvp.instruct(
-                seller.party, buyer.party, system.token, shares * system.token_unit, system.cash,
+                seller.party, buyer.party, system.settlement_token, shares * system.token_unit, system.cash,
                 system.cash_units(cash_cents), settle_by, ref, sender=system.clearing,
             )
         )
@@ -304,7 +304,7 @@ class ClearingAgent(Actor):
         )
         replacement_receipt, refused = self.quietly(
             lambda: system.dvp.instruct(
-                dealer.party, ins.buyer.party, system.token, ins.shares * system.token_unit, system.cash,
+                dealer.party, ins.buyer.party, system.settlement_token, ins.shares * system.token_unit, system.cash,
                 system.cash_units(replacement), self.world.now(), trade.to_bytes(32, "big"), sender=system.clearing,
             )
         )

@@ -16,6 +16,7 @@ Roles are separate accounts, as they are separate firms in life:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sim.calendar import HOUR
 from sim.chain import Chain, Contract
@@ -59,31 +60,49 @@ class System:
     feeder: str
     registry: IdentityRegistry
     token: SecurityToken
+    """The security token (``LifecycleToken``: our ``SecurityToken``, or ``Erc3643Token``)."""
     cash: CashToken
     dvp: DvPSettlement
     oracle: PriceOracle
     custodians: dict[str, Custody] = field(default_factory=dict)
     modules: dict[str, Contract] = field(default_factory=dict)
     token_symbol: str = ""
+    standard: str = "tokensim"
+    settlement_token: Any = None
+    """What the DvP contract instructs for the security leg: the token itself, or on
+    ERC-3643 the hold adapter that gives the token holds (``sim.contracts.erc3643``)."""
+
+    def __post_init__(self) -> None:
+        if self.settlement_token is None:
+            self.settlement_token = self.token
 
     @classmethod
     def deploy(cls, chain: Chain, scenario: Scenario, roles: list[str]) -> System:
         """Deploy for ``scenario`` with the six ``roles`` accounts (issuer, agent, cash issuer,
         clearing agent, venue operator, price feeder)."""
         issuer, agent, cash_issuer, clearing, venue, feeder = roles
-        registry = deploy_identity_registry(chain, admin=issuer, verifiers=[agent])
         security = scenario.security
         assert security is not None
-        token = deploy_security_token(
-            chain,
-            registry=registry,
-            admin=issuer,
-            agent=agent,
-            name=security.name,
-            symbol=security.symbol,
-            decimals=security.decimals,
-            modules=[_priced(m, scenario) for m in security.compliance],
-        )
+        if security.standard == "erc3643":
+            from sim.contracts.erc3643 import deploy_erc3643_token
+
+            token, registry = deploy_erc3643_token(
+                chain, admin=issuer, agent=agent, name=security.name, symbol=security.symbol,
+                decimals=security.decimals, modules=security.compliance,
+            )
+        else:
+            registry = deploy_identity_registry(chain, admin=issuer, verifiers=[agent])
+            token = deploy_security_token(
+                chain,
+                registry=registry,
+                admin=issuer,
+                agent=agent,
+                name=security.name,
+                symbol=security.symbol,
+                decimals=security.decimals,
+                modules=[_priced(m, scenario) for m in security.compliance],
+            )
+        settlement = token.settlement if security.standard == "erc3643" else token
         cash = deploy_cash_token(
             chain,
             admin=cash_issuer,
@@ -96,7 +115,7 @@ class System:
             chain,
             admin=clearing,
             clearing=clearing,
-            tokens=[(token, issuer), (cash, cash_issuer)],
+            tokens=[(settlement, issuer), (cash, cash_issuer)],
             fail_penalty_bp=scenario.clearing.fail_penalty_bp,
         )
         oracle = deploy_oracle(chain, admin=feeder, max_age_seconds=scenario.oracle.max_age_hours * HOUR,
@@ -116,6 +135,8 @@ class System:
             oracle=oracle,
             modules=token.modules(),
             token_symbol=security.symbol,
+            standard=security.standard,
+            settlement_token=settlement,
         )
         system.register("issuer-treasury", issuer, "institutional")
         for custodian in scenario.custodians:
