@@ -27,6 +27,7 @@ from sim.contracts.erc7943 import ERC7943Token
 from sim.contracts.token import (
     AGENT_ROLE,
     CashToken,
+    LifecycleToken,
     SecurityToken,
     deploy_cash_token,
     deploy_security_token,
@@ -52,6 +53,7 @@ __all__ = [
     "MaxBalance",
     "ModuleSpec",
     "Restriction",
+    "LifecycleToken",
     "SecurityToken",
     "SupplyLimit",
     "deploy_cash_token",

@@ -15,7 +15,7 @@ modules asked for, binds them, and grants the agent role::
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from eth_hash.auto import keccak
 
@@ -30,6 +30,42 @@ AGENT_ROLE = keccak(b"AGENT_ROLE")
 MINTER_ROLE = keccak(b"MINTER_ROLE")
 LIST_MANAGER_ROLE = keccak(b"LIST_MANAGER_ROLE")
 DEFAULT_ADMIN_ROLE = b"\x00" * 32
+
+
+@runtime_checkable
+class LifecycleToken(Protocol):
+    """The token interface the lifecycle's actors use, and nothing more.
+
+    tokensim's ``SecurityToken`` handle is this interface by its own ABI (the names are its
+    functions'); ``sim.contracts.erc3643.Erc3643Token`` puts an ERC-3643 (T-REX) token
+    behind the same names. Restriction reads return ``(code, reason)``: the ERC-1404 code
+    and the ABI-encoded error a write would revert with (empty when allowed). Writes take
+    ``sender=`` (the transfer agent for agent acts) and raise the typed revert when refused.
+    For delivery versus payment the DvP contract instructs ``settlement`` where the token
+    has one (the hold adapter of a T-REX token), else the token itself (``IHoldable``).
+    """
+
+    address: Any
+
+    def symbol(self) -> str: ...
+    def decimals(self) -> int: ...
+    def balanceOf(self, wallet: Any) -> int: ...  # noqa: N802 - the contracts' names
+    def totalSupply(self) -> int: ...  # noqa: N802
+    def availableBalanceOf(self, wallet: Any) -> int: ...  # noqa: N802
+    def heldBalanceOf(self, wallet: Any) -> int: ...  # noqa: N802
+    def frozenTokens(self, wallet: Any) -> int: ...  # noqa: N802
+    def transferRestriction(self, sender: Any, to: Any, amount: int) -> tuple[int, bytes]: ...  # noqa: N802
+    def senderRestriction(self, sender: Any, amount: int) -> tuple[int, bytes]: ...  # noqa: N802
+    def recipientRestriction(self, to: Any) -> tuple[int, bytes]: ...  # noqa: N802
+    def detectTransferRestriction(self, sender: Any, to: Any, amount: int) -> int: ...  # noqa: N802
+    def modules(self) -> dict[str, Any]: ...
+    def mint(self, to: Any, amount: int, *, sender: Any) -> Any: ...
+    def burn(self, holder: Any, amount: int, *, sender: Any) -> Any: ...
+    def batchBurn(self, holders: Sequence[Any], amounts: Sequence[int], *, sender: Any) -> Any: ...  # noqa: N802
+    def pause(self, *, sender: Any) -> Any: ...
+    def unpause(self, *, sender: Any) -> Any: ...
+    def forcedTransfer(self, holder: Any, to: Any, amount: int, override: bool, *, sender: Any) -> Any: ...  # noqa: N802
+    def recoverWallet(self, lost: Any, new: Any, *, sender: Any) -> Any: ...  # noqa: N802
 
 
 class SecurityToken(Contract):
