@@ -16,7 +16,7 @@ from sim.scenario import load, shipped, validate
 from small_scenarios import scenario
 
 SLOW_ON_ETH_TESTER = {"retail_leverage_caps", "safe_harbor_matures", "safe_harbor_fails", "ats_fair_access",
-                      "tokenized_fund_collateral", "reg_d_506b_lifecycle"}
+                      "tokenized_fund_collateral", "reg_d_506b_lifecycle", "reg_s_category1_erc3643"}
 """Minutes on eth-tester (two dozen accounts valued every two hours; thousands of venue
 trades over three years); held to the same event log run after run on revm below instead.
 ``innovation_exemption_caps`` (70 s on eth-tester) carries the taxonomy contracts through
@@ -25,7 +25,8 @@ place, a foreclosure the token refuses) through it. ``reg_d_506b_lifecycle`` (si
 minutes on eth-tester: 2,100 accredited investors registered, minted and paid dividends)
 is compared on eth-tester with 100 of them below: the same rules, offering, lock-up, trading
 and dividends, the 2,000-holder 12(g) flag aside (its module is tested on eth-tester in
-tests/contracts)."""
+tests/contracts). ``reg_s_category1_erc3643`` (two minutes: 65 ONCHAINID identities
+deployed and claimed on T-REX) is compared with 12 investors over 90 days below."""
 
 
 @pytest.mark.parametrize("name", sorted(set(shipped()) - SLOW_ON_ETH_TESTER))
@@ -48,6 +49,20 @@ def test_a_506b_lifecycle_with_100_accredited_investors_is_identical_on_eth_test
     fast = Run(scenario, backend="revm").run(out_dir=tmp_path / "revm")
     assert reference.status == fast.status == "done"
     assert reference.metrics["refusals_by_reason"]["Non-accredited purchaser limit reached"] > 0  # the 506(b) cap
+    assert (tmp_path / "eth-tester" / "events.jsonl").read_bytes() == (tmp_path / "revm" / "events.jsonl").read_bytes()
+    assert reference.summary["state_digest"] == fast.summary["state_digest"] is not None
+
+
+def test_a_t_rex_lifecycle_with_12_investors_is_identical_on_eth_tester_and_revm(tmp_path):
+    data = yaml.safe_load(shipped()["reg_s_category1_erc3643"].read_text(encoding="utf-8"))
+    data["investors"][0]["count"], data["investors"][1]["count"], data["duration_days"] = 8, 4, 90
+    data["offering"]["shares"] = data["security"]["compliance"][2]["supply_limit"] = 40_000
+    data["investors"][0]["orders_per_day"] = data["investors"][1]["orders_per_day"] = 0.1
+    scenario = validate(data, source="reg_s_category1_erc3643, 12 investors, 90 days")
+    reference = Run(scenario, backend="eth-tester").run(out_dir=tmp_path / "eth-tester")
+    fast = Run(scenario, backend="revm").run(out_dir=tmp_path / "revm")
+    assert reference.status == fast.status == "done"
+    assert reference.metrics["settled"] > 0 and reference.metrics["refusals_by_reason"]["Transfers are paused"] > 0
     assert (tmp_path / "eth-tester" / "events.jsonl").read_bytes() == (tmp_path / "revm" / "events.jsonl").read_bytes()
     assert reference.summary["state_digest"] == fast.summary["state_digest"] is not None
 
