@@ -50,7 +50,8 @@ interface IERC3643Module {
 ///   freezes it on the token (`freezePartialTokens`), so the holder cannot spend it and
 ///   ownership stays visible. Refused (the token's own rule errors) when the wallet is
 ///   frozen or the free balance is short.
-/// - `executeHold`: the operator that placed the hold delivers all or part of it to `to`.
+/// - `executeHold`: the operator that placed the hold, while it is still a hold operator,
+///   delivers all or part of it to `to`.
 ///   T-REX's agent transfer (`forcedTransfer`) consults no compliance module and ignores a
 ///   pause, so the adapter first runs, in T-REX's own order, what T-REX's `transfer` would
 ///   check (pause, frozen wallets, the recipient's verification, every compliance module's
@@ -62,7 +63,10 @@ interface IERC3643Module {
 /// T-REX keeps one frozen amount per wallet: a hold's tokens and an agent's legal freeze
 /// are both in `getFrozenTokens`. The adapter keeps what it holds (`heldBalanceOf`); the
 /// rest of the frozen amount is the agent's freeze (`frozenTokens`). An agent that
-/// unfreezes past its own freeze takes from a hold: that is T-REX's model, not prevented.
+/// unfreezes past its own freeze, or burns, forces or recovers tokens on hold, takes from
+/// a hold: that is T-REX's model, not prevented here (tokensim's handle, `Erc3643Token`,
+/// refuses those burns, forced transfers and recoveries first); a hold so emptied would
+/// unfreeze, when released, what the agent froze since.
 ///
 /// A refusal by a module maps to the restriction code of the rule it enforces by the
 /// module's `name()`: T-REX's `CountryAllowModule` and `CountryRestrictModule` (14, the
@@ -222,8 +226,12 @@ contract ERC3643HoldAdapter is IHoldable, IRestrictionErrors, AccessControl {
     }
 
     /// @inheritdoc IHoldable
+    /// @dev Only by the operator that placed the hold, and only while it still holds
+    /// `HOLD_OPERATOR_ROLE`, as on tokensim's token: a venue whose role the admin revoked can
+    /// no longer move tokens (it can still release what it put on hold, which moves nothing).
     function executeHold(bytes32 holdId, address to, uint256 amount) external returns (bool) {
         Hold storage h = _operatorHold(holdId);
+        _checkRole(HOLD_OPERATOR_ROLE);
         (uint8 code, bytes memory reason) = holdExecutionRestriction(holdId, to, amount);
         if (code != Restrictions.SUCCESS) _revertWith(reason);
         address holder = h.holder;

@@ -14,6 +14,10 @@ with ``security: {standard: erc3643}`` runs the same actors on T-REX:
   DvP contract instructs (``settlement``): a holder's affirmation freezes the tokens,
   settlement runs the checks above and moves them, a release unfreezes them
   (docs/architecture.md says why this and not T-REX's DVD manager);
+- tokens on hold never move but by their hold: the agent's burns, forced transfers and
+  recoveries that need them are refused first (``TokensOnHold``, ``TokenRecoveryWithHolds``),
+  as on tokensim's token (T-REX would unfreeze and take them, and its one frozen amount per
+  wallet would no longer cover the holds);
 - writes T-REX refuses with a reason string ("Compliance not followed") are checked
   first by the adapter's views and refused with tokensim's typed error before anything
   is sent, so a refusal carries the same code on both tokens;
@@ -30,7 +34,7 @@ from typing import Any
 from sim.chain import Chain, Contract
 from sim.chain.abi import address_str
 from sim.chain.restrictions import Restriction
-from sim.chain.reverts import decode_revert
+from sim.chain.reverts import decode_revert, solidity
 from sim.contracts.compliance import Jurisdictions, MaxBalance, ModuleSpec, SupplyLimit
 from sim.contracts.identity import Identity
 from sim.contracts.trex import TREX_VERSION, TrexToken, deploy_trex_token
@@ -160,10 +164,31 @@ class Erc3643Token:
     def batchMint(self, to: Sequence[Any], amounts: Sequence[int], *, sender: Any) -> Any:  # noqa: N802
         return self.token.batchMint(list(to), list(amounts), sender=sender)
 
+    def _refuse_held(self, takes: Sequence[tuple[Any, int]]) -> None:
+        """Refuse (``TokensOnHold``) an agent's burn or forced transfer that needs tokens on
+        hold, as tokensim's token does. T-REX would unfreeze them and take them: the pending
+        settlement could no longer deliver them, and the adapter, releasing the hold later,
+        would unfreeze in their place whatever the agent froze since (T-REX keeps one frozen
+        amount per wallet). ``takes``: (holder, amount) pairs, a holder's amounts summed."""
+        wanted: dict[str, int] = {}
+        for holder, amount in takes:
+            wanted[address_str(holder)] = wanted.get(address_str(holder), 0) + int(amount)
+        for holder, amount in wanted.items():
+            held = self.heldBalanceOf(holder)
+            if held == 0:
+                continue
+            balance = self.balanceOf(holder)
+            available = balance - held if balance > held else 0
+            if amount > available and amount <= balance:
+                raise solidity.TokensOnHold(holder, available, amount)
+
     def burn(self, holder: Any, amount: int, *, sender: Any) -> Any:
+        """T-REX's ``burn``; refused (``TokensOnHold``) when it needs tokens on hold."""
+        self._refuse_held([(holder, amount)])
         return self.token.burn(holder, amount, sender=sender)
 
     def batchBurn(self, holders: Sequence[Any], amounts: Sequence[int], *, sender: Any) -> Any:  # noqa: N802
+        self._refuse_held(list(zip(holders, amounts, strict=True)))
         return self.token.batchBurn(list(holders), list(amounts), sender=sender)
 
     def transfer(self, to: Any, amount: int, *, sender: Any) -> Any:
@@ -182,7 +207,9 @@ class Erc3643Token:
     def forcedTransfer(self, holder: Any, to: Any, amount: int, override: bool = False, *, sender: Any) -> Any:  # noqa: N802
         """The agent moves ``holder``'s tokens. T-REX's own ``forcedTransfer`` consults no
         module; without ``override`` the adapter's compliance check runs first, as on
-        tokensim's token, and a refusal sends nothing."""
+        tokensim's token, and a refusal sends nothing. With or without ``override``, tokens on
+        hold for a pending settlement never move (``TokensOnHold``), as on tokensim's token."""
+        self._refuse_held([(holder, amount)])
         if not override:
             self._refuse(*self.adapter.complianceRestriction(holder, to, amount))
         return self.token.forcedTransfer(holder, to, amount, sender=sender)
