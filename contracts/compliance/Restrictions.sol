@@ -29,6 +29,9 @@ library Restrictions {
     uint8 internal constant OFFERING_CAP = 19; // OfferingCapExceeded
     uint8 internal constant NOT_WHITELISTED = 20; // RecipientNotWhitelisted
     uint8 internal constant NOT_ELIGIBLE_PARTICIPANT = 21; // RecipientNotEligibleParticipant
+    /// @dev a compliance module of a foreign token (an ERC-3643 token's) refused, for a rule
+    /// tokensim has no code of its own for (ERC3643HoldAdapter's ERC3643ModuleRefused)
+    uint8 internal constant MODULE_REFUSED = 22; // ERC3643ModuleRefused
 
     /// @notice Human-readable message for `code` (ERC-1404 `messageForTransferRestriction`).
     function message(uint8 code) internal pure returns (string memory) {
@@ -53,6 +56,7 @@ library Restrictions {
         if (code == OFFERING_CAP) return "Offering's 12-month cap exceeded";
         if (code == NOT_WHITELISTED) return "Recipient is not whitelisted for the exempt offering";
         if (code == NOT_ELIGIBLE_PARTICIPANT) return "Recipient is not an eligible contract participant";
+        if (code == MODULE_REFUSED) return "Refused by a compliance module";
         return "Unknown restriction code";
     }
 }

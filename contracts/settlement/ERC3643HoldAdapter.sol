@@ -72,10 +72,9 @@ interface IERC3643Module {
 /// module's `name()`: T-REX's `CountryAllowModule` and `CountryRestrictModule` (14, the
 /// jurisdiction field carrying T-REX's ISO 3166-1 numeric country), `MaxBalanceModule`
 /// (16, per identity), `SupplyLimitModule` (17); any other module refuses with
-/// `ERC3643ModuleRefused` (code 255: a rule tokensim has no code for).
+/// `ERC3643ModuleRefused` (code 22, MODULE_REFUSED: a rule tokensim has no code of its own for).
 contract ERC3643HoldAdapter is IHoldable, IRestrictionErrors, AccessControl {
     bytes32 public constant HOLD_OPERATOR_ROLE = keccak256("HOLD_OPERATOR_ROLE");
-    uint8 public constant MODULE_REFUSED = 255;
 
     struct Hold {
         address holder;
@@ -339,7 +338,7 @@ contract ERC3643HoldAdapter is IHoldable, IRestrictionErrors, AccessControl {
             return (Restrictions.SUPPLY_LIMIT,
                 abi.encodeWithSelector(SupplyLimitExceeded.selector, token.totalSupply() + amount, _supplyLimit(module)));
         }
-        return (MODULE_REFUSED, abi.encodeWithSelector(ERC3643ModuleRefused.selector, module, moduleName, from, to, amount));
+        return (Restrictions.MODULE_REFUSED, abi.encodeWithSelector(ERC3643ModuleRefused.selector, module, moduleName, from, to, amount));
     }
 
     function _supplyLimit(address module) private view returns (uint256 limit) {

@@ -37,6 +37,7 @@ class Restriction(IntEnum):
     OFFERING_CAP = 19
     NOT_WHITELISTED = 20
     NOT_ELIGIBLE_PARTICIPANT = 21
+    MODULE_REFUSED = 22
 
     @property
     def message(self) -> str:
@@ -66,6 +67,7 @@ MESSAGES: dict[Restriction, str] = {
     Restriction.OFFERING_CAP: "Offering's 12-month cap exceeded",
     Restriction.NOT_WHITELISTED: "Recipient is not whitelisted for the exempt offering",
     Restriction.NOT_ELIGIBLE_PARTICIPANT: "Recipient is not an eligible contract participant",
+    Restriction.MODULE_REFUSED: "Refused by a compliance module",
 }
 
 RESTRICTION_OF_ERROR: dict[str, Restriction] = {
@@ -93,5 +95,6 @@ RESTRICTION_OF_ERROR: dict[str, Restriction] = {
     # and balances per identity, so these carry what T-REX has)
     "ERC3643JurisdictionRestricted": Restriction.JURISDICTION,
     "ERC3643MaxBalanceExceeded": Restriction.MAX_BALANCE,
+    "ERC3643ModuleRefused": Restriction.MODULE_REFUSED,  # a module tokensim has no code for
 }
 """The custom error each restriction code reverts with."""

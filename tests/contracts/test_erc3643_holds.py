@@ -20,6 +20,7 @@ import pytest
 from sim import solidity
 from sim.chain import Chain, register_artifact
 from sim.chain.artifacts import Artifact
+from sim.chain.restrictions import Restriction
 from sim.chain.reverts import decode_revert
 from sim.contracts.compliance import Jurisdictions, MaxBalance, SupplyLimit
 from sim.contracts.erc3643 import deploy_erc3643_token
@@ -385,15 +386,16 @@ def test_minting_past_the_supply_limit_is_refused_with_code_17(m):
     assert m.token.totalSupply() == SUPPLY_LIMIT
 
 
-def test_a_module_rule_tokensim_has_no_code_for_is_refused_with_code_255(m):
+def test_a_module_rule_tokensim_has_no_code_for_is_refused_with_code_22(m):
     module = deploy_trex_module(m, "TransferRestrictModule")  # only listed senders or recipients
     instruction = affirmed(m)
     cash_buyer = m.cash.balanceOf(m.buyer)
     code, _ = m.adapter.holdExecutionRestriction(seller_hold(m, instruction), m.buyer, 60)
-    assert code == m.adapter.MODULE_REFUSED() == 255
+    assert code == Restriction.MODULE_REFUSED == 22
+    assert m.token.restriction(m.seller, m.buyer, 1) == Restriction.MODULE_REFUSED  # the ERC-1404 code too
     receipt = m.dvp.settle(instruction, sender=m.clearing)
     error = refusal(receipt)
-    assert isinstance(error, solidity.ERC3643ModuleRefused)
+    assert isinstance(error, solidity.ERC3643ModuleRefused) and error.code == Restriction.MODULE_REFUSED
     assert (error.module, error.moduleName, error.to, error.amount) == (module.address, "TransferRestrictModule",
                                                                        m.buyer, 60)
     assert_nothing_moved(m, instruction, cash_buyer)

@@ -21,13 +21,14 @@ def test_unknown_code_has_a_message(security_token):
 
 def test_every_refusal_code_has_exactly_one_error_on_our_token():
     ours = [code for name, code in RESTRICTION_OF_ERROR.items() if not name.startswith("ERC3643")]
-    assert sorted(ours) == sorted(r for r in Restriction if r != Restriction.SUCCESS)
+    assert sorted(ours) == sorted(r for r in Restriction if r not in (Restriction.SUCCESS, Restriction.MODULE_REFUSED))
 
 
 def test_the_erc3643_adapter_errors_carry_the_codes_of_the_rules_they_stand_for():
     adapter = {name: code for name, code in RESTRICTION_OF_ERROR.items() if name.startswith("ERC3643")}
     assert adapter == {"ERC3643JurisdictionRestricted": Restriction.JURISDICTION,
-                       "ERC3643MaxBalanceExceeded": Restriction.MAX_BALANCE}
+                       "ERC3643MaxBalanceExceeded": Restriction.MAX_BALANCE,
+                       "ERC3643ModuleRefused": Restriction.MODULE_REFUSED}
 
 
 @pytest.mark.parametrize(("name", "code"), sorted(RESTRICTION_OF_ERROR.items()))
