@@ -161,9 +161,6 @@ class Erc3643Token:
         self._refuse(*self.adapter.transferRestriction(_ZERO, to, amount))
         return self.token.mint(to, amount, sender=sender)
 
-    def batchMint(self, to: Sequence[Any], amounts: Sequence[int], *, sender: Any) -> Any:  # noqa: N802
-        return self.token.batchMint(list(to), list(amounts), sender=sender)
-
     def _refuse_held(self, takes: Sequence[tuple[Any, int]]) -> None:
         """Refuse (``TokensOnHold``) an agent's burn or forced transfer that needs tokens on
         hold, as tokensim's token does. T-REX would unfreeze them and take them: the pending
