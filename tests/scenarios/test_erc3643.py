@@ -12,7 +12,7 @@ from sim.contracts import LifecycleToken, SecurityToken
 from sim.contracts.erc3643 import Erc3643Token
 from sim.contracts.trex import TREX_VERSION
 from sim.engine import Run
-from sim.scenario import ScenarioError, load, shipped
+from sim.scenario import ScenarioError, load, shipped, validate
 
 NAME = "reg_s_category1_erc3643"
 SHIPPED = shipped()
@@ -128,3 +128,19 @@ def test_the_cli_refuses_a_t_rex_scenario_when_t_rex_is_missing_and_writes_nothi
     assert result.exit_code == 2
     assert "make trex" in result.output and not out.exists()
 
+
+
+def test_a_bond_without_its_accreditation_rule_pays_and_redeems_alike_on_both_tokens(tmp_path):
+    """tokenized_bond_maturity less accredited_only (T-REX has no module for it): coupons to
+    the holders of record and redemption at maturity, T-REX's batchBurn ending the supply
+    at zero, give the same summary on both tokens."""
+    doc = yaml.safe_load(SHIPPED["tokenized_bond_maturity"].read_text())
+    doc["security"]["compliance"] = [c for c in doc["security"]["compliance"] if c.get("kind") != "accredited_only"]
+    summaries = {}
+    for standard in ("tokensim", "erc3643"):
+        doc["security"]["standard"] = standard
+        scenario = validate(doc, source=f"tokenized_bond_maturity on {standard}")
+        summaries[standard] = Run(scenario, backend="revm").run(out_dir=tmp_path / standard).summary
+    trex = summaries["erc3643"]["metrics"]
+    assert trex["supply"] == 0 and trex["redeemed_usd"] > 0 and trex["coupons_usd"] > 0
+    assert _without(summaries["erc3643"]) == _without(summaries["tokensim"])
