@@ -214,6 +214,14 @@ def _signals_raise() -> Iterator[None]:
 
 def _run(scenario: str, seed: int | None, backend: str, rpc_url: str, out: Path | None, force: bool,
          quiet: bool, started: list[Path]) -> None:
+    from sim.report.worker import ReportWorker
+
+    with ReportWorker.start() as report:  # gets matplotlib ready on the second core while the run plays
+        _run_with(report, scenario, seed, backend, rpc_url, out, force, quiet, started)
+
+
+def _run_with(report: Any, scenario: str, seed: int | None, backend: str, rpc_url: str, out: Path | None,
+              force: bool, quiet: bool, started: list[Path]) -> None:
     from sim.chain import BACKENDS
     from sim.engine import Run
     from sim.report.run_dir import RunDirError, prepare
@@ -245,7 +253,7 @@ def _run(scenario: str, seed: int | None, backend: str, rpc_url: str, out: Path 
     except RunDirError as exc:
         err_console.print(f"[red]bad run directory:[/red] {escape(str(exc))}")
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    simulation = Run(loaded, seed=seed, backend=chosen)
+    simulation = Run(loaded, seed=seed, backend=chosen, report_writer=report.write)
     started.append(out_dir)
     if not quiet:
         console.print(f"[bold]{loaded.name}[/bold] seed {simulation.seed} on {backend} -> {out_dir}")
