@@ -40,7 +40,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -140,7 +140,7 @@ class RunResult:
         return self.out_dir / name
 
 
-def part_classes() -> dict[str, type[Part]]:
+def part_classes() -> Mapping[str, type[Part]]:
     """The part class of each section name, in set-up order."""
     from sim.parts import PARTS
 

@@ -89,7 +89,7 @@ def _market(files: RunFiles, metrics: dict[str, Any]) -> Section:
     fig = plot_figure(10, 6, rows=2, columns=2, top=0.7)
     fig.suptitle("Samples of metrics.csv over the run")
     for ax, (name, title) in zip(fig.subplots(2, 2, sharex=True).flat, panels, strict=True):
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title, fontsize=10, y=1.0)  # y given: no search for ticks above the axes
         series = _series(files, name)
         if series is None or not len(series[0]):
             ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", va="center", color="0.5")
@@ -131,7 +131,7 @@ def _refusals(files: RunFiles, metrics: dict[str, Any]) -> Section:
                        "(a refusal without one came from the venue or the clearing agent, not the token).</p>")
     fig = plot_figure(10, 4.5)
     ax = fig.add_subplot()
-    ax.set_title("Refusals by reason over time (cumulative, from events.jsonl)")
+    ax.set_title("Refusals by reason over time (cumulative, from events.jsonl)", y=1.0)
     ax.set_xlabel("day")
     ax.set_ylabel("refusals")
     end = files.summary["sim_days"]
@@ -164,7 +164,7 @@ def _settlement(files: RunFiles, metrics: dict[str, Any]) -> Section:
         ], right={1}))
     fig = plot_figure(10, 3.8)
     ax = fig.add_subplot()
-    ax.set_title("Settled instructions and fails over time (cumulative, metrics.csv)")
+    ax.set_title("Settled instructions and fails over time (cumulative, metrics.csv)", y=1.0)
     ax.set_xlabel("day")
     drawn = False
     for name, colour in (("settled", "tab:green"), ("fails", "tab:red")):
