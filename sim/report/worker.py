@@ -24,6 +24,7 @@ when its input closes, so it never outlives the process that started it.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
@@ -105,20 +106,27 @@ class ReportWorker:
 
 
 def _warm_up() -> None:
-    """Import what a report needs and draw one small figure (loads the fonts)."""
-    import importlib
-
+    """Import what a report needs (the securities part's, which most runs play; another
+    part's is imported when a report needs it) and draw one small figure with a title,
+    ticks, a step line, labels and a legend: the fonts are loaded and the glyphs a report
+    draws are cached."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
 
+    import sim.report.html  # noqa: F401 - what write_report needs
     from sim.parts import PARTS
+    from sim.report.page import plot_figure
 
-    for part in PARTS.values():
-        if part.report_module is not None:
-            importlib.import_module(part.report_module)
-    figure = Figure(figsize=(2, 1), dpi=50)
+    securities = PARTS["securities"]
+    if securities.report_module is not None:
+        importlib.import_module(securities.report_module)
+    figure = plot_figure(4, 3)
     FigureCanvasAgg(figure)
-    figure.add_subplot().set_title("warm-up")
+    ax = figure.add_subplot()
+    ax.set_title("warm-up 0123456789", fontsize=10, y=1.0)
+    ax.plot([0, 250, 500, 735], [0, 1_000, 20_000, 50_000], drawstyle="steps-post", label="settled")
+    ax.set_xlabel("day")
+    ax.tick_params(labelsize=8)
+    ax.legend(fontsize=7, loc="upper left")
     figure.canvas.draw()
 
 
