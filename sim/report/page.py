@@ -165,7 +165,9 @@ def png(fig: Any) -> bytes:
 
     FigureCanvasAgg(fig)
     buffer = io.BytesIO()
-    fig.savefig(buffer, dpi=DPI, format="png", metadata={"Software": None})
+    # zlib level 1: a report's figures encode in a third of the time (about 0.1 s of
+    # drawing the smallest scenario's report) for a page about 5% larger
+    fig.savefig(buffer, dpi=DPI, format="png", metadata={"Software": None}, pil_kwargs={"compress_level": 1})
     return buffer.getvalue()
 
 
