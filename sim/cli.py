@@ -106,8 +106,19 @@ def run(
 
     A scenario script (a .py file, or the name of one in scenarios/) runs as `python script.py` would, with the arguments given after --; its exit code is the script's.
     """
+    from sim.report.worker import ReportWorker
+
+    # started first, so it gets matplotlib ready on the second core while this process
+    # imports, loads and runs the scenario (a script is left to draw its own reports)
+    with ReportWorker(None) if scenario.endswith(".py") else ReportWorker.start() as report:
+        _run_command(ctx, report, scenario, script_args, seed, backend, rpc_url, out, force, quiet)
+
+
+def _run_command(ctx: typer.Context, report: Any, scenario: str, script_args: list[str] | None, seed: int | None,
+                 backend: str, rpc_url: str, out: Path | None, force: bool, quiet: bool) -> None:
     script = _script(scenario)
     if script is not None:
+        report.close()
         _run_script(ctx, script, script_args or [])
         return
     if script_args:
@@ -117,7 +128,7 @@ def run(
     started: list[Path] = []  # the run directory, once a run writes into it
     with _signals_raise():
         try:
-            _run(scenario, seed, backend, rpc_url, out, force, quiet, started)
+            _run(report, scenario, seed, backend, rpc_url, out, force, quiet, started)
         except _Signalled as stopped:  # not passed on by a run: before it started, or after it
             where = f"; the run's files are in {started[0]}" if started else " before the run started; no run files written"
             err_console.print(f"[red]{stopped.name}[/red]{escape(where)}")
@@ -212,8 +223,8 @@ def _signals_raise() -> Iterator[None]:
             signal.signal(signum, handler)
 
 
-def _run(scenario: str, seed: int | None, backend: str, rpc_url: str, out: Path | None, force: bool,
-         quiet: bool, started: list[Path]) -> None:
+def _run(report: Any, scenario: str, seed: int | None, backend: str, rpc_url: str, out: Path | None,
+         force: bool, quiet: bool, started: list[Path]) -> None:
     from sim.chain import BACKENDS
     from sim.engine import Run
     from sim.report.run_dir import RunDirError, prepare
@@ -253,7 +264,7 @@ def _run(scenario: str, seed: int | None, backend: str, rpc_url: str, out: Path 
     except RunDirError as exc:
         err_console.print(f"[red]bad run directory:[/red] {escape(str(exc))}")
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    simulation = Run(loaded, seed=seed, backend=chosen)
+    simulation = Run(loaded, seed=seed, backend=chosen, report_writer=report.write)
     started.append(out_dir)
     if not quiet:
         console.print(f"[bold]{loaded.name}[/bold] seed {simulation.seed} on {backend} -> {out_dir}")

@@ -137,9 +137,9 @@ class RawReceipt:
         return "RawReceipt(" + ", ".join(f"{n}={getattr(self, n)!r}" for n in _RECEIPT_FIELDS) + ")"
 
 
-@dataclass(frozen=True, slots=True)
-class CallResult:
-    """The outcome of a read-only call: return data, or revert data / halt reason."""
+class CallResult(NamedTuple):
+    """The outcome of a read-only call: return data, or revert data / halt reason (a named
+    tuple: one is made per call)."""
 
     success: bool
     output: bytes

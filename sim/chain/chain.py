@@ -35,7 +35,7 @@ from sim.chain.abi import AbiFunction, address_bytes, address_str, checksum
 from sim.chain.artifacts import Artifact, load
 from sim.chain.backend import DEFAULT_GAS_LIMIT, Backend, RawReceipt
 from sim.chain.contract import Contract
-from sim.chain.events import Event
+from sim.chain.events import UNKNOWN, Event
 from sim.chain.events import registry as event_registry
 from sim.chain.reverts import decode_revert
 from sim.chain.reverts import registry as error_registry
@@ -170,7 +170,12 @@ class Receipt:
         return self._events
 
     def events_named(self, name: str) -> list[Event]:
-        return [e for e in self.events if e.name == name]
+        """The transaction's events called ``name``, in order (only those are decoded: a
+        netted settlement batch's receipt holds hundreds of transfers its reader skips)."""
+        if self._events is not None or name == UNKNOWN:
+            return [e for e in self.events if e.name == name]
+        keys, decode = event_registry.keys_named(name), event_registry.decode
+        return [decode(log) for log in self.raw.logs if log.topics and (log.topics[0], len(log.topics)) in keys]
 
     def __repr__(self) -> str:
         names = ", ".join(e.name for e in self.events)

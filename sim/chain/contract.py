@@ -29,12 +29,14 @@ if TYPE_CHECKING:
 class ContractFunction:
     """One ABI function (or its overloads) bound to a deployed contract."""
 
-    __slots__ = ("_contract", "_overloads", "__name__")
+    __slots__ = ("__name__", "_context", "_contract", "_only", "_overloads")
 
     def __init__(self, contract: Contract, overloads: list[AbiFunction]) -> None:
         self._contract = contract
         self._overloads = overloads
         self.__name__ = overloads[0].name
+        self._only = overloads[0] if len(overloads) == 1 else None
+        self._context = f"{contract._name}.{self.__name__}"  # what a revert says it came from
 
     def _select(self, args: tuple, kwargs: dict) -> AbiFunction:
         if len(self._overloads) == 1:
@@ -52,11 +54,20 @@ class ContractFunction:
     def __call__(
         self, *args: Any, sender: Any = None, value: int = 0, gas: int | None = None, **kwargs: Any
     ) -> Any:
-        overloads = self._overloads
-        fn = overloads[0] if len(overloads) == 1 else self._select(args, kwargs)
+        # The typed hot path (every act of a run): what ``Contract._call`` and
+        # ``Contract._transact`` do, without their frames.
+        fn = self._only or self._select(args, kwargs)
+        contract = self._contract
+        data = fn.encode(args, kwargs)
         if fn.is_view:
-            return self._contract._call(fn, args, kwargs, sender, value)
-        return self._contract._transact(fn, args, kwargs, sender, value, gas)
+            return fn.decode_output(
+                contract.chain.call(contract._address_bytes, data, sender=sender, value=value, context=self._context)
+            )
+        if sender is None:
+            raise ConfigError(f"{contract._name}.{fn.name} sends a transaction: pass sender=")
+        return contract.chain.transact(
+            sender, contract._address_bytes, data, value=value, gas=gas, context=self._context, function=fn
+        )
 
     def call(self, *args: Any, sender: Any = None, value: int = 0, **kwargs: Any) -> Any:
         """Run without sending a transaction; return the decoded return value."""

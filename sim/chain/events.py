@@ -45,6 +45,7 @@ class EventRegistry:
 
     def __init__(self) -> None:
         self._events: dict[tuple[bytes, int], AbiEvent] = {}
+        self._by_name: dict[str, frozenset[tuple[bytes, int]]] = {}  # keys_named, made on first use
         self._loaded = False
 
     def _ensure_loaded(self) -> None:
@@ -61,6 +62,15 @@ class EventRegistry:
             if entry.get("type") == "event" and not entry.get("anonymous"):
                 event = AbiEvent(entry)
                 self._events.setdefault((event.topic0, event.topic_count), event)
+        self._by_name.clear()
+
+    def keys_named(self, name: str) -> frozenset[tuple[bytes, int]]:
+        """The (topic0, topic count) of every known event called ``name``."""
+        self._ensure_loaded()
+        keys = self._by_name.get(name)
+        if keys is None:
+            keys = self._by_name[name] = frozenset(k for k, e in self._events.items() if e.name == name)
+        return keys
 
     def decode(self, log: Log) -> Event:
         self._ensure_loaded()

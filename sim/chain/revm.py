@@ -105,8 +105,19 @@ class _RevmReceipt(RawReceipt):
     __slots__ = ("_first_log",)
 
     def __init__(self, seed: tuple, block_number: int, timestamp: int, status: int, gas_used: int,
-                 raw_logs, first_log: int, **rest) -> None:
-        RawReceipt.__init__(self, seed, block_number, timestamp, status, gas_used, raw_logs, **rest)
+                 raw_logs, first_log: int, contract_address: bytes | None = None, output: bytes | None = None,
+                 revert_data: bytes = b"", halt_reason: str | None = None) -> None:
+        # RawReceipt.__init__'s assignments, inlined: one receipt per transaction
+        self._tx_hash = seed
+        self.block_number = block_number
+        self.timestamp = timestamp
+        self.status = status
+        self.gas_used = gas_used
+        self._logs = raw_logs
+        self.contract_address = contract_address
+        self.output = output
+        self.revert_data = revert_data
+        self.halt_reason = halt_reason
         self._first_log = first_log
 
     @property
@@ -238,7 +249,7 @@ class RevmBackend(Backend):
             output = self._evm.deploy(account, initcode, value, gas)
         except RuntimeError as exc:
             return self._failed(sender, nonce, exc)
-        return self._receipt(sender, nonce, contract_address=bytes.fromhex(output[2:]))
+        return self._receipt(sender, nonce, bytes.fromhex(output[2:]), None)
 
     def transact(
         self,
@@ -257,7 +268,7 @@ class RevmBackend(Backend):
             output = self._evm.message_call(account, hexes.get(to) or self._remember(to), data, value, gas)
         except RuntimeError as exc:
             return self._failed(sender, nonce, exc)
-        return self._receipt(sender, nonce, output=bytes(output))
+        return self._receipt(sender, nonce, None, bytes(output))
 
     def _remember(self, address: bytes) -> str:
         """The ``0x`` hex form pyrevm takes, cached (a run's addresses repeat)."""
@@ -285,9 +296,7 @@ class RevmBackend(Backend):
             revert_data=revert_data, halt_reason=halt_reason,
         )
 
-    def _receipt(
-        self, sender: bytes, nonce: int, *, contract_address: bytes | None = None, output: bytes | None = None
-    ) -> RawReceipt:
+    def _receipt(self, sender: bytes, nonce: int, contract_address: bytes | None, output: bytes | None) -> RawReceipt:
         evm = self._evm
         evm.reset_transient_storage()
         result = evm.result
@@ -296,7 +305,7 @@ class RevmBackend(Backend):
         self._log_count = first + len(logs)
         return _RevmReceipt(
             (sender, nonce, self._tx_count), self._number, self._timestamp, 1, result.gas_used,
-            logs or (), first, contract_address=contract_address, output=output,
+            logs or (), first, contract_address, output,
         )
 
     @staticmethod

@@ -40,7 +40,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -140,7 +140,7 @@ class RunResult:
         return self.out_dir / name
 
 
-def part_classes() -> dict[str, type[Part]]:
+def part_classes() -> Mapping[str, type[Part]]:
     """The part class of each section name, in set-up order."""
     from sim.parts import PARTS
 
@@ -158,6 +158,10 @@ class Run:
             (an external node; pass ``backend_options={"url": ...}``); or a ``Backend``
             already created with its genesis one second before the scenario's start.
         backend_options: keyword arguments for the backend, when given by name.
+        report_writer: writes report.html into the run directory once the other files are
+            written (default ``sim.report.html.write_report``; ``tokensim run`` passes a
+            ``sim.report.worker.ReportWorker``'s, which draws it in a process made ready
+            while the run played).
     """
 
     def __init__(
@@ -167,8 +171,10 @@ class Run:
         seed: int | None = None,
         backend: str | Backend = "revm",
         backend_options: dict[str, Any] | None = None,
+        report_writer: Callable[[Path], object] | None = None,
     ) -> None:
         self.scenario = scenario
+        self._report_writer = report_writer
         self.seed = scenario.seed if seed is None else seed
         self._backend = backend
         self._backend_options = backend_options or {}
@@ -361,10 +367,13 @@ class Run:
     def _write_report(self) -> None:
         """report.html, from the files just written (``sim.report.html``). A report that
         cannot be built leaves the run's outcome as it is: ``report_error`` says why."""
-        from sim.report.html import write_report
+        writer = self._report_writer
+        if writer is None:
+            from sim.report.html import write_report
 
+            writer = write_report
         try:
-            write_report(self.out_dir)
+            writer(self.out_dir)
         except Exception as exc:  # the run's own files are complete; the report is built from them
             self.report_error = f"{type(exc).__name__}: {exc}"
 

@@ -40,6 +40,7 @@ MAX_EVENTS = 20_000
 DETAIL_CHARS = 240
 """A record's details (its fields beyond seq, time, actor, act and outcome) are cut to this length."""
 COMMON = ("seq", "t", "time", "actor", "act", "outcome")
+_compact = json.JSONEncoder(separators=(",", ":")).encode  # json.dumps(v, separators=...), one encoder
 
 
 def build_report(files: RunFiles) -> str:
@@ -166,7 +167,7 @@ def event_rows(events: list[dict[str, Any]], limit: int = MAX_EVENTS) -> list[li
             room -= 1
         elif len(rows) >= limit:
             break
-        detail = ", ".join(f"{k}={json.dumps(v, separators=(',', ':'))}" for k, v in record.items() if k not in COMMON)
+        detail = ", ".join(f"{k}={_compact(v)}" for k, v in record.items() if k not in COMMON)
         if len(detail) > DETAIL_CHARS:
             detail = detail[: DETAIL_CHARS - 1] + "…"
         rows.append([record["seq"], record.get("time", ""), record["actor"], record["act"], record["outcome"], detail])

@@ -138,13 +138,36 @@ class Table:
         return f"<table>{caption}{thead}<tbody>{body}</tbody></table>"
 
 
+def plot_figure(width: float, height: float, *, rows: int = 1, columns: int = 1, left: float = 0.8,
+                right: float = 0.2, top: float = 0.4, bottom: float = 0.65, column_gap: float = 0.8,
+                row_gap: float = 0.5) -> Any:
+    """A matplotlib ``Figure`` of ``width`` x ``height`` inches whose subplots (a grid of
+    ``rows`` x ``columns``, added later) sit within fixed margins and gaps, in inches.
+
+    Fixed margins instead of matplotlib's constrained layout: that layout measures every
+    tick label and title of a figure before drawing it, which was 40% of drawing a report's
+    figures. The defaults leave room for a title, tick labels of up to seven digits and an
+    axis label on each side.
+    """
+    from matplotlib.figure import Figure
+
+    axes_width = (width - left - right - (columns - 1) * column_gap) / columns
+    axes_height = (height - top - bottom - (rows - 1) * row_gap) / rows
+    fig = Figure(figsize=(width, height), dpi=DPI)
+    fig.subplots_adjust(left=left / width, right=1 - right / width, bottom=bottom / height, top=1 - top / height,
+                        wspace=column_gap / axes_width, hspace=row_gap / axes_height)
+    return fig
+
+
 def png(fig: Any) -> bytes:
     """A matplotlib ``Figure`` as PNG bytes, the same bytes for the same figure."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     FigureCanvasAgg(fig)
     buffer = io.BytesIO()
-    fig.savefig(buffer, dpi=DPI, format="png", metadata={"Software": None})
+    # zlib level 1: a report's figures encode in a third of the time (about 0.1 s of
+    # drawing the smallest scenario's report) for a page about 5% larger
+    fig.savefig(buffer, dpi=DPI, format="png", metadata={"Software": None}, pil_kwargs={"compress_level": 1})
     return buffer.getvalue()
 
 

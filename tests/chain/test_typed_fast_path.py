@@ -111,3 +111,22 @@ def test_revm_receipts_make_ids_and_logs_on_access_as_before():
     assert event.name == "Transfer" and event.args["value"] == 40
     assert second.return_value is True
     assert cash.balanceOf(bob) == 40
+
+
+def test_a_handles_call_and_transaction_say_where_a_revert_came_from_as_before():
+    """The handle's direct path (no ``Contract._call`` / ``_transact`` frame) gives a revert
+    the same ``context`` and receipt, and refuses a transaction without a sender the same."""
+    from sim.errors import ContractRevert
+
+    chain = Chain("revm")
+    admin = chain.deployer
+    cash = chain.deploy("CashToken", "US Dollar", "USD", 6, admin, False, sender=admin)
+    stranger = chain.new_account()
+    with pytest.raises(ContractRevert) as sent:
+        cash.mint(stranger, 1, sender=stranger)  # no MINTER_ROLE
+    assert sent.value.context == "CashToken.mint" and sent.value.receipt.status == 0
+    with pytest.raises(ContractRevert) as called:
+        cash.mint.call(stranger, 1, sender=stranger)
+    assert called.value.context == "CashToken.mint"
+    with pytest.raises(ConfigError, match="CashToken.mint sends a transaction: pass sender="):
+        cash.mint(stranger, 1)

@@ -7,12 +7,16 @@ accepting transactions after a set number, as a node that crashes would.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from sim.chain import chain as chain_module
 from sim.chain.eth_tester import EthTesterBackend
+from sim.chain.revm import RevmBackend
 from sim.cli import app
 from sim.engine import Run
 from sim.errors import ChainError
@@ -57,3 +61,53 @@ def test_the_cli_exits_1_on_a_failed_run(tmp_path, crashing):
     result = CliRunner().invoke(app, ["run", str(path), "--backend", crashing, "--out", str(tmp_path / "run"), "-q"])
     assert result.exit_code == 1
     assert "run failed" in result.output
+
+
+HARD_CRASH = """
+import os, sys
+sys.path.insert(0, {tests!r})
+from pathlib import Path
+from sim.chain.revm import RevmBackend
+from sim.engine import Run
+from small_scenarios import scenario
+
+class DyingBackend(RevmBackend):
+    def transact(self, *args, **kwargs):
+        self.sent = getattr(self, "sent", 0) + 1
+        if self.sent > {limit}:
+            os._exit(3)  # the process dies inside the chain call: no handler, no buffer flushed
+        return super().transact(*args, **kwargs)
+
+Run(scenario(), backend=DyingBackend(genesis_timestamp=scenario().start_timestamp - 1)).run(out_dir=Path({out!r}))
+"""
+
+
+class FailingRevm(RevmBackend):
+    """revm that raises after ``limit`` transactions (the run records it and ends failed)."""
+
+    limit = 120
+
+    def transact(self, *args, **kwargs):
+        self.sent = getattr(self, "sent", 0) + 1
+        if self.sent > self.limit:
+            raise ChainError(f"node went away after {self.limit} transactions")
+        return super().transact(*args, **kwargs)
+
+
+def test_a_process_that_dies_inside_an_act_leaves_every_record_before_that_act_on_disk(tmp_path):
+    """The hard crash (``os._exit`` inside the 121st transaction: no handler runs, no buffer
+    is flushed) leaves exactly the records the same run writes before it fails softly at
+    that transaction: every record up to the failing act, none half-written."""
+    start = scenario().start_timestamp - 1
+    soft = Run(scenario(), backend=FailingRevm(genesis_timestamp=start)).run(out_dir=tmp_path / "soft")
+    assert soft.status == "failed"
+    died = subprocess.run(
+        [sys.executable, "-c", HARD_CRASH.format(tests=str(Path(__file__).parent), limit=FailingRevm.limit,
+                                                 out=str(tmp_path / "hard"))],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert died.returncode == 3, died.stderr
+    soft_lines = (tmp_path / "soft" / "events.jsonl").read_bytes().splitlines(keepends=True)
+    assert json.loads(soft_lines[-1])["outcome"] == "failed"
+    assert (tmp_path / "hard" / "events.jsonl").read_bytes() == b"".join(soft_lines[:-1])
+    assert len(soft_lines) > 10

@@ -16,9 +16,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 import numpy as np
-from matplotlib.figure import Figure
-
-from sim.report.page import Section, Table, esc, image, part_figure
+from sim.report.page import Section, Table, esc, image, part_figure, plot_figure
 from sim.report.run_files import RunFiles
 
 PART = "securities"
@@ -88,10 +86,10 @@ def _market(files: RunFiles, metrics: dict[str, Any]) -> Section:
     section = Section("Securities: holders, supply, price and volume", "securities")
     panels = (("holders", "holders of record"), ("supply", "tokens in issue"), ("price_usd", "published price, US$"),
               ("volume_shares", "tokens traded, cumulative"))
-    fig = Figure(figsize=(10, 6), dpi=100, layout="constrained")
+    fig = plot_figure(10, 6, rows=2, columns=2, top=0.7)
     fig.suptitle("Samples of metrics.csv over the run")
     for ax, (name, title) in zip(fig.subplots(2, 2, sharex=True).flat, panels, strict=True):
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title, fontsize=10, y=1.0)  # y given: no search for ticks above the axes
         series = _series(files, name)
         if series is None or not len(series[0]):
             ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", va="center", color="0.5")
@@ -131,9 +129,9 @@ def _refusals(files: RunFiles, metrics: dict[str, Any]) -> Section:
                            esc(", ".join(sorted(errors)) or "-"), part_figure(files, PART, "refusals_by_reason", reason)])
     section.add(table, '<p class="note">Restriction codes are the ERC-1404 codes the token returned '
                        "(a refusal without one came from the venue or the clearing agent, not the token).</p>")
-    fig = Figure(figsize=(10, 4.5), dpi=100, layout="constrained")
+    fig = plot_figure(10, 4.5)
     ax = fig.add_subplot()
-    ax.set_title("Refusals by reason over time (cumulative, from events.jsonl)")
+    ax.set_title("Refusals by reason over time (cumulative, from events.jsonl)", y=1.0)
     ax.set_xlabel("day")
     ax.set_ylabel("refusals")
     end = files.summary["sim_days"]
@@ -164,9 +162,9 @@ def _settlement(files: RunFiles, metrics: dict[str, Any]) -> Section:
             ["instructions in netted cycles", f"{instructed:,}"],
             ["token and cash transfers those cycles made", f"{transfers:,}"],
         ], right={1}))
-    fig = Figure(figsize=(10, 3.8), dpi=100, layout="constrained")
+    fig = plot_figure(10, 3.8)
     ax = fig.add_subplot()
-    ax.set_title("Settled instructions and fails over time (cumulative, metrics.csv)")
+    ax.set_title("Settled instructions and fails over time (cumulative, metrics.csv)", y=1.0)
     ax.set_xlabel("day")
     drawn = False
     for name, colour in (("settled", "tab:green"), ("fails", "tab:red")):
