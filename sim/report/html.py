@@ -25,14 +25,17 @@ how many of the log's records it holds.
 
 from __future__ import annotations
 
+import heapq
 import json
+from collections.abc import Iterable
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from sim.report.page import Section, Table, document, esc, events_block, figure, pointer
 from sim.report.rules_in_force import rules_in_force
 from sim.report.run_dir import write_whole
-from sim.report.run_files import RunFiles, read_run
+from sim.report.run_files import EventLog, RunFiles, read_run
 
 REPORT_FILE = "report.html"
 MAX_EVENTS = 20_000
@@ -153,20 +156,22 @@ def _all_metrics(files: RunFiles) -> Section:
     return section
 
 
-def event_rows(events: list[dict[str, Any]], limit: int = MAX_EVENTS) -> list[list[Any]]:
+def event_rows(events: Iterable[dict[str, Any]], limit: int = MAX_EVENTS) -> list[list[Any]]:
     """The rows of the events table: every record that is not ``ok`` and the first ``ok``
     ones, ``limit`` in all at most, in the log's order; each ``[seq, time, actor, act,
     outcome, details]``."""
-    others = sum(1 for e in events if e["outcome"] != "ok")
-    room = max(0, limit - others)
+    log = events if isinstance(events, EventLog) else None
+    if log is not None:  # two streams merged in the log's order, the lines not needed never decoded
+        others = sum(1 for _ in log.not_ok())
+        ok = islice(log.where(outcome="ok"), max(0, limit - others))
+        chosen: Iterable[dict[str, Any]] = heapq.merge(ok, log.not_ok(), key=lambda r: r["seq"])
+    else:
+        records = list(events)
+        others = sum(1 for e in records if e["outcome"] != "ok")
+        room = max(0, limit - others)
+        chosen = [e for e in records if e["outcome"] != "ok" or (room := room - 1) >= 0]
     rows = []
-    for record in events:
-        if record["outcome"] == "ok":
-            if room == 0:
-                continue
-            room -= 1
-        elif len(rows) >= limit:
-            break
+    for record in islice(chosen, limit):
         detail = ", ".join(f"{k}={_compact(v)}" for k, v in record.items() if k not in COMMON)
         if len(detail) > DETAIL_CHARS:
             detail = detail[: DETAIL_CHARS - 1] + "…"

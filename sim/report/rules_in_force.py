@@ -76,7 +76,7 @@ def _short(value: Any) -> str:
 
 
 def _securities(files: RunFiles) -> list[RuleInForce]:
-    deploy = next((e for e in files.events if e["actor"] == "simulation" and e["act"] == "deploy"), None)
+    deploy = next((e for e in files.events.where(acts={"deploy"}) if e["actor"] == "simulation"), None)
     if deploy is None:
         return []
     specs = deploy.get("compliance")
@@ -111,7 +111,7 @@ def _margin(files: RunFiles) -> list[RuleInForce]:
     if "min_cross_margin_pct" in metrics:
         rules.append(RuleInForce("margin", "min_cross_margin_pct", str(metrics["min_cross_margin_pct"]),
                                  SOURCES["min_cross_margin_pct"]))
-    setup = next((e for e in files.events if e["act"] == "setup" and "rules" in e), None)
+    setup = next((e for e in files.events.where(acts={"setup"}) if "rules" in e), None)
     if setup is not None:
         shown = {k: v for k, v in setup["rules"].items() if k not in ("haircut_schedule", "scan_method",
                                                                      "retail_regime", "min_cross_margin_pct")}
@@ -131,7 +131,7 @@ def _taxonomy(files: RunFiles) -> list[RuleInForce]:
     if exit_report:
         limits = ", ".join(f"{name} {test['limit']}" for name, test in exit_report["tests"].items())
         rules.append(RuleInForce("taxonomy", "exit report", limits, SOURCES["exit"]))
-    fair_access = next((e["rule"] for e in files.events if e["act"] == "assess_fair_access" and "rule" in e), None)
+    fair_access = next((e["rule"] for e in files.events.where(acts={"assess_fair_access"}) if "rule" in e), None)
     if fair_access is not None:
         rules.append(RuleInForce("taxonomy", "ATS fair access", _settings(fair_access, ()), "Reg ATS, 17 CFR 242.301(b)(5)(i)"))
     return rules

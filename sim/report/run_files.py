@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,56 @@ class RunFilesError(ConfigError):
         super().__init__(f"{path}: {reason}")
 
 
+class EventLog:
+    """events.jsonl, read on demand: every pass streams the file again and keeps nothing, so
+    a report needs memory for what it draws, not for the log (a million-trade run's log
+    holds some six million records). ``len`` is the number of records; iterating yields
+    them in order as dicts; ``where`` yields only the records of some acts or outcomes,
+    decoding no other line (its text cannot hold them: the log is written compact)."""
+
+    def __init__(self, path: Path, count: int) -> None:
+        self.path, self._count = path, count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        with self.path.open(encoding="utf-8") as lines:
+            for line in lines:
+                if line.strip():
+                    yield json.loads(line)
+
+    def where(self, *, acts: Iterable[str] | None = None, outcome: str | None = None) -> Iterator[dict[str, Any]]:
+        """The records whose ``act`` is one of ``acts`` (any, when None) and whose
+        ``outcome`` is ``outcome`` (any, when None), in order."""
+        wanted = set(acts) if acts is not None else None
+        needles = [f'"act":{json.dumps(a)}' for a in sorted(wanted)] if wanted is not None else []
+        outcome_needle = f'"outcome":{json.dumps(outcome)}' if outcome is not None else None
+        with self.path.open(encoding="utf-8") as lines:
+            for line in lines:
+                if outcome_needle is not None and outcome_needle not in line:
+                    continue
+                if needles and not any(n in line for n in needles):
+                    continue
+                if not line.strip():
+                    continue
+                record = json.loads(line)
+                if (wanted is None or record["act"] in wanted) and (outcome is None or record["outcome"] == outcome):
+                    yield record
+
+    def not_ok(self) -> Iterator[dict[str, Any]]:
+        """The records whose outcome is not ``ok`` (refused, break...), in order; an ok
+        line is recognised by its text and not decoded."""
+        ok = '"outcome":"ok"'
+        with self.path.open(encoding="utf-8") as lines:
+            for line in lines:
+                if not line.strip() or (ok in line and line.count('"outcome":') == 1):
+                    continue
+                record = json.loads(line)
+                if record["outcome"] != "ok":
+                    yield record
+
+
 @dataclass(frozen=True)
 class RunFiles:
     """A run's outputs as read from its directory.
@@ -48,13 +99,14 @@ class RunFiles:
         rows: metrics.csv, one dict per sample: ``t`` an int, ``time`` the ISO text, every
             other cell a number (int when it is written as one), ``None`` when empty, or
             the text itself (a taxonomy's ``class``).
-        events: events.jsonl, one dict per record, in order.
+        events: events.jsonl (``EventLog``): one dict per record, in order, read from
+            the file at each pass; ``events.where(acts=..., outcome=...)`` for a few kinds.
     """
 
     path: Path
     summary: dict[str, Any]
     rows: list[dict[str, Any]]
-    events: list[dict[str, Any]]
+    events: EventLog
 
     @property
     def metrics(self) -> dict[str, Any]:
@@ -130,23 +182,39 @@ def _summary(path: Path) -> dict[str, Any]:
     return summary
 
 
-def _events(path: Path) -> list[dict[str, Any]]:
-    records = []
-    for number, line in enumerate(_text(path).splitlines(), start=1):
-        if not line.strip():
-            continue
+def _events(path: Path) -> EventLog:
+    """Check every line of the log once (JSON, an object, the fields every record has) and
+    count the records; keep none of them."""
+    count = 0
+    try:
+        handle = path.open(encoding="utf-8")
+    except FileNotFoundError:
+        raise RunFilesError(path, "not found: not the directory of a run that ended") from None
+    except OSError as exc:
+        raise RunFilesError(path, f"cannot be read: {exc}") from None
+    with handle:
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise RunFilesError(path, f"line {number}: not JSON ({exc.msg}): {line[:60]!r}") from None
-        if not isinstance(record, dict):
-            raise RunFilesError(path, f"line {number}: expected a JSON object, found {line[:60]!r}")
-        missing = [name for name in EVENT_FIELDS if name not in record]
-        if missing:
-            raise RunFilesError(path, f"line {number}: field {missing[0]!r} missing (every record has "
-                                      f"{', '.join(EVENT_FIELDS)})")
-        records.append(record)
-    return records
+            for number, line in enumerate(handle, start=1):
+                _check_event(path, number, line.rstrip("\n"))
+                count += bool(line.strip())
+        except UnicodeDecodeError as exc:
+            raise RunFilesError(path, f"cannot be read: {exc}") from None
+    return EventLog(path, count)
+
+
+def _check_event(path: Path, number: int, line: str) -> None:
+    if not line.strip():
+        return
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise RunFilesError(path, f"line {number}: not JSON ({exc.msg}): {line[:60]!r}") from None
+    if not isinstance(record, dict):
+        raise RunFilesError(path, f"line {number}: expected a JSON object, found {line[:60]!r}")
+    missing = [name for name in EVENT_FIELDS if name not in record]
+    if missing:
+        raise RunFilesError(path, f"line {number}: field {missing[0]!r} missing (every record has "
+                                  f"{', '.join(EVENT_FIELDS)})")
 
 
 def _rows(path: Path) -> list[dict[str, Any]]:

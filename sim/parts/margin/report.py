@@ -77,10 +77,10 @@ def plot_inputs(files: RunFiles) -> tuple[list[dict], list[dict], list[str]]:
     """What the margin plots draw, read from the files: the samples, the margin events and
     shocks of the log, the accounts (in the summary's order)."""
     events = []
-    for e in files.events:
-        if e["outcome"] == "ok" and e["act"] in MARKERS:
+    for e in files.events.where(acts={*MARKERS, "shock"}, outcome="ok"):
+        if e["act"] in MARKERS:
             events.append({"t": e["t"], "act": e["act"], "account": e.get("account")})
-        elif e["outcome"] == "ok" and e["act"] == "shock":
+        else:
             events.append({"t": e["t"], "act": "shock", "asset": e.get("asset"), "move_pct": e.get("move_pct")})
     accounts = list((files.part_metrics(PART).get("accounts") or {}))
     return files.rows, events, accounts
@@ -117,7 +117,7 @@ def sections(files: RunFiles) -> list[Section]:
                                                ("equity", "initial", "siloed_initial", "portfolio_initial"))])
         second.add(book)
     third = Section("Margin: refusals", "margin-refusals")
-    pledges_refused = sum(1 for e in files.events if e["act"] == "pledge" and e["outcome"] == "refused")
+    pledges_refused = sum(1 for _ in files.events.where(acts={"pledge"}, outcome="refused"))
     third.add(_table(files, metrics, REFUSALS),
               Table(["", "value"], [["pledges refused (counted from events.jsonl)", f"{pledges_refused:,}"]], right={1}))
     errors = metrics.get("refusals_by_error") or {}

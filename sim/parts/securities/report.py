@@ -106,13 +106,12 @@ def _market(files: RunFiles, metrics: dict[str, Any]) -> Section:
 
 def _codes_by_reason(files: RunFiles) -> dict[str, tuple[set[Any], set[str]]]:
     found: dict[str, tuple[set[Any], set[str]]] = defaultdict(lambda: (set(), set()))
-    for record in files.events:
-        if record["outcome"] == "refused":
-            codes, errors = found[record.get("reason", record["act"])]
-            if "code" in record:
-                codes.add(record["code"])
-            if "error" in record:
-                errors.add(record["error"])
+    for record in files.events.where(outcome="refused"):
+        codes, errors = found[record.get("reason", record["act"])]
+        if "code" in record:
+            codes.add(record["code"])
+        if "error" in record:
+            errors.add(record["error"])
     return found
 
 
@@ -135,8 +134,11 @@ def _refusals(files: RunFiles, metrics: dict[str, Any]) -> Section:
     ax.set_xlabel("day")
     ax.set_ylabel("refusals")
     end = files.summary["sim_days"]
+    days_of: dict[str, list[float]] = defaultdict(list)
+    for e in files.events.where(outcome="refused"):  # one pass for every reason
+        days_of[e.get("reason", e["act"])].append(e["t"] / DAY)
     for reason in sorted(reasons, key=lambda r: (-reasons[r], r)):
-        days = [e["t"] / DAY for e in files.events if e["outcome"] == "refused" and e.get("reason", e["act"]) == reason]
+        days = days_of.get(reason)
         if not days:
             continue
         code = codes.get(reason, (set(), set()))[0]
@@ -151,7 +153,7 @@ def _refusals(files: RunFiles, metrics: dict[str, Any]) -> Section:
 def _settlement(files: RunFiles, metrics: dict[str, Any]) -> Section:
     section = Section("Securities: settlement", "settlement")
     section.add(_figures_table(files, metrics, SETTLEMENT))
-    batches = [e for e in files.events if e["act"] == "settle_batch" and e["outcome"] == "ok"]
+    batches = list(files.events.where(acts={"settle_batch"}, outcome="ok"))
     if batches:
         netted = [b for b in batches if b.get("netted")]
         instructed = sum(b.get("instructions", 0) for b in netted)
@@ -172,7 +174,7 @@ def _settlement(files: RunFiles, metrics: dict[str, Any]) -> Section:
         if series is not None and len(series[0]):
             ax.plot(*series, color=colour, drawstyle="steps-post", label=name)
             drawn = True
-    buy_ins = [e["t"] / DAY for e in files.events if e["act"] == "buy_in" and e["outcome"] == "ok"]
+    buy_ins = [e["t"] / DAY for e in files.events.where(acts={"buy_in"}, outcome="ok")]
     for i, day in enumerate(buy_ins):
         ax.axvline(day, color="black", linestyle=":", linewidth=1, label="buy-in" if i == 0 else None)
     if drawn:
@@ -191,7 +193,7 @@ def _custody(files: RunFiles, metrics: dict[str, Any]) -> Section:
     breaks: Counter[str] = Counter()
     resolved: Counter[str] = Counter()
     first_break: dict[str, float] = {}
-    for e in files.events:
+    for e in files.events.where(acts={"reconcile", "resolve_break"}):
         if e["act"] == "reconcile" and e["actor"].startswith(("custodian:", "trustee:")):
             runs[e["actor"]] += 1
             if e["outcome"] == "break":

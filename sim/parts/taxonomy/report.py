@@ -62,9 +62,8 @@ def plot_inputs(files: RunFiles) -> tuple[list[dict], list[dict], list[dict], fl
         {"day": entry["day"], "kind": "reclassified", "class": entry["class"]}
         for entry in (metrics.get("classification_history") or [])[1:]
     ]
-    events += [{"day": e["t"] / DAY, "kind": "missed"} for e in files.events
-               if e["act"] == "disclosure_missed" and e["outcome"] == "ok"]
-    rule = next((e["rule"] for e in files.events if e["act"] == "assess_fair_access" and "rule" in e), None)
+    events += [{"day": e["t"] / DAY, "kind": "missed"} for e in files.events.where(acts={"disclosure_missed"}, outcome="ok")]
+    rule = next((e["rule"] for e in files.events.where(acts={"assess_fair_access"}) if "rule" in e), None)
     threshold = rule["share_pct"] if rule else ATS_FAIR_ACCESS_SHARE_BPS / 100
     return files.rows, metrics.get("venue_shares") or [], events, threshold, _limits(metrics)
 
