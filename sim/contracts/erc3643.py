@@ -69,7 +69,7 @@ class Erc3643Registry:
         for wallet, identity in zip(wallets, identities, strict=True):
             self.register(wallet, identity)
 
-    def isVerified(self, wallet: Any) -> bool:  # noqa: N802 - the registry's own name
+    def isVerified(self, wallet: Any) -> bool:
         return bool(self.suite.identity_registry.isVerified(wallet))
 
 
@@ -108,38 +108,38 @@ class Erc3643Token:
     def decimals(self) -> int:
         return int(self.token.decimals())
 
-    def balanceOf(self, wallet: Any) -> int:  # noqa: N802 - ERC-20 names, as on SecurityToken
+    def balanceOf(self, wallet: Any) -> int:
         return int(self.token.balanceOf(wallet))
 
-    def totalSupply(self) -> int:  # noqa: N802
+    def totalSupply(self) -> int:
         return int(self.token.totalSupply())
 
     def paused(self) -> bool:
         return bool(self.token.paused())
 
-    def isFrozen(self, wallet: Any) -> bool:  # noqa: N802
+    def isFrozen(self, wallet: Any) -> bool:
         return bool(self.token.isFrozen(wallet))
 
-    def frozenTokens(self, wallet: Any) -> int:  # noqa: N802
+    def frozenTokens(self, wallet: Any) -> int:
         """The agent's own freeze (T-REX's frozen amount less the adapter's holds)."""
         return int(self.adapter.frozenTokens(wallet))
 
-    def heldBalanceOf(self, wallet: Any) -> int:  # noqa: N802
+    def heldBalanceOf(self, wallet: Any) -> int:
         return int(self.adapter.heldBalanceOf(wallet))
 
-    def availableBalanceOf(self, wallet: Any) -> int:  # noqa: N802
+    def availableBalanceOf(self, wallet: Any) -> int:
         return int(self.adapter.availableBalanceOf(wallet))
 
-    def transferRestriction(self, sender: Any, to: Any, amount: int) -> tuple[int, bytes]:  # noqa: N802
+    def transferRestriction(self, sender: Any, to: Any, amount: int) -> tuple[int, bytes]:
         return self.adapter.transferRestriction(sender, to, amount)
 
-    def senderRestriction(self, sender: Any, amount: int) -> tuple[int, bytes]:  # noqa: N802
+    def senderRestriction(self, sender: Any, amount: int) -> tuple[int, bytes]:
         return self.adapter.senderRestriction(sender, amount)
 
-    def recipientRestriction(self, to: Any) -> tuple[int, bytes]:  # noqa: N802
+    def recipientRestriction(self, to: Any) -> tuple[int, bytes]:
         return self.adapter.recipientRestriction(to)
 
-    def detectTransferRestriction(self, sender: Any, to: Any, amount: int) -> int:  # noqa: N802
+    def detectTransferRestriction(self, sender: Any, to: Any, amount: int) -> int:
         code, _ = self.transferRestriction(sender, to, amount)
         return int(code)
 
@@ -184,7 +184,7 @@ class Erc3643Token:
         self._refuse_held([(holder, amount)])
         return self.token.burn(holder, amount, sender=sender)
 
-    def batchBurn(self, holders: Sequence[Any], amounts: Sequence[int], *, sender: Any) -> Any:  # noqa: N802
+    def batchBurn(self, holders: Sequence[Any], amounts: Sequence[int], *, sender: Any) -> Any:
         self._refuse_held(list(zip(holders, amounts, strict=True)))
         return self.token.batchBurn(list(holders), list(amounts), sender=sender)
 
@@ -201,7 +201,7 @@ class Erc3643Token:
     def unpause(self, *, sender: Any) -> Any:
         return self.token.unpause(sender=sender)
 
-    def forcedTransfer(self, holder: Any, to: Any, amount: int, override: bool = False, *, sender: Any) -> Any:  # noqa: N802
+    def forcedTransfer(self, holder: Any, to: Any, amount: int, override: bool = False, *, sender: Any) -> Any:
         """The agent moves ``holder``'s tokens. T-REX's own ``forcedTransfer`` consults no
         module; without ``override`` the adapter's compliance check runs first, as on
         tokensim's token, and a refusal sends nothing. With or without ``override``, tokens on
@@ -211,7 +211,7 @@ class Erc3643Token:
             self._refuse(*self.adapter.complianceRestriction(holder, to, amount))
         return self.token.forcedTransfer(holder, to, amount, sender=sender)
 
-    def recoverWallet(self, lost: Any, new: Any, *, sender: Any = None) -> Any:  # noqa: N802
+    def recoverWallet(self, lost: Any, new: Any, *, sender: Any = None) -> Any:
         """T-REX's ``recoveryAddress`` through the investor's ONCHAINID key (``TrexToken.recover``).
         The new wallet must not be registered yet: T-REX re-registers the identity under it.
         Refused (``TokenRecoveryWithHolds``) while the lost wallet has tokens on hold, as on
@@ -219,7 +219,7 @@ class Erc3643Token:
         self._refuse(*self.adapter.recoveryRestriction(lost))
         return self.suite.recover(address_str(lost), address_str(new))
 
-    def grantRole(self, role: bytes, account: Any, *, sender: Any) -> Any:  # noqa: N802
+    def grantRole(self, role: bytes, account: Any, *, sender: Any) -> Any:
         """Only the hold operator role exists here: it is granted on the adapter."""
         return self.adapter.grantRole(role, account, sender=sender)
 

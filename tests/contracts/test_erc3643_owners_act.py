@@ -24,7 +24,6 @@ from sim.contracts.settlement import HOLD_OPERATOR_ROLE, deploy_dvp
 from sim.errors import ContractRevert
 
 
-
 @dataclass
 class World:
     chain: Chain
@@ -57,7 +56,7 @@ def world():
                            tokens=[(token.settlement, issuer), (cash, cash_admin)])
     victim, buyer, stranger = chain.new_account(), chain.new_account(), chain.new_account()
     developer = chain.new_account()  # admin and agent of its own T-REX token and adapter
-    rival, rival_registry = deploy_erc3643_token(chain, admin=developer, agent=developer, name="Rival", symbol="RIV")
+    rival, _ = deploy_erc3643_token(chain, admin=developer, agent=developer, name="Rival", symbol="RIV")
     for wallet in (victim, buyer, stranger, rival_clearing, developer):
         registry.register(wallet, Identity(investor_id=wallet, jurisdiction="DE"))
     token.mint(victim, 1_000, sender=agent)

@@ -3,8 +3,6 @@ them, the same summary as on tokensim's token; what T-REX cannot play is refused
 
 from __future__ import annotations
 
-import json
-
 import pytest
 import yaml
 
