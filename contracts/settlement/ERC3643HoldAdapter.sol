@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IHoldable} from "./IHoldable.sol";
+import {Holds} from "../token/Holds.sol";
 import {IRestrictionErrors} from "../compliance/IRestrictionErrors.sol";
 import {Restrictions} from "../compliance/Restrictions.sol";
 
@@ -73,14 +74,8 @@ interface IERC3643Module {
 /// jurisdiction field carrying T-REX's ISO 3166-1 numeric country), `MaxBalanceModule`
 /// (16, per identity), `SupplyLimitModule` (17); any other module refuses with
 /// `ERC3643ModuleRefused` (code 22, MODULE_REFUSED: a rule tokensim has no code of its own for).
-contract ERC3643HoldAdapter is IHoldable, IRestrictionErrors, AccessControl {
+contract ERC3643HoldAdapter is IHoldable, IRestrictionErrors, Holds, AccessControl {
     bytes32 public constant HOLD_OPERATOR_ROLE = keccak256("HOLD_OPERATOR_ROLE");
-
-    struct Hold {
-        address holder;
-        address operator;
-        uint256 amount;
-    }
 
     error EnforcedPause();
     error ERC20InvalidReceiver(address receiver);
@@ -89,19 +84,8 @@ contract ERC3643HoldAdapter is IHoldable, IRestrictionErrors, AccessControl {
     error ERC3643MaxBalanceExceeded(address wallet, address identity, uint256 amount);
     error ERC3643JurisdictionRestricted(address wallet, uint16 country);
     error TokenRecoveryWithHolds(address lostWallet, uint256 held);
-    error HoldAlreadyExists(bytes32 holdId);
-    error HoldNotFound(bytes32 holdId);
-    error HoldCallerNotOperator(bytes32 holdId, address caller, address operator);
-    error HoldExceedsAmount(bytes32 holdId, uint256 held, uint256 requested);
-    error HoldZeroAmount(bytes32 holdId);
-
-    event HoldCreated(bytes32 indexed holdId, address indexed holder, address indexed operator, uint256 amount);
-    event HoldReleased(bytes32 indexed holdId, address indexed holder, uint256 amount);
-    event HoldExecuted(bytes32 indexed holdId, address indexed holder, address indexed to, uint256 amount);
 
     IERC3643Token public immutable token;
-    mapping(bytes32 holdId => Hold) private _holds;
-    mapping(address holder => uint256) private _held;
 
     constructor(address admin, IERC3643Token token_) {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
@@ -110,27 +94,18 @@ contract ERC3643HoldAdapter is IHoldable, IRestrictionErrors, AccessControl {
 
     // ------------------------------------------------------------------ reads
 
-    /// @notice Tokens of `holder` on hold for a pending settlement.
-    function heldBalanceOf(address holder) public view returns (uint256) {
-        return _held[holder];
-    }
-
     /// @notice The agent's own freeze on `holder` (T-REX's frozen amount less the holds).
     function frozenTokens(address holder) public view returns (uint256) {
         uint256 frozen = token.getFrozenTokens(holder);
-        uint256 held = _held[holder];
+        uint256 held = heldBalanceOf(holder);
         return frozen > held ? frozen - held : 0;
     }
 
     /// @notice Tokens `holder` can move now: its balance less frozen and held tokens.
     function availableBalanceOf(address holder) public view returns (uint256) {
         uint256 balance = token.balanceOf(holder);
-        uint256 locked = frozenTokens(holder) + _held[holder];
+        uint256 locked = frozenTokens(holder) + heldBalanceOf(holder);
         return balance > locked ? balance - locked : 0;
-    }
-
-    function holdOf(bytes32 holdId) external view returns (Hold memory) {
-        return _holds[holdId];
     }
 
     /// @notice The restriction code and ABI-encoded error of `from` sending `amount` to `to`
@@ -182,7 +157,7 @@ contract ERC3643HoldAdapter is IHoldable, IRestrictionErrors, AccessControl {
     /// hold for a pending settlement (T-REX's `recoveryAddress` would move them, frozen, to
     /// the new wallet and the settlement could no longer deliver them), as on tokensim's token.
     function recoveryRestriction(address lostWallet) external view returns (uint8, bytes memory) {
-        uint256 held = _held[lostWallet];
+        uint256 held = heldBalanceOf(lostWallet);
         if (held > 0) {
             return (Restrictions.TOKENS_ON_HOLD, abi.encodeWithSelector(TokenRecoveryWithHolds.selector, lostWallet, held));
         }
@@ -195,7 +170,7 @@ contract ERC3643HoldAdapter is IHoldable, IRestrictionErrors, AccessControl {
         view
         returns (uint8, bytes memory)
     {
-        Hold memory h = _holds[holdId];
+        Hold memory h = holdOf(holdId);
         if (h.amount < amount) {
             return (Restrictions.TOKENS_ON_HOLD, abi.encodeWithSelector(HoldExceedsAmount.selector, holdId, h.amount, amount));
         }
@@ -213,14 +188,10 @@ contract ERC3643HoldAdapter is IHoldable, IRestrictionErrors, AccessControl {
 
     /// @inheritdoc IHoldable
     function hold(bytes32 holdId, address holder, uint256 amount) external onlyRole(HOLD_OPERATOR_ROLE) {
-        if (amount == 0) revert HoldZeroAmount(holdId);
-        if (_holds[holdId].amount != 0) revert HoldAlreadyExists(holdId);
         if (token.isFrozen(holder)) revert SenderFrozen(holder);
         (uint8 code, bytes memory reason) = _availableRestriction(holder, amount, 0);
         if (code != Restrictions.SUCCESS) _revertWith(reason);
-        _holds[holdId] = Hold(holder, msg.sender, amount);
-        _held[holder] += amount;
-        emit HoldCreated(holdId, holder, msg.sender, amount);
+        _createHold(holdId, holder, amount);
         token.freezePartialTokens(holder, amount);
     }
 
@@ -229,15 +200,11 @@ contract ERC3643HoldAdapter is IHoldable, IRestrictionErrors, AccessControl {
     /// `HOLD_OPERATOR_ROLE`, as on tokensim's token: a venue whose role the admin revoked can
     /// no longer move tokens (it can still release what it put on hold, which moves nothing).
     function executeHold(bytes32 holdId, address to, uint256 amount) external returns (bool) {
-        Hold storage h = _operatorHold(holdId);
+        _operatorHold(holdId);
         _checkRole(HOLD_OPERATOR_ROLE);
         (uint8 code, bytes memory reason) = holdExecutionRestriction(holdId, to, amount);
         if (code != Restrictions.SUCCESS) _revertWith(reason);
-        address holder = h.holder;
-        h.amount -= amount;
-        _held[holder] -= amount;
-        if (h.amount == 0) delete _holds[holdId];
-        emit HoldExecuted(holdId, holder, to, amount);
+        address holder = _takeFromHold(holdId, amount, to);
         _unfreeze(holder, amount);
         token.forcedTransfer(holder, to, amount);
         return true;
@@ -245,13 +212,9 @@ contract ERC3643HoldAdapter is IHoldable, IRestrictionErrors, AccessControl {
 
     /// @inheritdoc IHoldable
     function releaseHold(bytes32 holdId) external {
-        Hold storage h = _operatorHold(holdId);
-        address holder = h.holder;
-        uint256 amount = h.amount;
-        _held[holder] -= amount;
-        delete _holds[holdId];
-        emit HoldReleased(holdId, holder, amount);
-        _unfreeze(holder, amount);
+        Hold memory h = holdOf(holdId);
+        _releaseHold(holdId);  // only its operator
+        _unfreeze(h.holder, h.amount);
     }
 
     // -------------------------------------------------------------- internal
@@ -266,12 +229,6 @@ contract ERC3643HoldAdapter is IHoldable, IRestrictionErrors, AccessControl {
 
     function _registry() private view returns (IERC3643IdentityRegistry) {
         return IERC3643IdentityRegistry(token.identityRegistry());
-    }
-
-    function _operatorHold(bytes32 holdId) private view returns (Hold storage h) {
-        h = _holds[holdId];
-        if (h.amount == 0) revert HoldNotFound(holdId);
-        if (h.operator != msg.sender) revert HoldCallerNotOperator(holdId, msg.sender, h.operator);
     }
 
     /// @dev Balance rules of `holder` moving `amount`, `releasing` of it coming out of a hold.
@@ -291,7 +248,7 @@ contract ERC3643HoldAdapter is IHoldable, IRestrictionErrors, AccessControl {
             return (Restrictions.FROZEN_TOKENS,
                 abi.encodeWithSelector(InsufficientUnfrozenBalance.selector, holder, unfrozen, amount));
         }
-        uint256 held = _held[holder] - releasing;
+        uint256 held = heldBalanceOf(holder) - releasing;
         uint256 available = unfrozen > held ? unfrozen - held : 0;
         if (amount > available) {
             return (Restrictions.TOKENS_ON_HOLD, abi.encodeWithSelector(TokensOnHold.selector, holder, available, amount));

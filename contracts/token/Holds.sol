@@ -68,7 +68,7 @@ abstract contract Holds {
         emit HoldReleased(holdId, holder, amount);
     }
 
-    function _operatorHold(bytes32 holdId) private view returns (Hold storage hold) {
+    function _operatorHold(bytes32 holdId) internal view returns (Hold storage hold) {
         hold = _holds[holdId];
         if (hold.amount == 0) revert HoldNotFound(holdId);
         if (hold.operator != msg.sender) revert HoldCallerNotOperator(holdId, msg.sender, hold.operator);

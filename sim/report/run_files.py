@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -158,13 +159,20 @@ def read_run(path: str | Path) -> RunFiles:
     return RunFiles(path, _summary(path / "summary.json"), _rows(path / "metrics.csv"), _events(path / "events.jsonl"))
 
 
-def _text(path: Path) -> str:
+@contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Turn a file that is missing or cannot be read into a ``RunFilesError`` naming it."""
     try:
-        return path.read_text(encoding="utf-8")
+        yield
     except FileNotFoundError:
         raise RunFilesError(path, "not found: not the directory of a run that ended") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise RunFilesError(path, f"cannot be read: {exc}") from None
+
+
+def _text(path: Path) -> str:
+    with _reading(path):
+        return path.read_text(encoding="utf-8")
 
 
 def _summary(path: Path) -> dict[str, Any]:
@@ -186,19 +194,10 @@ def _events(path: Path) -> EventLog:
     """Check every line of the log once (JSON, an object, the fields every record has) and
     count the records; keep none of them."""
     count = 0
-    try:
-        handle = path.open(encoding="utf-8")
-    except FileNotFoundError:
-        raise RunFilesError(path, "not found: not the directory of a run that ended") from None
-    except OSError as exc:
-        raise RunFilesError(path, f"cannot be read: {exc}") from None
-    with handle:
-        try:
-            for number, line in enumerate(handle, start=1):
-                _check_event(path, number, line.rstrip("\n"))
-                count += bool(line.strip())
-        except UnicodeDecodeError as exc:
-            raise RunFilesError(path, f"cannot be read: {exc}") from None
+    with _reading(path), path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            _check_event(path, number, line.rstrip("\n"))
+            count += bool(line.strip())
     return EventLog(path, count)
 
 

@@ -24,8 +24,8 @@ from sim.errors import ChainError
 from small_scenarios import events, scenario
 
 
-class CrashingBackend(EthTesterBackend):
-    """eth-tester that goes away after ``limit`` transactions."""
+class GoesAway:
+    """A backend that goes away after ``limit`` transactions (mixed into a real one)."""
 
     limit = 120
 
@@ -34,6 +34,10 @@ class CrashingBackend(EthTesterBackend):
         if self.sent > self.limit:
             raise ChainError(f"node went away after {self.limit} transactions")
         return super().transact(*args, **kwargs)
+
+
+class CrashingBackend(GoesAway, EthTesterBackend):
+    """eth-tester that goes away after ``limit`` transactions."""
 
 
 @pytest.fixture
@@ -82,16 +86,8 @@ Run(scenario(), backend=DyingBackend(genesis_timestamp=scenario().start_timestam
 """
 
 
-class FailingRevm(RevmBackend):
+class FailingRevm(GoesAway, RevmBackend):
     """revm that raises after ``limit`` transactions (the run records it and ends failed)."""
-
-    limit = 120
-
-    def transact(self, *args, **kwargs):
-        self.sent = getattr(self, "sent", 0) + 1
-        if self.sent > self.limit:
-            raise ChainError(f"node went away after {self.limit} transactions")
-        return super().transact(*args, **kwargs)
 
 
 def test_a_process_that_dies_inside_an_act_leaves_every_record_before_that_act_on_disk(tmp_path):
