@@ -203,6 +203,7 @@ MATRIX: dict[str, dict[str, str]] = {
         **ROLE_ADMIN, "register": REGISTRAR, "setFundHoldings": REGISTRAR, "reclassify": CLASSIFIER,
     },
     "MarginCalculator": {},  # pure functions only
+    "OrderDesk": {},  # view functions only: one read of price and balances per order
     "MarginEngine": {
         **ROLE_ADMIN,
         **{f: RISK_ADMIN for f in ("configure", "listUnderlying", "setLiquidationAccount", "openAccount",

@@ -276,11 +276,12 @@ class Investors(Actor):
 
     def _decide(self, p: Participant, trading) -> None:
         venue = self.venue
-        reference = venue.reference_price(p)
-        if reference is None:
+        desk = venue.desk(p)
+        if desk is None:
             return
-        shares = self.shares_available(p) - venue.open_shares(p, "sell")
-        cash = self.cash_available(p) - venue.open_cash(p)
+        reference, shares, cash = desk
+        shares -= venue.open_shares(p, "sell")
+        cash -= venue.open_cash(p)
         sell = shares > 0 and (cash < reference or self.rng.random() < 0.5)
         if not sell and cash < reference:
             return

@@ -32,6 +32,7 @@ from sim.contracts import (
     deploy_security_token,
 )
 from sim.contracts.custody import CustodyVault, deploy_vault
+from sim.contracts.desk import OrderDesk, deploy_order_desk
 from sim.contracts.oracle import PriceOracle, cents_of, deploy_oracle
 from sim.contracts.settlement import DvPSettlement, deploy_dvp
 from sim.scenario import Scenario
@@ -71,6 +72,9 @@ class System:
     settlement_token: Any = None
     """What the DvP contract instructs for the security leg: the token itself, or on
     ERC-3643 the hold adapter that gives the token holds (``sim.contracts.erc3643``)."""
+    desk: OrderDesk | None = None
+    """The venue's order desk: an order's price and the trader's available shares and cash
+    in one read (``sim.contracts.desk``)."""
 
     def __post_init__(self) -> None:
         if self.settlement_token is None:
@@ -137,6 +141,11 @@ class System:
             token_symbol=security.symbol,
             standard=security.standard,
             settlement_token=settlement,
+        )
+        # Deployed by the venue operator, whose only deployment it is: no other contract's
+        # address moves.
+        system.desk = deploy_order_desk(chain, deployer=venue).bind(
+            oracle=oracle, asset=token, security=settlement, cash=cash
         )
         system.register("issuer-treasury", issuer, "institutional")
         for custodian in scenario.custodians:

@@ -1,15 +1,18 @@
 """The venue: an alternative trading system with a pre-trade compliance check.
 
 Orders come in with a limit price set around the oracle's on-chain price (an order is
-refused when that price is stale). At entry the venue checks, on chain, what depends on
-one side alone: a buyer must be able to hold the token at all (``recipientRestriction``:
-verification, jurisdiction, accreditation, applied to the beneficial owner), a seller must
-be able to deliver (``senderRestriction``: pause, freeze, holds, the Rule 144 lock-up);
-and, off chain, that the trader has the cash or shares not already committed to open
-orders. When two orders would trade, ``detectTransferRestriction(seller, buyer, shares)``
-decides; a refusal rejects the order of the side it concerns (a lock-up the seller's, a
-holder cap the buyer's) and matching goes on. Every refusal is recorded with its
-restriction code and message.
+refused when that price is stale). The price and what the trader can spend, shares and
+cash, come from one read of the order desk (``sim.contracts.desk``: the same figures as
+``priceOf`` and the two ``availableBalanceOf``). At entry the venue checks, on chain,
+what depends on one side alone: a buyer must be able to hold the token at all
+(``recipientRestriction``: verification, jurisdiction, accreditation, applied to the
+beneficial owner), a seller must be able to deliver (``senderRestriction``: pause,
+freeze, holds, the Rule 144 lock-up); and, off chain, that the trader has the cash or
+shares not already committed to open orders. When two orders would trade,
+``transferRestriction(seller, buyer, shares)`` decides (ERC-1404's
+``detectTransferRestriction`` code with its error, in one call); a refusal rejects the
+order of the side it concerns (a lock-up the seller's, a holder cap the buyer's) and
+matching goes on. Every refusal is recorded with its restriction code and message.
 
 Matching is continuous (price-time priority, at the resting order's price) or a periodic
 call auction (one price for all). Each trade goes to the clearing agent as a ``Trade`` put
@@ -88,6 +91,19 @@ class Venue(Actor):
         price, _ = result
         return cents_of(price)
 
+    def desk(self, p: Participant) -> tuple[int, int, int] | None:
+        """What ``p``'s order needs, from one read of the order desk: the oracle's price in
+        cents, the whole shares and the cents ``p`` can spend now (its custodian's books for
+        an omnibus client); None (and a refusal, as ``reference_price``'s) when the price is
+        stale."""
+        system = self.system
+        self.world.sync()
+        view = system.desk.view(p.wallet, p.custody.vault if p.mode == "omnibus" else None)
+        if view.refusal is not None:
+            self.record("order", "refused", **describe(view.refusal), investor=p.label)
+            return None
+        return cents_of(view.price), view.security_available // system.token_unit, system.cents(view.cash_available)
+
     def latest_cents(self) -> int:
         """The oracle's last price in cents, whatever its age (the auction's reference)."""
         return self.system.latest_cents()
@@ -162,9 +178,8 @@ class Venue(Actor):
         elif buyer.party == seller.party:
             verdict = {}  # two clients of one omnibus custodian: settled in its books
         else:
-            code = system.token.detectTransferRestriction(seller.party, buyer.party, shares * system.token_unit)
+            code, reason = system.token.transferRestriction(seller.party, buyer.party, shares * system.token_unit)
             if code != Restriction.SUCCESS:
-                _, reason = system.token.transferRestriction(seller.party, buyer.party, shares * system.token_unit)
                 verdict = {**describe(decode_revert(reason)), "side": "sell" if code in SENDER_SIDE else "buy"}
         if not verdict:
             return None
