@@ -26,11 +26,13 @@ Then the ratios, each against its target:
 - eth-tester backend vs naive web3, same M operations (wall time): >= 3x;
 - revm vs eth-tester on the scenario (settled trades per second): >= 50x;
 - the revm simulation (everything: actors, order book, ABI, events, log) vs the raw
-  pyrevm loop over the very operations it sent: <= 3x (the ``Chain`` layer alone is
-  printed beside it for information);
+  pyrevm loop over the very operations it sent: <= 3x, and beside it the goal of <= 1.8x
+  (printed as reached or not yet; it does not change the exit status); the ``Chain``
+  layer alone is printed for information;
 - peak memory of the largest ``--scale`` run vs the smallest: <= 2x.
 
-The table is printed and the figures written as JSON (``--json``, default
+The scenario table gives chain calls and transactions per settled trade (the whole run,
+setup included). The table is printed and the figures written as JSON (``--json``, default
 ``runs/bench/bench.json``). Exit status 1 if a target is missed.
 """
 
@@ -57,6 +59,9 @@ TARGETS = {
     "revm_simulation_vs_raw_pyrevm": ("<=", 3.0),
     "peak_memory_largest_vs_smallest": ("<=", 2.0),
 }
+GOALS = {"revm_simulation_vs_raw_pyrevm": ("<=", 1.8)}
+"""Stretch goals printed beside the targets (issue 20's speed goal); a goal not reached does
+not change the exit status (docs/performance.md says where the remaining time goes)."""
 
 
 # -------------------------------------------------------------- worker side
@@ -162,6 +167,8 @@ def _scenario_run(backend: str, trades: int, work: Path, *, record: Path | None 
     figures["tx_per_second"] = round(figures["transactions"] / wall, 1)
     figures["settled_trades_per_second"] = round(figures["settled"] / wall, 2)
     figures["events_per_second"] = round(figures["events"] / wall, 1)
+    figures["calls_per_settled"] = round(figures["calls"] / max(1, figures["settled"]), 2)
+    figures["transactions_per_settled"] = round(figures["transactions"] / max(1, figures["settled"]), 2)
     return figures
 
 
@@ -183,6 +190,12 @@ def _same_operations(run: dict[str, Any], recorded: dict[str, Any]) -> None:
 def _check(name: str, value: float) -> dict[str, Any]:
     op, target = TARGETS[name]
     met = value >= target if op == ">=" else value <= target
+    goal = GOALS.get(name)
+    if goal is not None:
+        goal_op, goal_value = goal
+        reached = value >= goal_value if goal_op == ">=" else value <= goal_value
+        return {"name": name, "value": round(value, 2), "target": f"{op} {target:g}", "met": met,
+                "goal": f"{goal_op} {goal_value:g}", "goal_met": reached}
     return {"name": name, "value": round(value, 2), "target": f"{op} {target:g}", "met": met}
 
 
@@ -267,10 +280,10 @@ def orchestrate(args: argparse.Namespace) -> int:
 
     print()
     print(f"Scenario runs: {SCENARIO.name} to {args.trades:,} settled trades (wall from setup to the last settlement)")
-    headers = ["backend", "trades", "settled", "txs", "calls", "events", "wall s", "tx/s", "settled trades/s",
-               "events/s", "peak MB"]
-    rows = [[r["backend"], r["trades"], r["settled"], r["transactions"], r["calls"], r["events"], r["wall_seconds"],
-             r["tx_per_second"], r["settled_trades_per_second"], r["events_per_second"], r["peak_mb"]]
+    headers = ["backend", "trades", "settled", "txs", "calls", "calls/settled", "events", "wall s", "tx/s",
+               "settled trades/s", "events/s", "peak MB"]
+    rows = [[r["backend"], r["trades"], r["settled"], r["transactions"], r["calls"], r["calls_per_settled"], r["events"],
+             r["wall_seconds"], r["tx_per_second"], r["settled_trades_per_second"], r["events_per_second"], r["peak_mb"]]
             for r in [*runs.values(), *scale_runs]]
     print(_table(headers, rows))
     print()
@@ -282,9 +295,10 @@ def orchestrate(args: argparse.Namespace) -> int:
                   for r in replays]))
     print()
     print("Ratios")
-    print(_table(["ratio", "value", "target", "met"],
-                 [[c["name"], f"{c['value']:.2f}x", c["target"], "yes" if c["met"] else "NO"] for c in checks]
-                 + [[name, f"{value:.2f}x", "(information)", ""] for name, value in info.items()]))
+    print(_table(["ratio", "value", "target", "met", "goal", "goal met"],
+                 [[c["name"], f"{c['value']:.2f}x", c["target"], "yes" if c["met"] else "NO", c.get("goal", ""),
+                   ("yes" if c["goal_met"] else "not yet") if "goal" in c else ""] for c in checks]
+                 + [[name, f"{value:.2f}x", "(information)", "", "", ""] for name, value in info.items()]))
     if args.repeat > 1:
         print(f"(revm runs and the replays on revm: best wall time of {args.repeat}; the others: one run)")
     report = {

@@ -36,7 +36,9 @@ import {IDvPSettlement} from "./IDvPSettlement.sol";
 /// position nets to zero (an intermediary) is checked like any other. All in one
 /// transaction: if any leg would be refused, or any net transfer is, the netting is
 /// abandoned (`NettingFailed`) and the batch settles gross, instruction by instruction, so
-/// one refused trade does not stop the others.
+/// one refused trade does not stop the others. Net positions are kept in memory behind an
+/// index on (token, party), and receivers are met through a per-token cursor: the gas of
+/// netting grows with the batch, not with its square.
 contract DvPSettlement is IDvPSettlement, AccessControl {
     bytes32 public constant CLEARING_ROLE = keccak256("CLEARING_ROLE");
     uint256 public constant PPM = 1_000_000;
@@ -274,11 +276,20 @@ contract DvPSettlement is IDvPSettlement, AccessControl {
 
     // ---------------------------------------------------------------- internal
 
+    /// @dev The net positions of a batch: one entry per (token, party) in order of first
+    /// appearance, found through an open-addressing index (`slots`: entry + 1, 0 empty) so
+    /// that netting a batch costs linear, not quadratic, gas; and, per token, a cursor on
+    /// the first entry that may still receive (`cursorTokens`/`cursors`, few tokens).
     struct Net {
         address[] tokens;
         address[] parties;
         int256[] amounts;
         uint256 count;
+        uint256[] slots;
+        uint256 mask;
+        address[] cursorTokens;
+        uint256[] cursors;
+        uint256 cursorCount;
     }
 
     function _netPositions(uint256[] calldata ids) private view returns (Net memory net) {
@@ -286,6 +297,12 @@ contract DvPSettlement is IDvPSettlement, AccessControl {
         net.tokens = new address[](size);
         net.parties = new address[](size);
         net.amounts = new int256[](size);
+        uint256 width = 8;
+        while (width < 2 * size) width <<= 1;
+        net.slots = new uint256[](width);
+        net.mask = width - 1;
+        net.cursorTokens = new address[](ids.length * 2);
+        net.cursors = new uint256[](ids.length * 2);
         for (uint256 i = 0; i < ids.length; ++i) {
             Instruction storage ins = _instructions[ids[i]];
             _addNet(net, ins.securityToken, ins.seller, -int256(ins.quantity));
@@ -296,29 +313,58 @@ contract DvPSettlement is IDvPSettlement, AccessControl {
     }
 
     function _addNet(Net memory net, address token, address party, int256 delta) private pure {
-        for (uint256 i = 0; i < net.count; ++i) {
-            if (net.tokens[i] == token && net.parties[i] == party) {
-                net.amounts[i] += delta;
-                return;
-            }
+        (uint256 slot, uint256 entry) = _find(net, token, party);
+        if (entry != type(uint256).max) {
+            net.amounts[entry] += delta;
+            return;
         }
-        net.tokens[net.count] = token;
-        net.parties[net.count] = party;
-        net.amounts[net.count] = delta;
-        net.count += 1;
+        entry = net.count;
+        net.tokens[entry] = token;
+        net.parties[entry] = party;
+        net.amounts[entry] = delta;
+        net.slots[slot] = entry + 1;
+        net.count = entry + 1;
+    }
+
+    /// @dev The index slot of (token, party) and its entry (`type(uint256).max` and the
+    /// empty slot to fill when it has none).
+    function _find(Net memory net, address token, address party) private pure returns (uint256 slot, uint256 entry) {
+        uint256 hash;
+        assembly ("memory-safe") {
+            mstore(0x00, token)
+            mstore(0x20, party)
+            hash := keccak256(0x00, 0x40)
+        }
+        slot = hash & net.mask;
+        while (true) {
+            uint256 stored = net.slots[slot];
+            if (stored == 0) return (slot, type(uint256).max);
+            entry = stored - 1;
+            if (net.tokens[entry] == token && net.parties[entry] == party) return (slot, entry);
+            slot = (slot + 1) & net.mask;
+        }
     }
 
     /// @dev Deliver, out of one hold of `deliverer` on `token`, what remains of the
-    /// deliverer's net delivery, to net receivers; release the rest of the hold.
+    /// deliverer's net delivery, to net receivers in order of first appearance; release
+    /// the rest of the hold. Net amounts only move towards zero (a deliverer's up to it, a
+    /// receiver's down to it), so an entry that cannot receive never can again, and the
+    /// token's cursor only moves forward: the receivers met are those a scan from the
+    /// first entry would meet.
     function _deliverFromHold(Net memory net, address token, address deliverer, bytes32 holdId, uint256 held)
         private
         returns (uint256 transfers)
     {
-        uint256 d = _indexOf(net, token, deliverer);
+        (, uint256 d) = _find(net, token, deliverer);
         uint256 due = net.amounts[d] < 0 ? uint256(-net.amounts[d]) : 0;
         uint256 send = due < held ? due : held;
-        for (uint256 r = 0; r < net.count && send > 0; ++r) {
-            if (net.tokens[r] != token || net.amounts[r] <= 0) continue;
+        uint256 c = _cursorOf(net, token);
+        uint256 r = net.cursors[c];
+        while (r < net.count && send > 0) {
+            if (net.tokens[r] != token || net.amounts[r] <= 0) {
+                ++r;
+                continue;
+            }
             uint256 room = uint256(net.amounts[r]);
             uint256 x = send < room ? send : room;
             IHoldable(token).executeHold(holdId, net.parties[r], x);
@@ -327,15 +373,19 @@ contract DvPSettlement is IDvPSettlement, AccessControl {
             send -= x;
             held -= x;
             transfers += 1;
+            if (net.amounts[r] == 0) ++r;
         }
+        net.cursors[c] = r;
         if (held > 0) IHoldable(token).releaseHold(holdId);
     }
 
-    function _indexOf(Net memory net, address token, address party) private pure returns (uint256) {
-        for (uint256 i = 0; i < net.count; ++i) {
-            if (net.tokens[i] == token && net.parties[i] == party) return i;
+    /// @dev The cursor of `token` (a new one at the first entry when it has none).
+    function _cursorOf(Net memory net, address token) private pure returns (uint256) {
+        for (uint256 i = 0; i < net.cursorCount; ++i) {
+            if (net.cursorTokens[i] == token) return i;
         }
-        return type(uint256).max;
+        net.cursorTokens[net.cursorCount] = token;
+        return net.cursorCount++;
     }
 
     /// @dev Revert with the token's error if either leg of `id` would be refused gross.

@@ -27,20 +27,6 @@ interface IPositionRead {
 /// The figures are those reads' results at the same block; a refused price does not stop
 /// the balances being read (the caller decides what a refusal means).
 contract OrderDesk {
-    /// @notice One order's view of the market and of the trader.
-    /// @param priced Whether the oracle gave a fresh price (`priceOf` did not revert).
-    /// @param price The oracle's price (zero when refused).
-    /// @param priceRefusal The revert data of `priceOf` when it refused (empty otherwise).
-    /// @param securityAvailable Units of the security the trader can deliver now.
-    /// @param cashAvailable Units of the cash token the trader can pay now.
-    struct View {
-        bool priced;
-        uint256 price;
-        bytes priceRefusal;
-        uint256 securityAvailable;
-        uint256 cashAvailable;
-    }
-
     /// @notice The view of `trader` placing an order in `asset` priced by `oracle`.
     /// @param oracle The price oracle.
     /// @param asset What the oracle prices (the security token).
@@ -50,6 +36,13 @@ contract OrderDesk {
     /// @param vault The omnibus vault keeping `trader`'s positions, or the zero address when
     /// the trader holds in its own wallet.
     /// @param trader The trader's wallet (with a vault: the client's address in its books).
+    /// @return priced Whether the oracle gave a fresh price (`priceOf` did not revert).
+    /// @return price The oracle's price (zero when refused).
+    /// @return priceRefusal The revert data of `priceOf` when it refused (empty otherwise).
+    /// @return securityAvailable Units of the security the trader can deliver now.
+    /// @return cashAvailable Units of the cash token the trader can pay now.
+    /// @dev Flat return values, not a struct: a flat (words and one bytes) tuple is what
+    /// the Python side decodes on its fast path.
     function orderView(
         IPriceRead oracle,
         address asset,
@@ -57,19 +50,22 @@ contract OrderDesk {
         address cash,
         IPositionRead vault,
         address trader
-    ) external view returns (View memory view_) {
-        try oracle.priceOf(asset) returns (uint256 price, uint64) {
-            view_.priced = true;
-            view_.price = price;
+    )
+        external
+        view
+        returns (bool priced, uint256 price, bytes memory priceRefusal, uint256 securityAvailable, uint256 cashAvailable)
+    {
+        try oracle.priceOf(asset) returns (uint256 fresh, uint64) {
+            (priced, price) = (true, fresh);
         } catch (bytes memory refusal) {
-            view_.priceRefusal = refusal;
+            priceRefusal = refusal;
         }
         if (address(vault) == address(0)) {
-            view_.securityAvailable = IAvailableBalance(security).availableBalanceOf(trader);
-            view_.cashAvailable = IAvailableBalance(cash).availableBalanceOf(trader);
+            securityAvailable = IAvailableBalance(security).availableBalanceOf(trader);
+            cashAvailable = IAvailableBalance(cash).availableBalanceOf(trader);
         } else {
-            (view_.securityAvailable,) = vault.positionOf(asset, trader);
-            (view_.cashAvailable,) = vault.positionOf(cash, trader);
+            (securityAvailable,) = vault.positionOf(asset, trader);
+            (cashAvailable,) = vault.positionOf(cash, trader);
         }
     }
 }

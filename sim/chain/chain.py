@@ -56,6 +56,7 @@ HANDLES: dict[str, str] = {
     "DvPSettlement": "sim.contracts.settlement:DvPSettlement",
     "IdentityRegistry": "sim.contracts.identity:IdentityRegistry",
     "MarginEngine": "sim.contracts.margin:MarginEngine",
+    "OrderDesk": "sim.contracts.desk:OrderDesk",
     "PerpetualFutures": "sim.contracts.margin:PerpetualFutures",
     "PriceOracle": "sim.contracts.oracle:PriceOracle",
     "SafeHarborRegistry": "sim.contracts.taxonomy:SafeHarborRegistry",

@@ -16,6 +16,7 @@ from typing import Any
 from sim.chain.chain import Chain
 from sim.chain.contract import Contract
 from sim.chain.reverts import ContractRevert, decode_revert
+from sim.errors import ConfigError
 
 ZERO_ADDRESS = "0x" + "00" * 20
 
@@ -37,10 +38,10 @@ class OrderView:
 class OrderDesk(Contract):
     """Handle on an ``OrderDesk``, bound to one market (oracle, security, cash)."""
 
-    oracle: str
-    asset: str
-    security: str
-    cash: str
+    oracle: str | None = None
+    asset: str | None = None
+    security: str | None = None
+    cash: str | None = None
 
     def bind(self, *, oracle: Any, asset: Any, security: Any, cash: Any) -> OrderDesk:
         """Fix the market this handle reads: ``oracle`` prices ``asset``; ``security`` gives
@@ -52,6 +53,8 @@ class OrderDesk(Contract):
     def view(self, trader: Any, vault: Any = None) -> OrderView:
         """The price and ``trader``'s available shares and cash (in ``vault``'s books when
         given, else in its own wallet), from one call."""
+        if self.oracle is None:
+            raise ConfigError("OrderDesk.view: bind the desk to a market first (desk.bind(oracle=, asset=, security=, cash=))")
         priced, price, refusal, shares, cash = self.orderView(
             self.oracle, self.asset, self.security, self.cash,
             ZERO_ADDRESS if vault is None else _address(vault), trader,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from sim import solidity
 from sim.chain import make_backend
 from sim.engine import Run
 from sim.scenario import validate
@@ -37,7 +38,7 @@ def _small_trading_scenario():
             "trading": {"starts_day": 2, "order_size": {"kind": "fixed", "value": 20}},
             "clearing": {"settlement_days": 1, "netting": True, "business_days_only": False},
             "oracle": {"max_age_hours": 6},
-            "faults": [{"kind": "stale_oracle", "at_day": 2.2, "hours": 24}],  # price reads revert
+            "faults": [{"kind": "stale_oracle", "at_day": 2.2, "hours": 24}],  # orders refused, price reads revert
         },
         source="<bench-replay-test>",
     )
@@ -50,6 +51,10 @@ def recording(tmp_path_factory):
     backend = replay.RecordingBackend(make_backend("revm", genesis_timestamp=scenario.start_timestamp - 1), path)
     sim = Run(scenario, backend=backend)
     sim.setup(path.parent / "run")
+    sim.advance_to(2.5 * 86_400)
+    system = sim.part("securities").system
+    with pytest.raises(solidity.OracleStalePrice):  # the order desk catches it; a direct read reverts
+        system.oracle.priceOf(system.token)
     sim.advance_to(5 * 86_400)
     settled = sim.part("securities").metrics.count("settle") + sim.part("securities").metrics.count("settle_internal") // 2
     sim.close()

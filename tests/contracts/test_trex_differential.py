@@ -139,6 +139,14 @@ def test_our_token_and_t_rex_allow_and_refuse_the_same_operations_with_the_same_
             p.ours.setAddressFrozen(w[holder], frozen, sender=p.admin)
             p.trex.freeze(w[holder], frozen)
 
+        @rule(sender=st.sampled_from(HOLDERS), to=st.sampled_from(HOLDERS), amount=st.integers(1, 600))
+        def transfer_to_a_frozen_wallet(self, sender, to, amount):
+            """Freeze the recipient, then send to it: refused with the first check that fails
+            (the recipient's freeze unless the pause, the sender's freeze or balance comes first)."""
+            if sender != to:
+                self.freeze_wallet(to, True)
+                self.transfer(sender, to, amount)
+
         @rule(holder=st.sampled_from(HOLDERS), amount=st.integers(1, 600), unfreeze=st.booleans())
         def freeze_part(self, holder, amount, unfreeze):
             frozen = p.ours.frozenTokens(w[holder])
