@@ -189,14 +189,15 @@ def _same_operations(run: dict[str, Any], recorded: dict[str, Any]) -> None:
 
 def _check(name: str, value: float) -> dict[str, Any]:
     op, target = TARGETS[name]
-    met = value >= target if op == ">=" else value <= target
-    goal = GOALS.get(name)
-    if goal is not None:
-        goal_op, goal_value = goal
-        reached = value >= goal_value if goal_op == ">=" else value <= goal_value
-        return {"name": name, "value": round(value, 2), "target": f"{op} {target:g}", "met": met,
-                "goal": f"{goal_op} {goal_value:g}", "goal_met": reached}
-    return {"name": name, "value": round(value, 2), "target": f"{op} {target:g}", "met": met}
+    check = {"name": name, "value": round(value, 2), "target": f"{op} {target:g}", "met": _holds(op, value, target)}
+    if name in GOALS:
+        goal_op, goal = GOALS[name]
+        check.update(goal=f"{goal_op} {goal:g}", goal_met=_holds(goal_op, value, goal))
+    return check
+
+
+def _holds(op: str, value: float, bound: float) -> bool:
+    return value >= bound if op == ">=" else value <= bound
 
 
 def _table(headers: list[str], rows: list[list[Any]]) -> str:

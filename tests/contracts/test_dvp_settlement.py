@@ -288,17 +288,23 @@ def test_acting_on_a_closed_instruction_is_refused_with_its_status(chain, market
 
 # ------------------------------------------------------------------ netting at scale
 
+def _dvp_among(chain, token, cash, investor, deployer, *, parties, shares, cash_units):
+    """A DvP contract for ``token`` and ``cash``, and ``parties`` new investors holding
+    ``shares`` and ``cash_units`` each."""
+    clearing = chain.new_account()
+    dvp = deploy_dvp(chain, admin=deployer, clearing=clearing, tokens=[(token, deployer), (cash, deployer)])
+    wallets = [investor() for _ in range(parties)]
+    token.batchMint(wallets, [shares] * parties, sender=deployer)
+    for wallet in wallets:
+        cash.mint(wallet, cash_units, sender=deployer)
+    return dvp, token, cash, clearing, wallets
+
+
 @pytest.fixture(scope="module")
 def crowd(chain, make_shared_security_token, cash_token, make_shared_investor, deployer):
     """Eight investors holding the token and cash, and a DvP contract for them."""
-    token = make_shared_security_token()
-    clearing = chain.new_account()
-    dvp = deploy_dvp(chain, admin=deployer, clearing=clearing, tokens=[(token, deployer), (cash_token, deployer)])
-    parties = [make_shared_investor() for _ in range(8)]
-    for party in parties:
-        token.mint(party, 10_000, sender=deployer)
-        cash_token.mint(party, 100_000 * PRICE, sender=deployer)
-    return dvp, token, cash_token, clearing, parties
+    return _dvp_among(chain, make_shared_security_token(), cash_token, make_shared_investor, deployer,
+                      parties=8, shares=10_000, cash_units=100_000 * PRICE)
 
 
 def _affirm_all(crowd, trades, tag):
@@ -352,14 +358,8 @@ def test_a_netted_batch_ends_where_gross_settlement_of_the_same_batch_ends(chain
 @pytest.fixture(scope="module")
 def eighty(chain, make_shared_security_token, cash_token, make_shared_investor, deployer):
     """Eighty investors (forty distinct pairs) and a DvP contract for them."""
-    token = make_shared_security_token()
-    clearing = chain.new_account()
-    dvp = deploy_dvp(chain, admin=deployer, clearing=clearing, tokens=[(token, deployer), (cash_token, deployer)])
-    parties = [make_shared_investor() for _ in range(80)]
-    token.batchMint(parties, [100] * 80, sender=deployer)
-    for party in parties:
-        cash_token.mint(party, 1_000 * PRICE, sender=deployer)
-    return dvp, token, cash_token, clearing, parties
+    return _dvp_among(chain, make_shared_security_token(), cash_token, make_shared_investor, deployer,
+                      parties=80, shares=100, cash_units=1_000 * PRICE)
 
 
 def test_netting_costs_gas_linear_in_the_batch_size(chain, eighty):
