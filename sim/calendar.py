@@ -50,10 +50,24 @@ def timestamp(iso: str) -> int:
     return int(moment.timestamp())
 
 
-@lru_cache(maxsize=4096)
 def iso(timestamp: int) -> str:
-    """ISO-8601 UTC text of a Unix timestamp, e.g. ``2026-07-01T00:00:00Z``."""
-    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """ISO-8601 UTC text of a Unix timestamp, e.g. ``2026-07-01T00:00:00Z``.
+
+    Every record of the event log has one, nearly every one at a second of its own: the
+    date is made once a day, the time of day by arithmetic.
+    """
+    if type(timestamp) is not int:
+        return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    days, seconds = divmod(timestamp, DAY)
+    hours, seconds = divmod(seconds, HOUR)
+    minutes, seconds = divmod(seconds, 60)
+    return f"{_date(days)}T{hours:02d}:{minutes:02d}:{seconds:02d}Z"
+
+
+@lru_cache(maxsize=4096)
+def _date(days: int) -> str:
+    """``YYYY-MM-DD`` of the day ``days`` after 1 January 1970 (UTC)."""
+    return datetime.fromtimestamp(days * DAY, UTC).strftime("%Y-%m-%d")
 
 
 def day_start(timestamp: int) -> int:

@@ -65,7 +65,30 @@ _ZERO = "0x" + "00" * 20
 _PADDING = 33
 _EMPTY_CODE_HASH = keccak(b"")
 _ACCOUNT = re.compile(r"(0x[0-9a-f]{40}): Account \{ info: ")
-_SLOT = re.compile(r"(\d+): StorageSlot \{ previous_or_original_value: \d+, present_value: (\d+) \}")
+_STORAGE_OPEN = "storage: {"
+_STORAGE_CLOSE = "}, status: "
+
+
+_SLOT_TEXT = ": StorageSlot { previous_or_original_value: "
+_NOT_DIGITS = str.maketrans("", "", "".join(map(chr, range(ord("A"), ord("Z") + 1)))
+                            + "".join(map(chr, range(ord("a"), ord("z") + 1))) + "_:{},")
+
+
+def _slot_values(storage: str):
+    """(key, present value) of each slot, as integers, from pyrevm's rendering of one
+    account's storage map: ``K: StorageSlot { previous_or_original_value: P, present_value: V },
+    ...``. Deleting every character that is not a digit or a space leaves ``K P V K P V ...``:
+    one translate and one split, in C. (A regular expression starting with ``\\d+`` was
+    retried at every digit of the 78-digit keys and values, and was half of a compaction.)
+    Every slot listed is taken: ``previous_or_original_value`` is not the value this EVM
+    started with (revm moves it on as transactions land), so it cannot tell an unchanged
+    slot from a changed one.
+    """
+    words = storage.translate(_NOT_DIGITS).split()
+    if len(words) != 3 * storage.count(_SLOT_TEXT) or "x" in storage:  # pyrevm changed its rendering
+        raise BackendUnavailable("cannot read pyrevm's journaled state (unexpected storage rendering)")
+    return zip(map(int, words[0::3]), map(int, words[2::3]))
+
 
 COMPACT_EVERY = 10_000
 """Transactions between two compactions. pyrevm never finalises its journal, so without
@@ -420,10 +443,12 @@ class RevmBackend(Backend):
         starts = [(m.end(), m.group(1)) for m in _ACCOUNT.finditer(text, 0, end)]
         for i, (start, address) in enumerate(starts):
             stop = starts[i + 1][0] if i + 1 < len(starts) else end
-            slots = self._storage.setdefault(address, {})
-            body = text.find("storage: {", start, stop)
-            for m in _SLOT.finditer(text, body, stop):
-                key, value = int(m.group(1)), int(m.group(2))
+            body = text.find(_STORAGE_OPEN, start, stop) + len(_STORAGE_OPEN)
+            close = text.find(_STORAGE_CLOSE, body, stop)
+            slots = self._storage.setdefault(address, {})  # every account, storage or none
+            if close == body:  # storage: {}
+                continue
+            for key, value in _slot_values(text[body:close]):
                 if value:
                     slots[key] = value
                 else:

@@ -86,3 +86,41 @@ def test_automatic_compaction_waits_for_open_snapshots():
     cash.transfer(holders[1], 1, sender=holders[0])
     assert chain.backend.compactions == 1
 
+
+
+def test_compaction_carries_every_written_slot_and_drops_the_cleared_ones(revm_chain):
+    chain = revm_chain
+    holders = [chain.new_account() for _ in range(4)]
+    cash = _funded_cash(chain, holders)
+    cash.transfer(holders[1], 1_000, sender=holders[0])  # holder 0's balance slot back to zero
+    cash.transfer(holders[3], 3, sender=holders[2])
+    backend, token = chain.backend, bytes.fromhex(cash.address[2:])
+    slots = {holder: chain._balance_slot(cash, holder) for holder in holders}
+    before = {holder: backend.storage(token, slot) for holder, slot in slots.items()}
+    assert before[holders[0]] == 0 and before[holders[1]] == 2_001
+    backend.compact()
+    assert {holder: backend.storage(token, slot) for holder, slot in slots.items()} == before
+    kept = backend._storage[cash.address.lower()]
+    assert slots[holders[0]] not in kept  # a zero slot is not re-inserted
+    assert kept[slots[holders[3]]] == 1_006
+
+
+def test_the_storage_rendering_is_read_key_and_present_value():
+    from sim.chain.revm import _slot_values
+
+    rendering = ("7: StorageSlot { previous_or_original_value: 0, present_value: 12 }, "
+                 "115792089237316195423570985008687907853269984665640564039457584007913129639935: "
+                 "StorageSlot { previous_or_original_value: 5, present_value: 0 }")
+    assert list(_slot_values(rendering)) == [(7, 12), (2**256 - 1, 0)]
+
+
+@pytest.mark.parametrize("rendering", [
+    "7: StorageSlot { previous_or_original_value: 0x0, present_value: 0xc }",  # hex, not decimal
+    "7: Slot { original: 0, present: 12 }",  # renamed fields
+])
+def test_an_unexpected_storage_rendering_is_refused_not_misread(rendering):
+    from sim.chain.revm import _slot_values
+    from sim.errors import BackendUnavailable
+
+    with pytest.raises(BackendUnavailable, match="unexpected storage rendering"):
+        _slot_values(rendering)

@@ -45,3 +45,18 @@ def test_known_month_ends(lockups, start, months, end):
 @given(moment=st.integers(min_value=0, max_value=timestamp("2200-01-01")), months=st.sampled_from(MONTHS))
 def test_solidity_and_python_agree(lockups, moment, months):
     assert lockups[months].releaseTimeFor(moment) == add_months(moment, months)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=-(10**10), max_value=250_000_000_000))
+def test_iso_text_of_a_timestamp_is_the_datetime_libraries(moment):
+    from datetime import UTC, datetime
+
+    assert iso(moment) == datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@pytest.mark.parametrize("moment", [0, 86_399, 86_400, -1, 1_767_225_599, 1_767_225_600, 1_709_164_800, 1_709_251_199])
+def test_iso_text_at_the_turn_of_a_day(moment):
+    from datetime import UTC, datetime
+
+    assert iso(moment) == datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
