@@ -74,20 +74,33 @@ _NOT_DIGITS = str.maketrans("", "", "".join(map(chr, range(ord("A"), ord("Z") + 
                             + "".join(map(chr, range(ord("a"), ord("z") + 1))) + "_:{},")
 
 
-def _slot_values(storage: str):
+def _slot_values(text: str, start: int = 0, end: int | None = None):
     """(key, present value) of each slot, as integers, from pyrevm's rendering of one
-    account's storage map: ``K: StorageSlot { previous_or_original_value: P, present_value: V },
-    ...``. Deleting every character that is not a digit or a space leaves ``K P V K P V ...``:
-    one translate and one split, in C. (A regular expression starting with ``\\d+`` was
-    retried at every digit of the 78-digit keys and values, and was half of a compaction.)
+    account's storage map, ``text[start:end]``: ``K: StorageSlot { previous_or_original_value:
+    P, present_value: V }, ...``. Deleting every character that is not a digit or a space
+    leaves ``K P V K P V ...``: one translate and one split, in C. (A regular expression
+    starting with ``\\d+`` was retried at every digit of the 78-digit keys and values, and
+    was half of a compaction.) The map is read ``_PIECE`` characters of whole slots at a
+    time, straight from the rendering: no copy of a 60,000-slot map, nor all its words, is
+    ever made at once, so the compaction allocates nothing large but the rendering itself.
     Every slot listed is taken: ``previous_or_original_value`` is not the value this EVM
     started with (revm moves it on as transactions land), so it cannot tell an unchanged
     slot from a changed one.
     """
-    words = storage.translate(_NOT_DIGITS).split()
-    if len(words) != 3 * storage.count(_SLOT_TEXT) or "x" in storage:  # pyrevm changed its rendering
-        raise BackendUnavailable("cannot read pyrevm's journaled state (unexpected storage rendering)")
-    return zip(map(int, words[0::3]), map(int, words[2::3]))
+    end = len(text) if end is None else end
+    while start < end:
+        stop = text.find(" }, ", start + _PIECE, end)
+        stop = end if stop < 0 else stop + 4
+        piece = text[start:stop]
+        words = piece.translate(_NOT_DIGITS).split()
+        if len(words) != 3 * piece.count(_SLOT_TEXT) or "x" in piece:  # pyrevm changed its rendering
+            raise BackendUnavailable("cannot read pyrevm's journaled state (unexpected storage rendering)")
+        yield from zip(map(int, words[0::3]), map(int, words[2::3]))
+        start = stop
+
+
+_PIECE = 200_000
+"""Characters of a storage rendering read at once (about 1,300 slots)."""
 
 
 COMPACT_EVERY = 10_000
@@ -443,12 +456,12 @@ class RevmBackend(Backend):
         starts = [(m.end(), m.group(1)) for m in _ACCOUNT.finditer(text, 0, end)]
         for i, (start, address) in enumerate(starts):
             stop = starts[i + 1][0] if i + 1 < len(starts) else end
-            body = text.find(_STORAGE_OPEN, start, stop) + len(_STORAGE_OPEN)
+            body = text.find(_STORAGE_OPEN, start, stop)
             close = text.find(_STORAGE_CLOSE, body, stop)
+            if body < 0 or close < 0:  # pragma: no cover - pyrevm changed
+                raise BackendUnavailable("cannot read pyrevm's journaled state (unexpected account rendering)")
             slots = self._storage.setdefault(address, {})  # every account, storage or none
-            if close == body:  # storage: {}
-                continue
-            for key, value in _slot_values(text[body:close]):
+            for key, value in _slot_values(text, body + len(_STORAGE_OPEN), close):
                 if value:
                     slots[key] = value
                 else:

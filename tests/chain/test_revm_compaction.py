@@ -123,4 +123,14 @@ def test_an_unexpected_storage_rendering_is_refused_not_misread(rendering):
     from sim.errors import BackendUnavailable
 
     with pytest.raises(BackendUnavailable, match="unexpected storage rendering"):
-        _slot_values(rendering)
+        list(_slot_values(rendering))
+
+
+def test_a_storage_map_longer_than_a_piece_is_read_whole_and_in_order():
+    from sim.chain import revm
+
+    slots = [(3**i % 2**256, 0 if i % 7 == 0 else 2**i) for i in range(5_000)]
+    rendering = ", ".join(f"{key}: StorageSlot {{ previous_or_original_value: {i}, present_value: {value} }}"
+                          for i, (key, value) in enumerate(slots))
+    assert len(rendering) > 3 * revm._PIECE
+    assert list(revm._slot_values(rendering)) == slots
