@@ -20,7 +20,7 @@ after another on the same machine:
    memory then grows with every transaction), and replays of the operations made before
    the clock stopped by a raw pyrevm ``message_call`` loop and by ``tokensim``'s ``Chain``
    on revm. Each measurement keeps its fastest round; running them in rounds puts a slow
-   spell of a shared machine on all of them alike. Then the first M operations by
+   spell of a shared machine on all of them alike, and round r starts with measurement r. Then the first M operations by
    ``tokensim`` on eth-tester and by the naive web3 ``.transact()`` loop on a default
    ``EthereumTesterProvider`` (see ``bench/replay.py``). The first operations are the
    offering's: deployments, registry batches, approvals, restriction checks.
@@ -254,19 +254,23 @@ def orchestrate(args: argparse.Namespace) -> int:
         recorded = _scenario_run("revm", args.trades, work, record=mix)
         window = ["--record", str(mix), "--ops", str(recorded["ops_in_window"])]
         # Rounds, each running every revm measurement once, so that a slow spell of a shared
-        # machine falls on all of them alike; the best of each is kept.
-        timed: dict[str, list[dict[str, Any]]] = {"revm": [], "no-compaction": [], "raw": [], "chain": []}
-        for _ in range(args.repeat):
-            if "revm" in backends:
-                timed["revm"].append(_scenario_run("revm", args.trades, work))
-            if args.without_compaction:
-                run = _scenario_run("revm", args.trades, work, compact_every="never")
-                timed["no-compaction"].append({**run, "backend": "revm, compaction off"})
-            timed["raw"].append(_run(["_replay", *window, "--loop", "raw"],
-                                     "raw pyrevm loop over the recorded operations"))
-            timed["chain"].append(_run(
-                ["_replay", *window, "--loop", "revm", "--accounts-created", str(recorded["accounts_created"])],
-                "tokensim Chain on revm over the recorded operations"))
+        # machine falls on all of them alike; round r starts with measurement r, so none
+        # always runs in the same place (on this VM the first run of a round was often slower).
+        measurements = []
+        if "revm" in backends:
+            measurements.append(("revm", lambda: _scenario_run("revm", args.trades, work)))
+        if args.without_compaction:
+            measurements.append(("no-compaction", lambda: {
+                **_scenario_run("revm", args.trades, work, compact_every="never"), "backend": "revm, compaction off"}))
+        measurements.append(("raw", lambda: _run(["_replay", *window, "--loop", "raw"],
+                                                 "raw pyrevm loop over the recorded operations")))
+        measurements.append(("chain", lambda: _run(
+            ["_replay", *window, "--loop", "revm", "--accounts-created", str(recorded["accounts_created"])],
+            "tokensim Chain on revm over the recorded operations")))
+        timed: dict[str, list[dict[str, Any]]] = {key: [] for key in ("revm", "no-compaction", "raw", "chain")}
+        for r in range(args.repeat):
+            for key, measure in measurements[r % len(measurements):] + measurements[:r % len(measurements)]:
+                timed[key].append(measure())
         for key, label in (("revm", "revm"), ("no-compaction", "revm, compaction off")):
             if timed[key]:
                 runs[label] = _best(timed[key])
