@@ -106,9 +106,9 @@ _PIECE = 200_000
 COMPACT_EVERY = 10_000
 """Transactions between two compactions. pyrevm never finalises its journal, so without
 compaction memory grows with every transaction (~7.5 KB each on the benchmark scenario). A
-compaction renders the journal to text (4-9 KB a transaction) and parses the state part;
-at 10,000 it takes 0.3-0.6 s, about 10% of the run time, and the rendering adds a
-transient ~250 MB to the peak. Shorter intervals lower the peak, longer ones it raises;
+compaction renders the journal to text (4-11 KB a transaction) and parses the state part;
+at 10,000 it takes 0.3-1.1 s, 10-15% of the run time (half of it pyrevm's rendering), and
+the rendering adds a transient ~250 MB to the peak. Shorter intervals lower the peak, longer ones it raises;
 the time is nearly the same (docs/performance.md has the measurements)."""
 
 
