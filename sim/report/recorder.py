@@ -15,17 +15,17 @@ it is written; the recorder keeps nothing per event in memory.
 
 Encoding: the bytes are those of ``json.JSONEncoder(separators=(",", ":"))`` (ASCII, with
 ``\\uXXXX`` escapes, Python's float repr). A record of plain values (strings, ints, bools,
-``None``, bytes and floats that Python and orjson spell alike) is encoded by orjson, about
-ten times faster; anything else (nested lists and dicts, small or non-finite floats,
-numpy scalars, integers past 64 bits) and any output that is not plain ASCII goes through
-the standard encoder, so the bytes never depend on which encoder ran (tests/engine checks
-both paths against the standard encoder).
+``None``, bytes, and floats that Python and every allowed orjson spell alike) is encoded
+by orjson, its checks included about twice as fast; anything else (nested lists and dicts,
+floats under 1e-4, from 1e16 or not finite, numpy scalars, str and int subclasses,
+integers past 64 bits) and any output that is not plain ASCII goes through the standard
+encoder, so the bytes never depend on which encoder ran (tests/report/test_recorder.py
+checks both paths against the standard encoder).
 """
 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -39,8 +39,10 @@ Record = dict[str, Any]
 _PLAIN = frozenset({str, int, bool, type(None), bytes})
 """Value types orjson writes exactly as the standard encoder does (bytes through ``_plain``).
 Floats are checked one by one (``_same_float``)."""
-_SMALLEST_SAME = 1e-4
-"""orjson writes floats under 1e-4 in full (``0.00001``) where Python writes ``1e-05``."""
+_SAME_FLOATS = (1e-4, 1e16)
+"""Magnitudes where every orjson release the package allows spells a float as Python does:
+under 1e-4 orjson writes ``0.00001`` for Python's ``1e-05``, and from 1e16 orjson before
+3.11.7 writes ``1e16`` for Python's ``1e+16``."""
 
 
 class Recorder:
@@ -73,7 +75,11 @@ class Recorder:
         }
         record.update(fields)
         if self._file is not None:
-            self._file.write(self.line(record))
+            line = self.line(record)
+            written = self._file.write(line)
+            while written < len(line):  # a short write (a full disk, a file size limit)
+                line = line[written:]
+                written = self._file.write(line)  # writes on, or raises the OSError
         for listener in self._listeners:
             listener(record)
         return record
@@ -102,7 +108,7 @@ class Recorder:
 
 
 def _same_float(value: float) -> bool:
-    return value == 0 or (math.isfinite(value) and abs(value) >= _SMALLEST_SAME)
+    return value == 0 or _SAME_FLOATS[0] <= abs(value) < _SAME_FLOATS[1]  # NaN and infinities: no
 
 
 def _plain(value: Any) -> Any:

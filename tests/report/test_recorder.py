@@ -70,3 +70,36 @@ def test_each_record_is_on_disk_as_soon_as_it_is_recorded(tmp_path):
     assert path.read_bytes().splitlines()[1] == (b'{"seq":2,"t":6,"time":"2026-01-01T00:00:06Z","actor":"venue",'
                                                  b'"act":"order","outcome":"refused","code":15,"to":"0x0101"}')
     recorder.close()
+
+
+def test_a_float_from_1e16_is_written_as_python_writes_it_whatever_orjson_spells(monkeypatch):
+    import orjson
+
+    real = orjson.dumps
+    # orjson before 3.11.7 (which the package allows) writes 1.5e16 as "1.5e16", Python "1.5e+16"
+    monkeypatch.setattr(orjson, "dumps", lambda *args, **kwargs: real(*args, **kwargs).replace(b"e+", b"e"))
+    recorder = Recorder(None, start=0)
+    for value in (1e16, 1.5e16, -2.5e20, 1.7976931348623157e308):
+        record = {"notional": value, "shares": 3}
+        assert recorder.line(record) == standard(record), value
+
+
+def test_a_record_the_disk_cannot_take_whole_raises_instead_of_leaving_part_of_a_line(tmp_path):
+    import subprocess
+    import sys
+
+    script = f"""
+import errno, resource, signal
+from pathlib import Path
+from sim.report.recorder import Recorder
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+recorder = Recorder(Path({str(tmp_path / "events.jsonl")!r}), start=0)
+recorder.record(0, "venue", "order", shares=1)
+resource.setrlimit(resource.RLIMIT_FSIZE, (150, resource.RLIM_INFINITY))
+try:
+    recorder.record(1, "venue", "order", note="x" * 150)
+except OSError as error:
+    print("raised", errno.errorcode[error.errno])
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "raised EFBIG"
