@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import re
+import string
 from hashlib import blake2b
 
 from eth_hash.auto import keccak
@@ -67,11 +68,10 @@ _EMPTY_CODE_HASH = keccak(b"")
 _ACCOUNT = re.compile(r"(0x[0-9a-f]{40}): Account \{ info: ")
 _STORAGE_OPEN = "storage: {"
 _STORAGE_CLOSE = "}, status: "
-
-
 _SLOT_TEXT = ": StorageSlot { previous_or_original_value: "
-_NOT_DIGITS = str.maketrans("", "", "".join(map(chr, range(ord("A"), ord("Z") + 1)))
-                            + "".join(map(chr, range(ord("a"), ord("z") + 1))) + "_:{},")
+_NOT_DIGITS = str.maketrans("", "", string.ascii_letters + "_:{},")
+_PIECE = 200_000
+"""Characters of a storage rendering read at once (about 1,300 slots)."""
 
 
 def _slot_values(text: str, start: int = 0, end: int | None = None):
@@ -99,17 +99,13 @@ def _slot_values(text: str, start: int = 0, end: int | None = None):
         start = stop
 
 
-_PIECE = 200_000
-"""Characters of a storage rendering read at once (about 1,300 slots)."""
-
-
 COMPACT_EVERY = 10_000
 """Transactions between two compactions. pyrevm never finalises its journal, so without
 compaction memory grows with every transaction (~7.5 KB each on the benchmark scenario). A
 compaction renders the journal to text (4-11 KB a transaction) and parses the state part;
 at 10,000 it takes 0.3-1.1 s, 10-15% of the run time (half of it pyrevm's rendering), and
-the rendering adds a transient ~250 MB to the peak. Shorter intervals lower the peak, longer ones it raises;
-the time is nearly the same (docs/performance.md has the measurements)."""
+the rendering adds a transient ~250 MB to the peak. Shorter intervals lower the peak,
+longer ones raise it; the time is nearly the same (docs/performance.md has the measurements)."""
 
 
 def _deployed_code(info) -> bytes | None:
